@@ -1,0 +1,36 @@
+/**
+ * Atomic file replacement: a reader sees the old file or the new one, never
+ * a partial write, even across a crash or `kill -9`.
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+
+let counter = 0
+
+/**
+ * Writes `data` to `target` atomically: the bytes go to a temporary file in
+ * the same directory (`.<name>.<pid>-<n>.tmp`), which is flushed to disk
+ * (fsync) and then renamed over `target` (rename is atomic within a POSIX
+ * file system). The temporary file is removed if anything fails. The file is
+ * created with mode 0666 minus the process umask.
+ *
+ * Fails with the platform's `PlatformError` (e.g. ENOSPC, EACCES); `target`
+ * is then untouched.
+ */
+export const writeFileAtomic = Effect.fn("AtomicFile.write")(function*(target: string, data: Uint8Array | string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${++counter}.tmp`)
+  yield* Effect.scoped(
+    Effect.gen(function*() {
+      const file = yield* fs.open(temp, { flag: "w" })
+      yield* file.writeAll(bytes)
+      yield* file.sync
+    })
+  ).pipe(
+    Effect.zipRight(fs.rename(temp, target)),
+    Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore))
+  )
+})

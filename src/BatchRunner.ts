@@ -1,0 +1,104 @@
+/**
+ * Runs the pipeline over every input of one `extract` invocation and
+ * reports each result: one line per input on stdout (`<runId>\t<runDir>`,
+ * or a JSON object with `--json`), messages on stderr.
+ */
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import { DocumentReader } from "./DocumentReader.js"
+import { ExitCode } from "./Domain/Errors.js"
+import { RunStats } from "./Domain/Run.js"
+import { ExtractionRunService, RunStoreConfig } from "./ExtractionRunService.js"
+import { Pipeline, type RunSummary } from "./Pipeline.js"
+import { Progress, ProgressSink } from "./Progress.js"
+import type { ExtractSettings } from "./Settings.js"
+
+const encodeStats = Schema.encodeSync(RunStats)
+
+/** The exit code of a batch: 1 if any run failed, else 4 if any input was refused, else 0. */
+export const batchExitCode = (outcomes: ReadonlyArray<"completed" | "failed" | "badInput">): number =>
+  outcomes.includes("failed") ? ExitCode.runFailed : outcomes.includes("badInput") ? ExitCode.badInput : ExitCode.ok
+
+export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
+  effect: Effect.gen(function*() {
+    const reader = yield* DocumentReader
+
+    /**
+     * The layers one invocation runs with: its extractor, its output
+     * directory, its progress sink. Extractor modules are imported on demand:
+     * the OpenAI client and the NLP model each take a few hundred
+     * milliseconds to load, and a run needs only one of them.
+     */
+    const layerFor = (settings: ExtractSettings) => {
+      const extractor = settings.config.extractor === "llm"
+        ? Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) =>
+          m.layer({
+            model: settings.config.model ?? "",
+            baseUrl: Option.getOrUndefined(settings.baseUrl),
+            apiKey: Option.getOrUndefined(settings.apiKey)
+          })
+        )))
+        : Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Nlp.js")).pipe(Effect.map((m) => m.layer)))
+      const store = ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(settings.outputDir)))
+      const progress = Progress.Default.pipe(Layer.provide(ProgressSink.stderr(settings.quiet)))
+      return Pipeline.Default.pipe(Layer.provideMerge(Layer.mergeAll(extractor, store, progress)))
+    }
+
+    const report = (settings: ExtractSettings, input: string, summary: RunSummary) =>
+      settings.json
+        ? Console.log(JSON.stringify({
+          runId: summary.runId,
+          status: summary.status,
+          runDir: summary.runDir,
+          input,
+          reused: summary.reused,
+          stats: encodeStats(summary.stats),
+          error: summary.error
+        }))
+        : summary.status === "completed"
+        ? Console.log(`${summary.runId}\t${summary.runDir}`)
+        : Console.error(`extract: ${input}: run ${summary.runId} ${summary.status}: ${summary.error ?? ""}`)
+
+    /**
+     * Runs every input in order and returns the batch's exit code
+     * ({@link batchExitCode}). One input's failure does not stop the others.
+     */
+    const run = Effect.fn("BatchRunner.run")(function*(settings: ExtractSettings) {
+      for (const notice of settings.notices) yield* Console.error(notice)
+      const progress = yield* Progress
+      const pipeline = yield* Pipeline
+      const outcomes: Array<"completed" | "failed" | "badInput"> = []
+      for (const input of settings.files) {
+        const outcome = yield* reader.read(input).pipe(
+          Effect.flatMap((document) => pipeline.run(document, settings.config, { force: settings.force })),
+          Effect.tap((summary) => report(settings, input, summary)),
+          Effect.map((summary) => (summary.status === "completed" ? "completed" as const : "failed" as const)),
+          Effect.catchTags({
+            InputError: (e) =>
+              Effect.as(
+                settings.json
+                  ? Console.log(JSON.stringify({ runId: null, status: "rejected", runDir: null, input, error: e.message }))
+                  : progress.notice(`extract: ${e.message}`),
+                "badInput" as const
+              ),
+            StoreError: (e) =>
+              Effect.as(
+                settings.json
+                  ? Console.log(JSON.stringify({ runId: null, status: "failed", runDir: null, input, error: e.message }))
+                  : progress.notice(`extract: ${e.message}`),
+                "failed" as const
+              )
+          })
+        )
+        outcomes.push(outcome)
+      }
+      return batchExitCode(outcomes)
+    }, (effect, settings) => Effect.provide(effect, layerFor(settings)))
+
+    return { run } as const
+  }),
+  dependencies: [DocumentReader.Default]
+}) {}

@@ -1,0 +1,241 @@
+/**
+ * The chunk stage's policy: sentence-aware, token-budgeted chunks with
+ * overlap, preferring paragraph breaks.
+ */
+import * as Effect from "effect/Effect"
+import { Chunk } from "./Domain/Chunk.js"
+import type { SourceDocument } from "./Domain/Document.js"
+import { type SentenceRange, SentenceSplitter, trimRange } from "./SentenceSplitter.js"
+import { Tokenizer } from "./Tokenizer.js"
+
+/** Chunking settings. Both budgets are in tokens of the {@link Tokenizer}. */
+export interface ChunkOptions {
+  /** Most tokens in one chunk (≥ 16). */
+  readonly size: number
+  /** Most tokens a chunk repeats from the end of the previous one (0 ≤ overlap < size / 2). */
+  readonly overlap: number
+  /** Called as the chunker advances; `done` and `total` are UTF-16 units of the document. */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+/** Defaults follow Microsoft GraphRAG's chunking defaults (1,200-token chunks, 100-token overlap). */
+export const DEFAULT_CHUNK_SIZE = 1200
+export const DEFAULT_CHUNK_OVERLAP = 100
+
+/**
+ * Largest block (UTF-16 units) handed to the sentence splitter at once. Long
+ * paragraphs are read in windows of this size, restarting at the last
+ * sentence boundary, so memory stays bounded whatever the input looks like.
+ */
+const WINDOW = 20_000
+
+/** A paragraph break: a line end, then one or more lines holding only spaces or tabs. */
+const PARAGRAPH_BREAK = /(?:\r\n?|\n)(?:[^\S\r\n]*(?:\r\n?|\n))+/g
+
+/** A piece of the document that is never split further: a sentence, or a part of an over-long one. */
+interface Unit {
+  /** UTF-16 range in the document. */
+  readonly start: number
+  readonly end: number
+  readonly tokens: number
+  /** First unit of a paragraph. */
+  readonly paragraphStart: boolean
+  /** Tokens of the whole paragraph this unit opens (0 unless paragraphStart). */
+  readonly paragraphTokens: number
+}
+
+export class Chunker extends Effect.Service<Chunker>()("Chunker", {
+  effect: Effect.gen(function*() {
+    const splitter = yield* SentenceSplitter
+    const tokenizer = yield* Tokenizer
+
+    /** UTF-16 ranges of the paragraphs of `text`, trimmed, in order. */
+    const paragraphs = (text: string): Array<SentenceRange> => {
+      const out: Array<SentenceRange> = []
+      let from = 0
+      PARAGRAPH_BREAK.lastIndex = 0
+      for (let m = PARAGRAPH_BREAK.exec(text); m !== null; m = PARAGRAPH_BREAK.exec(text)) {
+        const r = trimRange(text, from, m.index)
+        if (r) out.push(r)
+        from = m.index + m[0].length
+      }
+      const r = trimRange(text, from, text.length)
+      if (r) out.push(r)
+      return out
+    }
+
+    /** Sentences of one paragraph (document UTF-16 ranges), reading long paragraphs window by window. */
+    const sentencesOf = (text: string, para: SentenceRange): Array<SentenceRange> => {
+      const out: Array<SentenceRange> = []
+      let pos = para.start
+      while (pos < para.end) {
+        const windowEnd = Math.min(para.end, pos + WINDOW)
+        const found = splitter.split(text.slice(pos, windowEnd)).map((s) => ({
+          start: s.start + pos,
+          end: s.end + pos
+        }))
+        if (found.length === 0) break
+        if (windowEnd === para.end || found.length === 1) {
+          out.push(...found)
+          pos = found[found.length - 1]!.end
+        } else {
+          // The last sentence may run past the window: keep it for the next one.
+          out.push(...found.slice(0, -1))
+          pos = found[found.length - 1]!.start
+        }
+        while (pos < para.end && /\s/u.test(text[pos]!)) pos++
+      }
+      return out
+    }
+
+    /**
+     * Splits an over-long sentence into pieces of at most `budget` tokens,
+     * at whitespace where possible, otherwise between code points.
+     */
+    const splitLong = (text: string, s: SentenceRange, budget: number): Array<SentenceRange> => {
+      const pieces: Array<SentenceRange> = []
+      // Word boundaries: the positions after each run of whitespace.
+      const words: Array<number> = [s.start]
+      const ws = /\s+/gu
+      ws.lastIndex = 0
+      const body = text.slice(s.start, s.end)
+      for (let m = ws.exec(body); m !== null; m = ws.exec(body)) words.push(s.start + m.index + m[0].length)
+      words.push(s.end)
+      let i = 0
+      while (i < words.length - 1) {
+        // Largest j such that words[i]..words[j] fits.
+        let lo = i + 1
+        let hi = words.length - 1
+        let best = i
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1
+          if (tokenizer.count(text.slice(words[i], words[mid])) <= budget) {
+            best = mid
+            lo = mid + 1
+          } else hi = mid - 1
+        }
+        if (best === i) {
+          // One word alone is over budget: cut it between code points.
+          const end = cutAt(text, words[i]!, words[i + 1]!, budget)
+          const r = trimRange(text, words[i]!, end)
+          if (r) pieces.push(r)
+          if (end >= words[i + 1]!) i++
+          else words[i] = end
+          continue
+        }
+        const r = trimRange(text, words[i]!, words[best]!)
+        if (r) pieces.push(r)
+        i = best
+      }
+      return pieces
+    }
+
+    /** Largest end in (start, limit] such that text[start, end) fits `budget` tokens, never splitting a surrogate pair. */
+    const cutAt = (text: string, start: number, limit: number, budget: number): number => {
+      let lo = start + 1
+      let hi = limit
+      let best = start + 1
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1
+        if (tokenizer.count(text.slice(start, mid)) <= budget) {
+          best = mid
+          lo = mid + 1
+        } else hi = mid - 1
+      }
+      const code = text.charCodeAt(best - 1)
+      if (code >= 0xd800 && code <= 0xdbff && best < limit) best++ // keep the pair together
+      return best
+    }
+
+    /**
+     * Chunks a document.
+     *
+     * Policy: the document is split into paragraphs (blank-line separated)
+     * and each paragraph into sentences; sentences longer than the budget are
+     * split at whitespace. Sentences are packed greedily into chunks of at
+     * most `size` tokens. A chunk closes early at a paragraph break once it
+     * is half full and the next paragraph would not fit whole. Each new chunk
+     * starts with the last whole sentences of the previous chunk totalling at
+     * most `overlap` tokens. A chunk's `span` runs from its first sentence's
+     * start to its last sentence's end, so `span.text` is an exact slice of
+     * the document.
+     *
+     * @returns chunks in document order, indexed from 0; none for a
+     *   whitespace-only document. Never fails.
+     */
+    const chunk = Effect.fn("Chunker.chunk")(function*(document: SourceDocument, options: ChunkOptions) {
+      const text = document.text
+      const size = Math.max(16, Math.floor(options.size))
+      const overlap = Math.max(0, Math.min(Math.floor(options.overlap), Math.floor(size / 2) - 1))
+      const units: Array<Unit> = []
+      for (const para of paragraphs(text)) {
+        const first = units.length
+        let paragraphTokens = 0
+        for (const s of sentencesOf(text, para)) {
+          const tokens = tokenizer.count(text.slice(s.start, s.end))
+          const pieces = tokens <= size ? [{ ...s, tokens }] : splitLong(text, s, size).map((p) => ({
+            ...p,
+            tokens: tokenizer.count(text.slice(p.start, p.end))
+          }))
+          for (const p of pieces) {
+            units.push({ start: p.start, end: p.end, tokens: p.tokens, paragraphStart: false, paragraphTokens: 0 })
+            paragraphTokens += p.tokens
+          }
+        }
+        if (units.length > first) units[first] = { ...units[first]!, paragraphStart: true, paragraphTokens }
+        options.onProgress?.(para.end, text.length)
+        yield* Effect.yieldNow()
+      }
+
+      const chunks: Array<Chunk> = []
+      const emit = (from: number, to: number) => {
+        const start = units[from]!.start
+        const end = units[to - 1]!.end
+        const span = document.index.span(start, end)
+        chunks.push(
+          new Chunk(
+            { index: chunks.length, span, tokens: tokenizer.count(span.text), sentences: to - from },
+            { disableValidation: true }
+          )
+        )
+      }
+      // Exact token count of units [from, to) as one slice of the document.
+      const exact = (from: number, to: number) => tokenizer.count(text.slice(units[from]!.start, units[to - 1]!.end))
+
+      let from = 0
+      while (from < units.length) {
+        let to = from + 1
+        let estimate = units[from]!.tokens
+        while (to < units.length) {
+          const next = units[to]!
+          // +1: the separator between two sentences costs at most about one token.
+          if (estimate + 1 + next.tokens > size) break
+          if (next.paragraphStart && estimate >= size / 2 && estimate + 1 + next.paragraphTokens > size) break
+          estimate += 1 + next.tokens
+          to++
+        }
+        // The estimate is close but not exact: shrink until the real count fits.
+        while (to - from > 1 && exact(from, to) > size) to--
+        emit(from, to)
+        if (to >= units.length) break
+        // Overlap: the longest suffix of whole units within the overlap budget,
+        // leaving room for at least the next unit, and always moving forward.
+        let next = to
+        let carried = 0
+        while (next - 1 > from && carried + units[next - 1]!.tokens + 1 <= overlap) {
+          carried += units[next - 1]!.tokens + 1
+          next--
+        }
+        while (next < to && carried + units[to]!.tokens + 1 > size) {
+          carried -= units[next]!.tokens + 1
+          next++
+        }
+        from = next
+      }
+      return chunks
+    })
+
+    return { chunk } as const
+  }),
+  dependencies: [SentenceSplitter.Default, Tokenizer.Default]
+}) {}

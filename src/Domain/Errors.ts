@@ -1,0 +1,81 @@
+/**
+ * Errors that reach files (`metadata.json` errors) or users (one line on
+ * stderr and an exit code). Each carries a `message` fit to print as is.
+ */
+import * as Schema from "effect/Schema"
+
+/** Why an input was refused. */
+export const InputProblem = Schema.Literal(
+  "missing",
+  "directory",
+  "unreadable",
+  "empty",
+  "binary",
+  "encoding",
+  "too-large"
+)
+
+/** The input document cannot be used. Exit code 4. */
+export class InputError extends Schema.TaggedError<InputError>()("InputError", {
+  path: Schema.String,
+  problem: InputProblem,
+  message: Schema.String
+}) {}
+
+/** The command line is wrong: unknown flag, invalid value, bad run id. Exit code 2. */
+export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
+  message: Schema.String
+}) {}
+
+/** No run with that id in the output directory. Exit code 1. */
+export class RunNotFound extends Schema.TaggedError<RunNotFound>()("RunNotFound", {
+  runId: Schema.String,
+  message: Schema.String
+}) {}
+
+/** Reading or writing the run store failed (disk full, permissions, corrupt file). Exit code 1. */
+export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
+  operation: Schema.String,
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The extractor failed on a chunk (provider unreachable, rejected key, unusable output). Exit code 1. */
+export class ExtractionError extends Schema.TaggedError<ExtractionError>()("ExtractionError", {
+  chunk: Schema.NullOr(Schema.Int),
+  message: Schema.String,
+  /** HTTP status from the provider, when there was one. */
+  status: Schema.NullOr(Schema.Int)
+}) {}
+
+/** A stage failed for a reason other than the above. Exit code 1. */
+export class PipelineError extends Schema.TaggedError<PipelineError>()("PipelineError", {
+  stage: Schema.String,
+  message: Schema.String
+}) {}
+
+/** Errors a run of the pipeline can end with. */
+export type RunFailure = InputError | StoreError | ExtractionError | PipelineError
+
+/** Documented exit codes (README, "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  runFailed: 1,
+  usage: 2,
+  partial: 3,
+  badInput: 4,
+  sigint: 130,
+  sigterm: 143
+} as const
+
+/** Exit code for an error that ended a command. */
+export const exitCodeOf = (error: { readonly _tag: string }): number => {
+  switch (error._tag) {
+    case "UsageError":
+      return ExitCode.usage
+    case "InputError":
+      return ExitCode.badInput
+    default:
+      return ExitCode.runFailed
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The resolved knowledge graph and the entity-resolution graph that explains
+ * it. These are the shapes of `knowledge-graph.json` and
+ * `entity-resolution-graph.json` (see docs/outputs.md).
+ */
+import * as Schema from "effect/Schema"
+import { Grounding } from "./Extraction.js"
+import { Span } from "./Span.js"
+
+/** Version of the JSON output shapes; bumped on incompatible change. */
+export const GRAPH_SCHEMA_VERSION = 1
+
+/** A mention as listed under its entity. */
+export class EntityMention extends Schema.Class<EntityMention>("EntityMention")({
+  id: Schema.String,
+  span: Span,
+  chunk: Schema.Int,
+  grounding: Grounding
+}) {}
+
+/** A resolved entity: every mention the resolver judged to be the same thing. */
+export class Entity extends Schema.Class<Entity>("Entity")({
+  /** Stable id: a slug of the label, with a short hash where two would collide. */
+  id: Schema.String,
+  /** Canonical label: the most informative surface form. */
+  label: Schema.String,
+  type: Schema.String,
+  /** Other surface forms, sorted. */
+  aliases: Schema.Array(Schema.String),
+  /** Mentions in document order. */
+  mentions: Schema.Array(EntityMention),
+  /** Description from the extractor, if any. */
+  description: Schema.NullOr(Schema.String)
+}) {}
+
+/** One piece of evidence for a relation: the span that states it and its chunk. */
+export class Evidence extends Schema.Class<Evidence>("Evidence")({
+  span: Span,
+  chunk: Schema.Int,
+  grounding: Grounding
+}) {}
+
+/** A relation between two entities (a triple), with every span that states it. */
+export class Relation extends Schema.Class<Relation>("Relation")({
+  /** Stable id, `r-` + a short hash of (subject, predicate, object). */
+  id: Schema.String,
+  subject: Schema.String,
+  predicate: Schema.String,
+  object: Schema.String,
+  /** Evidence in document order; at least one. */
+  evidence: Schema.NonEmptyArray(Evidence)
+}) {}
+
+/** Content of `knowledge-graph.json`. */
+export class KnowledgeGraph extends Schema.Class<KnowledgeGraph>("KnowledgeGraph")({
+  schemaVersion: Schema.Int,
+  runId: Schema.String,
+  document: Schema.Struct({
+    /** Path of the document inside the run directory. */
+    path: Schema.String,
+    sha256: Schema.String,
+    /** Length in code points. */
+    length: Schema.Int
+  }),
+  entities: Schema.Array(Entity),
+  relations: Schema.Array(Relation)
+}) {}
+
+/** How a mention came to belong to its entity. */
+export class ResolutionEdge extends Schema.Class<ResolutionEdge>("ResolutionEdge")({
+  mention: Schema.String,
+  entity: Schema.String,
+  /** Rule that made the link, e.g. `exact`, `singleton`, `acronym`. */
+  method: Schema.String,
+  /** Confidence in [0, 1]. */
+  score: Schema.Number,
+  /** Human-readable explanation. */
+  reason: Schema.String
+}) {}
+
+/** Content of `entity-resolution-graph.json`. */
+export class ResolutionGraph extends Schema.Class<ResolutionGraph>("ResolutionGraph")({
+  schemaVersion: Schema.Int,
+  runId: Schema.String,
+  mentions: Schema.Array(Schema.Struct({ id: Schema.String, type: Schema.String, span: Span, chunk: Schema.Int })),
+  entities: Schema.Array(Schema.Struct({ id: Schema.String, label: Schema.String, type: Schema.String })),
+  edges: Schema.Array(ResolutionEdge)
+}) {}
+
+/** One mention's assignment to a cluster, with the rule that made it. */
+export class Assignment extends Schema.Class<Assignment>("Assignment")({
+  mention: Schema.String,
+  /** Index into {@link Resolution.clusters}. */
+  cluster: Schema.Int,
+  method: Schema.String,
+  score: Schema.Number,
+  reason: Schema.String
+}) {}
+
+/** A group of mentions judged to be one entity, before ids are minted. */
+export class Cluster extends Schema.Class<Cluster>("Cluster")({
+  label: Schema.String,
+  type: Schema.String,
+  /** Mention ids, in document order. */
+  mentions: Schema.Array(Schema.String)
+}) {}
+
+/** What the resolver returns: clusters, and one assignment per input mention. */
+export class Resolution extends Schema.Class<Resolution>("Resolution")({
+  clusters: Schema.Array(Cluster),
+  assignments: Schema.Array(Assignment)
+}) {}

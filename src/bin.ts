@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * Entry point: wires the layers and runs the CLI. Exit codes are documented
+ * in the README ("Exit codes").
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import { BatchRunner } from "./BatchRunner.js"
+import { cli } from "./Cli.js"
+import { ExitCode, exitCodeOf } from "./Domain/Errors.js"
+import { ExitStatus } from "./ExitStatus.js"
+import { Tokenizer } from "./Tokenizer.js"
+
+let signal: "SIGINT" | "SIGTERM" | undefined
+process.once("SIGINT", () => (signal ??= "SIGINT"))
+process.once("SIGTERM", () => (signal ??= "SIGTERM"))
+
+const MainLayer = Layer.mergeAll(BatchRunner.Default, ExitStatus.Default, Tokenizer.Default).pipe(
+  Layer.provideMerge(NodeContext.layer),
+  // Logs go to stderr: stdout carries results only.
+  Layer.provideMerge(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))
+)
+
+const main = Effect.gen(function*() {
+  yield* cli(process.argv)
+  return yield* (yield* ExitStatus).get
+}).pipe(
+  Effect.catchAll((error) => {
+    const tagged = error as { readonly _tag: string; readonly message?: string }
+    // @effect/cli already printed its validation errors and help.
+    if (tagged._tag === "ValidationError" || "error" in (error as object)) return Effect.succeed(ExitCode.usage)
+    return Console.error(`extract: ${tagged.message ?? String(error)}`).pipe(Effect.as(exitCodeOf(tagged)))
+  }),
+  Effect.provide(MainLayer)
+)
+
+NodeRuntime.runMain(main, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => {
+    if (Exit.isSuccess(exit)) return onExit(typeof exit.value === "number" ? exit.value : 0)
+    if (Cause.isInterruptedOnly(exit.cause)) {
+      return onExit(signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint)
+    }
+    const failure = Cause.squash(exit.cause)
+    process.stderr.write(`extract: internal error: ${failure instanceof Error ? failure.message : String(failure)}\n`)
+    onExit(ExitCode.runFailed)
+  }
+})
