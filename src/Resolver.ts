@@ -41,6 +41,7 @@ import { analyzeName, NAME_PARTICLES, type NameForm } from "./Resolver/Names.js"
 import {
   acronymKeys,
   isNumberToken,
+  MIN_FUZZY_LENGTH,
   personAttributesCompatible,
   personVariant,
   type RuleMatch,
@@ -105,18 +106,21 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   const mentions = [...input].sort(byPosition)
 
   // 1. distinct names
-  const formCache = new Map<string, NameForm>()
+  const classCache = new Map<string, string>()
+  const formCache = new Map<string, { readonly form: NameForm; readonly id: string }>()
   const nodeOf = new Map<string, NameNode>()
   const nodes: Array<NameNode> = []
   for (const m of mentions) {
-    const cls = typeClassOf(m.type)
+    let cls = classCache.get(m.type)
+    if (cls === undefined) classCache.set(m.type, cls = typeClassOf(m.type))
     const cacheKey = `${cls}\u0000${m.span.text}`
-    let form = formCache.get(cacheKey)
-    if (form === undefined) {
-      form = analyzeName(m.span.text, cls)
-      formCache.set(cacheKey, form)
+    let entry = formCache.get(cacheKey)
+    if (entry === undefined) {
+      const analysed = analyzeName(m.span.text, cls)
+      entry = { form: analysed, id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}` }
+      formCache.set(cacheKey, entry)
     }
-    const id = `${cls}\u0000${form.key}\u0000${form.gender ?? ""}\u0000${form.generation ?? ""}`
+    const { form, id } = entry
     let node = nodeOf.get(id)
     if (node === undefined) {
       const core = cls === "person" ? form.tokens.filter((t) => !NAME_PARTICLES.has(t)) : form.tokens
@@ -193,7 +197,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     return true
   }
 
-  // 2. blocking
+  // 2. blocking: keys chosen so that every pair a rule can accept shares at least one
   const blocks = new Map<string, Array<number>>()
   const addToBlock = (key: string, i: number) => {
     const list = blocks.get(key)
@@ -201,44 +205,58 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     else if (list[list.length - 1] !== i) list.push(i)
   }
   for (const n of nodes) {
-    const { cls } = n.form
-    const tokens = n.core
-    if (tokens.some(isNumberToken) && tokens.length === 1) continue
-    const first = tokens[0]!
-    const last = tokens[tokens.length - 1]!
-    if (tokens.length >= 2) {
-      addToBlock(`${cls}\u0000F\u0000${first}`, n.index)
-      addToBlock(`${cls}\u0000L\u0000${last}`, n.index)
-      if (cls === "person") {
-        addToBlock(`${cls}\u0000P\u0000${doubleMetaphone(last)[0]}`, n.index)
-        for (const nick of n.form.nicknames) addToBlock(`${cls}\u0000F\u0000${nick}`, n.index)
+    const cls = n.form.cls
+    const c = n.core
+    const first = c[0]!
+    const last = c[c.length - 1]!
+    if (cls === "person") {
+      if (c.length < 2) continue
+      // name-variant: same first name (or a nickname for it) and surname, or same first two names
+      for (const given of [first, ...n.form.nicknames]) {
+        addToBlock(`${cls}\u0000FL\u0000${given}\u0000${last}`, n.index)
+        addToBlock(`${cls}\u0000FS\u0000${given}\u0000${c[1]}`, n.index)
       }
-    } else if (cls !== "person" && first.length >= 4) {
-      addToBlock(`${cls}\u0000P\u0000${doubleMetaphone(first)[0]}`, n.index)
-      addToBlock(`${cls}\u0000S\u0000${first.slice(0, 3)}`, n.index)
+      // similar-name: same shape, same initial, surnames that sound alike
+      addToBlock(`${cls}\u0000SN\u0000${c.length}\u0000${first[0]}\u0000${doubleMetaphone(last)[0]}`, n.index)
+      // multi-word surname standing for the full name: same last two names
+      addToBlock(`${cls}\u0000L2\u0000${c[c.length - 2]}\u0000${last}`, n.index)
+    } else if (c.length >= 2) {
+      // spelling variant: equal but for one token, so equal with that token masked
+      for (let k = 0; k < c.length; k++) {
+        if (c[k]!.length < MIN_FUZZY_LENGTH || isNumberToken(c[k]!)) continue
+        addToBlock(`${cls}\u0000M\u0000${c.slice(0, k).join(" ")}\u0000${c.slice(k + 1).join(" ")}`, n.index)
+      }
+    } else if (first.length >= MIN_FUZZY_LENGTH && !isNumberToken(first)) {
+      // one-word spelling variant: same first letter and ending, lengths within one
+      for (const length of [first.length, first.length + 1]) {
+        addToBlock(`${cls}\u0000S\u0000${first[0]}\u0000${first.slice(-2)}\u0000${length}`, n.index)
+      }
     }
   }
   const seen = new Set<number>()
   const pairs: Array<readonly [number, number]> = []
   const consider = (a: number, b: number) => {
-    const [x, y] = a < b ? [a, b] : [b, a]
+    const x = a < b ? a : b
+    const y = a < b ? b : a
     const id = x * nodes.length + y
     if (seen.has(id)) return
     seen.add(id)
     pairs.push([x, y])
   }
-  for (const [key, list] of blocks) {
+  for (const list of blocks.values()) {
     if (list.length < 2) continue
     if (list.length <= BLOCK_ALL_PAIRS) {
       for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) consider(list[i]!, list[j]!)
       continue
     }
-    // sorted neighbourhood; suffix blocks sort by the reversed key so shared endings sit together
-    const suffix = key.includes("\u0000L\u0000")
-    const sortKey = (i: number) => (suffix ? [...nodes[i]!.form.key].reverse().join("") : nodes[i]!.form.key)
-    const sorted = list.map((i) => [sortKey(i), i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]))
+    // sorted neighbourhood over large blocks
+    const sorted = [...list].sort((a, b) => {
+      const ka = nodes[a]!.form.key
+      const kb = nodes[b]!.form.key
+      return ka < kb ? -1 : ka > kb ? 1 : a - b
+    })
     for (let i = 0; i < sorted.length; i++) {
-      for (let j = i + 1; j <= i + WINDOW && j < sorted.length; j++) consider(sorted[i]![1], sorted[j]![1])
+      for (let j = i + 1; j <= i + WINDOW && j < sorted.length; j++) consider(sorted[i]!, sorted[j]!)
     }
   }
   pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1])
@@ -411,34 +429,35 @@ const buildResolution = (
       else list.push(e)
     }
   }
-  // names were numbered in document order, so a cluster's smallest name index is its first mention
-  const groups = [...members.values()]
-    .map((list) => ({ list, first: Math.min(...list.map((n) => n.index)) }))
-    .sort((a, b) => a.first - b.first)
-
+  // names are numbered in document order and visited in that order, so `members` lists clusters by first mention
   const clusters: Array<Cluster> = []
   const assignments: Array<Assignment> = []
-  for (const { list } of groups) {
+  const via = new Map<number, Edge>()
+  for (const list of members.values()) {
     const clusterIndex = clusters.length
-    const canonical = list.reduce((best, n) =>
-      n.informativeness > best.informativeness || (n.informativeness === best.informativeness && n.index < best.index) ? n : best
+    let canonical = list[0]!
+    for (const n of list) if (n.informativeness > canonical.informativeness) canonical = n
+    const allMentions = list.length === 1 ? list[0]!.mentions : list.flatMap((n) => n.mentions).sort(byPosition)
+    clusters.push(
+      new Cluster({ label: labelOf(canonical), type: canonical.mentions[0]!.type, mentions: allMentions.map((m) => m.id) }, {
+        disableValidation: true
+      })
     )
-    const label = labelOf(canonical)
-    const allMentions = list.flatMap((n) => n.mentions).sort(byPosition)
-    clusters.push(new Cluster({ label, type: canonical.mentions[0]!.type, mentions: allMentions.map((m) => m.id) }, { disableValidation: true }))
 
-    // evidence: the spanning tree of merge edges, walked from the canonical name
-    const via = new Map<number, Edge>()
-    const queue = [canonical.index]
-    const reached = new Set(queue)
-    while (queue.length > 0) {
-      const at = queue.shift()!
-      for (const e of adjacency.get(at) ?? []) {
-        const next = e.from === at ? e.to : e.from
-        if (reached.has(next)) continue
-        reached.add(next)
-        via.set(next, e)
-        queue.push(next)
+    // evidence: the spanning tree of merge edges, walked breadth-first from the canonical name
+    via.clear()
+    if (list.length > 1) {
+      const queue = [canonical.index]
+      const reached = new Set(queue)
+      for (let head = 0; head < queue.length; head++) {
+        const at = queue[head]!
+        for (const e of adjacency.get(at) ?? []) {
+          const next = e.from === at ? e.to : e.from
+          if (reached.has(next)) continue
+          reached.add(next)
+          via.set(next, e)
+          queue.push(next)
+        }
       }
     }
     const single = allMentions.length === 1
@@ -448,44 +467,37 @@ const buildResolution = (
       const note = ambiguous === undefined
         ? ""
         : `; not merged further: could be any of ${ambiguous.map((i) => q(nodes[i]!.form.surface)).join(", ")}`
+      const anchor = n.mentions[0]!
+      let method: string
+      let score: number
+      let reason: string
+      let linkedTo: string | undefined
+      if (edge !== undefined) {
+        method = edge.match.method
+        score = round(edge.match.score)
+        reason = edge.match.reason + note
+        linkedTo = nodes[edge.from === n.index ? edge.to : edge.from]!.mentions[0]!.id
+      } else if (single) {
+        method = "singleton"
+        score = 1
+        reason = `no other ${n.form.cls} mention names the same entity${note}`
+      } else {
+        method = "exact"
+        score = 1
+        reason = `same normalised name ${q(n.form.key)} and type class ${n.form.cls} as the label${note}`
+      }
       for (const m of n.mentions) {
-        if (edge !== undefined) {
-          const other = nodes[edge.from === n.index ? edge.to : edge.from]!
-          assignments.push(
-            new Assignment({
-              mention: m.id,
-              cluster: clusterIndex,
-              method: edge.match.method,
-              score: round(edge.match.score),
-              reason: edge.match.reason + note,
-              via: other.mentions[0]!.id
-            }, { disableValidation: true })
-          )
-        } else if (single) {
-          assignments.push(
-            new Assignment({
-              mention: m.id,
-              cluster: clusterIndex,
-              method: "singleton",
-              score: 1,
-              reason: `no other ${n.form.cls} mention names the same entity` + note
-            }, { disableValidation: true })
-          )
-        } else {
-          const anchor = n.mentions[0]!
-          assignments.push(
-            new Assignment({
-              mention: m.id,
-              cluster: clusterIndex,
-              method: "exact",
-              score: 1,
-              reason: (m === anchor
-                ? `the entity's most informative name, normalised ${q(n.form.key)}`
-                : `same normalised name ${q(n.form.key)} and type class ${n.form.cls} as the label`) + note,
-              ...(m === anchor ? {} : { via: anchor.id })
-            }, { disableValidation: true })
-          )
-        }
+        const first = edge === undefined && m === anchor
+        assignments.push(
+          new Assignment({
+            mention: m.id,
+            cluster: clusterIndex,
+            method,
+            score,
+            reason: first && !single ? `the entity's most informative name, normalised ${q(n.form.key)}${note}` : reason,
+            ...(first ? {} : { via: linkedTo ?? anchor.id })
+          }, { disableValidation: true })
+        )
       }
     }
   }

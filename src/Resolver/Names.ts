@@ -34,6 +34,8 @@ const FOLD_RE = new RegExp(`[${Object.keys(FOLD).join("")}]`, "gu")
 
 /** Apostrophe-like characters, including the ʿayn and hamza modifier letters of romanised Arabic. */
 const APOSTROPHES = "'’‘ʼʻʿʾ`´′"
+const POSSESSIVE = new RegExp(`\\s?[${APOSTROPHES}]s(?![\\p{L}\\p{N}])`, "gu")
+const INNER_APOSTROPHE = new RegExp(`(?<=\\p{L})[${APOSTROPHES}](?=\\p{L})`, "gu")
 
 /**
  * Normalises a surface form for comparison: Unicode NFKC, diacritics and
@@ -52,8 +54,8 @@ export const normalizeName = (surface: string): string =>
     .toLowerCase()
     // dotted abbreviations: "u.s.", "s. a." → "us", "sa" (two or more single letters)
     .replace(/(?<![\p{L}\p{N}])(?:\p{L}\.\s?){2,}/gu, (m) => m.replace(/[.\s]/gu, "") + " ")
-    .replace(new RegExp(`\\s?[${APOSTROPHES}]s(?![\\p{L}\\p{N}])`, "gu"), "")
-    .replace(new RegExp(`(?<=\\p{L})[${APOSTROPHES}](?=\\p{L})`, "gu"), "")
+    .replace(POSSESSIVE, "")
+    .replace(INNER_APOSTROPHE, "")
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim()
 
