@@ -36,14 +36,20 @@ interface RedocredDocument {
   readonly vertexSet: ReadonlyArray<ReadonlyArray<RedocredMention>>
 }
 
-/** Re-DocRED entity types → the project's default entity types (src/Domain/Extraction.ts). */
+/**
+ * Re-DocRED entity types → the project's entity types (src/Domain/Extraction.ts).
+ * NUM has no default type and keeps a name of its own. MISC (works, events,
+ * nationalities, products) is a type of its own too, not the embedded
+ * extractor's "Other", which means "no type could be told" and which the
+ * resolver lets join a typed entity (src/Resolver/EntityTypes.ts).
+ */
 const TYPES: Record<string, string> = {
   PER: "Person",
   ORG: "Organization",
   LOC: "Location",
   TIME: "Date",
   NUM: "Number",
-  MISC: "Other"
+  MISC: "Miscellaneous"
 }
 
 /** Sentences of about this many tokens make one chunk, so mentions carry realistic chunk ids. */

@@ -36,7 +36,7 @@ import * as Effect from "effect/Effect"
 import { doubleMetaphone } from "double-metaphone"
 import type { Mention } from "./Domain/Extraction.js"
 import { Assignment, Cluster, Resolution } from "./Domain/Graph.js"
-import { typeClassOf } from "./Resolver/EntityTypes.js"
+import { typeClassOf, UNTYPED } from "./Resolver/EntityTypes.js"
 import { analyzeName, NAME_PARTICLES, type NameForm } from "./Resolver/Names.js"
 import {
   acronymKeys,
@@ -88,6 +88,8 @@ interface ClusterState {
   generation: string | null
   /** Multi-token names, most informative first, at most {@link COHERENCE_CAP}. */
   full: Array<number>
+  /** The type class of the cluster's typed names; null while it holds only untyped ones. */
+  cls: string | null
 }
 
 const q = (s: string) => JSON.stringify(s)
@@ -135,7 +137,8 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     node.mentions.push(m)
   }
   for (const n of nodes) {
-    n.informativeness = (n.form.acronym === null ? 1e9 : 0) + (n.core.length + n.form.nicknames.length) * 1e6 +
+    n.informativeness = (n.form.cls === UNTYPED ? 0 : 1e10) + (n.form.acronym === null ? 1e9 : 0) +
+      (n.core.length + n.form.nicknames.length) * 1e6 +
       Math.min(n.form.key.length, 999) * 1e3 + Math.min(n.mentions.length, 999)
   }
 
@@ -152,14 +155,15 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     nodes: [n.index],
     genders: n.form.gender === null ? 0 : GENDER_BIT[n.form.gender],
     generation: n.form.generation,
-    full: n.core.length >= 2 ? [n.index] : []
+    full: n.core.length >= 2 ? [n.index] : [],
+    cls: n.form.cls === UNTYPED ? null : n.form.cls
   }))
   const edges: Array<Edge> = []
 
   const fullNamesCompatible = (x: NameNode, y: NameNode): boolean => {
     if (x.form.key === y.form.key) return true
     const [s, l] = x.core.length <= y.core.length ? [x, y] : [y, x]
-    if (x.form.cls === "person") {
+    if (x.form.cls === "person" && y.form.cls === "person") {
       return personVariant(x.form, y.form) !== null || isSubsequence(s.core, l.core)
     }
     return isSubsequence(s.core, l.core) || spellingVariant(x.form, y.form) !== null
@@ -167,6 +171,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   const coherent = (ra: number, rb: number): boolean => {
     const a = state[ra]!
     const b = state[rb]!
+    if (a.cls !== null && b.cls !== null && a.cls !== b.cls) return false
     if ((a.genders | b.genders) === 3) return false
     if (a.generation !== null && b.generation !== null && a.generation !== b.generation) return false
     for (const x of a.full) {
@@ -186,6 +191,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     a.nodes.push(...b.nodes)
     a.genders |= b.genders
     a.generation = a.generation ?? b.generation
+    a.cls = a.cls ?? b.cls
     if (b.full.length > 0) {
       a.full = [...a.full, ...b.full]
         .sort((x, y) => nodes[y]!.informativeness - nodes[x]!.informativeness || x - y)
@@ -210,7 +216,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     const first = c[0]!
     const last = c[c.length - 1]!
     if (cls === "person") {
-      if (c.length < 2) continue
+      if (c.length < 2 || c.includes("and")) continue
       // name-variant: same first name (or a nickname for it) and surname, or same first two names
       for (const given of [first, ...n.form.nicknames]) {
         addToBlock(`${cls}\u0000FL\u0000${given}\u0000${last}`, n.index)
@@ -352,7 +358,8 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     else if (list[list.length - 1] !== i) list.push(i)
   }
   for (const n of nodes) {
-    if (n.form.cls !== "person") continue
+    // "Peggotty and Mr. Dick" names two people: it is no one's full name
+    if (n.form.cls !== "person" || n.core.includes("and")) continue
     if (n.core.length >= 2) {
       for (const t of n.core) post(t, n.index)
       for (const t of n.form.nicknames) post(t, n.index)
@@ -361,7 +368,10 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     }
   }
   const shortForms = nodes
-    .filter((n) => n.form.cls === "person" && n.core.length === 1 && n.form.acronym === null && !isNumberToken(n.core[0]!))
+    .filter((n) =>
+      n.form.cls === "person" && n.core.length === 1 && n.core[0]!.length > 1 && n.form.acronym === null &&
+      !isNumberToken(n.core[0]!)
+    )
     // titled names first, so "Mr. Smith" has found its person before a bare "Smith" counts the candidates
     .sort((a, b) => Number(b.form.gender !== null) - Number(a.form.gender !== null) || a.index - b.index)
   for (const s of shortForms) {
@@ -391,6 +401,49 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       })
     }
     joinUnique(s.index, candidates)
+  }
+
+  // 3e. an untyped name joins the one typed entity it names: same name, acronym, or a person's short form
+  const typedByKey = new Map<string, Array<number>>()
+  const classes = new Set<string>()
+  for (const n of nodes) {
+    if (n.form.cls === UNTYPED) continue
+    classes.add(n.form.cls)
+    const list = typedByKey.get(n.form.key)
+    if (list === undefined) typedByKey.set(n.form.key, [n.index])
+    else list.push(n.index)
+  }
+  for (const u of nodes) {
+    if (u.form.cls !== UNTYPED) continue
+    const candidates: Array<Candidate> = []
+    for (const to of typedByKey.get(u.form.key) ?? []) {
+      candidates.push({
+        to,
+        match: {
+          method: "exact",
+          score: 0.9,
+          reason: `same normalised name ${q(u.form.key)} as the ${nodes[to]!.form.cls} ${q(nodes[to]!.form.surface)}; the mention's own type says nothing`
+        }
+      })
+    }
+    if (u.form.acronym !== null && u.core.length === 1) {
+      for (const cls of classes) {
+        for (const to of acronymIndex.get(`${cls}\u0000${u.form.acronym}`) ?? []) {
+          candidates.push({
+            to,
+            match: { method: "acronym", score: 0.9, reason: `${q(u.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}` }
+          })
+        }
+      }
+    } else if (u.core.length === 1 && u.core[0]!.length > 1 && !isNumberToken(u.core[0]!)) {
+      for (const to of postings.get(u.core[0]!) ?? []) {
+        candidates.push({
+          to,
+          match: { method: "short-form", score: 0.85, reason: `${q(u.form.surface)} is part of the person name ${q(nodes[to]!.form.surface)}` }
+        })
+      }
+    }
+    if (candidates.length > 0) joinUnique(u.index, candidates)
   }
 
   return buildResolution(nodes, find, edges, ambiguity)
@@ -506,14 +559,23 @@ const buildResolution = (
 
 const round = (x: number) => Math.round(x * 1000) / 1000
 
-/** The label of a name: its most frequent surface form (ties: the longest, then the first). */
+/**
+ * The label of a name: its most frequent surface form, preferring forms
+ * without a possessive ending and not written all in capitals (chapter
+ * headings, shouting) when the name also occurs otherwise; ties: the
+ * longest, then the first.
+ */
 const labelOf = (n: NameNode): string => {
   const counts = new Map<string, number>()
   for (const m of n.mentions) counts.set(m.span.text, (counts.get(m.span.text) ?? 0) + 1)
+  const capitals = (text: string) => text === text.toUpperCase() && text !== text.toLowerCase()
+  const mixed = [...counts.keys()].some((text) => !capitals(text))
+  const plain = (text: string) => (/['’]s?$/u.test(text) ? 0 : 2) + (mixed && capitals(text) ? 0 : 1)
   let best = n.mentions[0]!.span.text
   for (const [text, count] of counts) {
     const b = counts.get(best)!
-    if (count > b || (count === b && text.length > best.length)) best = text
+    const order = plain(text) - plain(best) || count - b || text.length - best.length
+    if (order > 0) best = text
   }
   return best
 }

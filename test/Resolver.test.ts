@@ -206,6 +206,53 @@ describe("Resolver rules", () => {
     expect(resolveMentions(mentions).clusters).toHaveLength(4)
   })
 
+  it("untyped mentions (type Other) join the one typed entity they name", () => {
+    const text = "Charles Babbage and International Business Machines. Babbage, IBM and London met London."
+    const mentions = mentionsIn(text, [
+      ["Charles Babbage", "Person"],
+      ["International Business Machines", "Organization"],
+      ["Babbage", "Other"],
+      ["IBM", "Other"],
+      ["London", "Other"],
+      ["London", "Location"]
+    ])
+    const r = resolveMentions(mentions)
+    expect(groups(mentions, r)).toEqual([
+      ["Charles Babbage", "Babbage"],
+      ["International Business Machines", "IBM"],
+      ["London", "London"]
+    ])
+    // the entity takes its type from the typed mentions
+    expect(r.clusters.map((c) => c.type)).toEqual(["Person", "Organization", "Location"])
+  })
+
+  it("an untyped mention cannot bridge two typed entities: Austin (Other) stays apart from both Austins", () => {
+    const text = "Austin met Austin in Austin."
+    const mentions = mentionsIn(text, [["Austin", "Person"], ["Austin", "Other"], ["Austin", "Location"]])
+    const r = resolveMentions(mentions)
+    expect(r.clusters).toHaveLength(3)
+    expect(assignmentOf(r, "c0-m2").reason).toContain("could be any of")
+  })
+
+  it("a coordination (\"Peggotty and Mr. Dick\") is no one's full name", () => {
+    const text = "Peggotty and Mr. Dick came. Dick laughed."
+    const mentions = mentionsIn(text, [["Peggotty and Mr. Dick", "Person"], ["Dick", "Person"]])
+    expect(resolveMentions(mentions).clusters).toHaveLength(2)
+  })
+
+  it("labels an entity with its plain form, not a possessive or a heading in capitals", () => {
+    const text = "MICAWBER. Micawber’s hat. Micawber’s cane. Micawber smiled."
+    const mentions = mentionsIn(text, [
+      ["MICAWBER", "Person"],
+      ["Micawber’s", "Person"],
+      ["Micawber’s", "Person"],
+      ["Micawber", "Person"]
+    ])
+    const r = resolveMentions(mentions)
+    expect(r.clusters).toHaveLength(1)
+    expect(r.clusters[0]!.label).toBe("Micawber")
+  })
+
   it("place names with a modifier or a designator are other places", () => {
     const text = "Sudan and South Sudan. Urgut and Urgut District."
     const mentions = mentionsIn(text, [

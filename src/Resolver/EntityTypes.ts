@@ -8,7 +8,10 @@
  */
 
 /** Coarse classes the resolver knows rules for; any other type is its own class. */
-export type KnownTypeClass = "person" | "organization" | "location" | "date"
+export type KnownTypeClass = "person" | "organization" | "location" | "date" | "untyped"
+
+/** The class of mentions whose type the extractor could not tell. */
+export const UNTYPED = "untyped"
 
 /**
  * Type names (lower case, letters only) that belong to each known class.
@@ -22,7 +25,8 @@ const SYNONYMS: Record<KnownTypeClass, ReadonlyArray<string>> = {
   person: ["person", "per", "peop", "people", "human", "individual", "character"],
   organization: ["organization", "organisation", "org", "company", "corporation", "institution", "agency"],
   location: ["location", "loc", "gpe", "place", "geopoliticalentity", "country", "city"],
-  date: ["date", "time", "datetime"]
+  date: ["date", "time", "datetime"],
+  untyped: ["other", "unknown", "entity", "thing", "untyped"]
 }
 
 const CLASS_OF = new Map<string, KnownTypeClass>(

@@ -94,5 +94,7 @@ describe("typeClassOf", () => {
     expect(typeClassOf("Organisation")).toBe("organization")
     expect(typeClassOf("Work_Of_Art")).toBe(typeClassOf("work of art"))
     expect(typeClassOf("Facility")).not.toBe(typeClassOf("Location"))
+    expect(typeClassOf("Other")).toBe("untyped")
+    expect(typeClassOf("MISC")).toBe("misc")
   })
 })
