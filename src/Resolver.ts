@@ -8,25 +8,28 @@
  *    (src/Resolver/Names.ts); mentions with the same type class,
  *    normalised key, honorific gender and generation suffix are one *name*
  *    (rule `exact`). All later work is over distinct names, not mentions.
- * 2. Candidate pairs come from blocking, never from all pairs: names share
- *    a block when they share a first or last token, the Double Metaphone
- *    code of a surname or single token, or a three-letter prefix. A block
- *    larger than {@link BLOCK_ALL_PAIRS} names is compared by sorted
- *    neighbourhood (each name with the next {@link WINDOW} in sort order),
- *    so cost grows linearly with the number of names.
- * 3. Rules, in order of confidence (src/Resolver/Rules.ts):
- *    `similar-name` (spelling variants, same shape), `name-variant`
- *    (a person's name with names left out), `contained-name` (a multi-word
- *    name at the start or end of a longer one), `acronym` (IBM ↔
- *    International Business Machines), `short-form` (a surname, given name,
- *    nickname or head word standing for a longer name) and `title`
- *    ("Smith" for "Mr. Smith"). The last four are one-way: the shorter
- *    name joins only when exactly one entity in the document could be
- *    meant; otherwise it stays apart and its evidence says why.
+ * 2. Candidate pairs come from blocking, never from all pairs: each name
+ *    gets the keys a rule needs a partner to share (persons: first name +
+ *    surname, first two names, shape + initial + Double Metaphone code of
+ *    the surname, last two names; other names: the name with one token
+ *    masked, or first letter + ending + length). A block larger than
+ *    {@link BLOCK_ALL_PAIRS} names is compared by sorted neighbourhood
+ *    (each name with the next {@link WINDOW} in key order), so cost grows
+ *    near-linearly with the number of names.
+ * 3. Rules, in order of confidence (src/Resolver/Rules.ts): symmetric
+ *    `similar-name` (spelling and initial variants of the same shape); then
+ *    one-way rules, where the shorter name joins only when exactly one
+ *    entity in the document could be meant and otherwise stays apart with
+ *    its evidence saying why: `name-variant` (a person's name with names
+ *    left out, or a nickname), `acronym` (IBM ↔ International Business
+ *    Machines), `short-form` (a person's surname, given name, nickname or
+ *    multi-word surname) and `title` ("Gummidge" for "Mrs. Gummidge");
+ *    last, untyped mentions (type `Other`) join the one typed entity they
+ *    name.
  * 4. Every merge must keep its entity coherent: no two conflicting full
  *    names ("John Smith", "John Stone"), no clash of honorific genders
- *    ("Mr."/"Mrs.") or generation suffixes ("Jr."/"Sr."). Mentions of
- *    different type classes (src/Resolver/EntityTypes.ts) never merge.
+ *    ("Mr."/"Mrs.") or generation suffixes ("Jr."/"Sr."), never two type
+ *    classes (src/Resolver/EntityTypes.ts).
  *
  * Cost: O(n log n) in the number of mentions n for sorting, plus
  * O(d · (b + W)) rule evaluations for d distinct names and bounded block
@@ -41,6 +44,7 @@ import { analyzeName, NAME_PARTICLES, type NameForm } from "./Resolver/Names.js"
 import {
   acronymKeys,
   isNumberToken,
+  isSubsequence,
   MIN_FUZZY_LENGTH,
   personAttributesCompatible,
   personVariant,
@@ -93,6 +97,13 @@ interface ClusterState {
 }
 
 const q = (s: string) => JSON.stringify(s)
+
+/** Appends `value` to the list under `key`, skipping an immediate repeat (names are added in index order). */
+const append = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else if (list[list.length - 1] !== value) list.push(value)
+}
 const GENDER_BIT = { m: 1, f: 2 } as const
 
 const byPosition = (a: Mention, b: Mention) =>
@@ -205,11 +216,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
 
   // 2. blocking: keys chosen so that every pair a rule can accept shares at least one
   const blocks = new Map<string, Array<number>>()
-  const addToBlock = (key: string, i: number) => {
-    const list = blocks.get(key)
-    if (list === undefined) blocks.set(key, [i])
-    else if (list[list.length - 1] !== i) list.push(i)
-  }
+  const addToBlock = (key: string, i: number) => append(blocks, key, i)
   for (const n of nodes) {
     const cls = n.form.cls
     const c = n.core
@@ -271,11 +278,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   const symmetric: Array<Edge> = []
   /** Shorter name → longer names it may stand for (one-way rules, decided later with uniqueness). */
   const oneWay = new Map<number, Array<Candidate>>()
-  const addOneWay = (from: number, to: number, match: RuleMatch) => {
-    const list = oneWay.get(from)
-    if (list === undefined) oneWay.set(from, [{ to, match }])
-    else list.push({ to, match })
-  }
+  const addOneWay = (from: number, to: number, match: RuleMatch) => append(oneWay, from, { to, match })
   for (const [i, j] of pairs) {
     const a = nodes[i]!
     const b = nodes[j]!
@@ -332,9 +335,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     if (n.core.length < 2) continue
     for (const k of acronymKeys(n.form)) {
       const key = `${n.form.cls}\u0000${k}`
-      const list = acronymIndex.get(key)
-      if (list === undefined) acronymIndex.set(key, [n.index])
-      else list.push(n.index)
+      append(acronymIndex, key, n.index)
     }
   }
   for (const n of nodes) {
@@ -352,11 +353,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
 
   // 3d. a person's one-word name (surname, given name, nickname; or a titled name) joins the one person it can be
   const postings = new Map<string, Array<number>>()
-  const post = (key: string, i: number) => {
-    const list = postings.get(key)
-    if (list === undefined) postings.set(key, [i])
-    else if (list[list.length - 1] !== i) list.push(i)
-  }
+  const post = (key: string, i: number) => append(postings, key, i)
   for (const n of nodes) {
     // "Peggotty and Mr. Dick" names two people: it is no one's full name
     if (n.form.cls !== "person" || n.core.includes("and")) continue
@@ -409,9 +406,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   for (const n of nodes) {
     if (n.form.cls === UNTYPED) continue
     classes.add(n.form.cls)
-    const list = typedByKey.get(n.form.key)
-    if (list === undefined) typedByKey.set(n.form.key, [n.index])
-    else list.push(n.index)
+    append(typedByKey, n.form.key, n.index)
   }
   for (const u of nodes) {
     if (u.form.cls !== UNTYPED) continue
@@ -449,17 +444,6 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   return buildResolution(nodes, find, edges, ambiguity)
 }
 
-/** Whether `short` occurs in `long` in order (not necessarily adjacent). */
-const isSubsequence = (short: ReadonlyArray<string>, long: ReadonlyArray<string>) => {
-  let i = 0
-  for (const t of short) {
-    while (i < long.length && long[i] !== t) i++
-    if (i === long.length) return false
-    i++
-  }
-  return true
-}
-
 /** Turns the union-find state into clusters and one assignment per mention, with evidence. */
 const buildResolution = (
   nodes: ReadonlyArray<NameNode>,
@@ -470,16 +454,12 @@ const buildResolution = (
   const members = new Map<number, Array<NameNode>>()
   for (const n of nodes) {
     const root = find(n.index)
-    const list = members.get(root)
-    if (list === undefined) members.set(root, [n])
-    else list.push(n)
+    append(members, root, n)
   }
   const adjacency = new Map<number, Array<Edge>>()
   for (const e of edges) {
     for (const end of [e.from, e.to]) {
-      const list = adjacency.get(end)
-      if (list === undefined) adjacency.set(end, [e])
-      else list.push(e)
+      append(adjacency, end, e)
     }
   }
   // names are numbered in document order and visited in that order, so `members` lists clusters by first mention

@@ -96,7 +96,7 @@ export const personVariant = (a: NameForm, b: NameForm): RuleMatch | null => {
     const nicknameFirst = longForm.nicknames.includes(short[0]!)
     if (
       (short[0] === long[0] || nicknameFirst) && (short.length < long.length || nicknameFirst) &&
-      inOrder(short.slice(1), long.slice(1))
+      isSubsequence(short.slice(1), long.slice(1))
     ) {
       return {
         method: "name-variant",
@@ -122,8 +122,8 @@ export const personVariant = (a: NameForm, b: NameForm): RuleMatch | null => {
   return { method: "similar-name", score, reason: `${q(a.key)} and ${q(b.key)} differ only in spelling or initials (Jaro-Winkler ${score.toFixed(3)})` }
 }
 
-/** Whether `short` occurs in `long` in order (not necessarily adjacent). */
-const inOrder = (short: ReadonlyArray<string>, long: ReadonlyArray<string>) => {
+/** Whether the tokens of `short` occur in `long` in order (not necessarily adjacent). */
+export const isSubsequence = (short: ReadonlyArray<string>, long: ReadonlyArray<string>) => {
   let i = 0
   for (const t of short) {
     while (i < long.length && long[i] !== t) i++
