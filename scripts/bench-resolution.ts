@@ -174,4 +174,5 @@ const main = () => {
   process.stdout.write(`${JSON.stringify({ results })}\n`)
 }
 
-main()
+// run only as a script, so syntheticMentions can be imported
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main()

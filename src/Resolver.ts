@@ -75,7 +75,10 @@ interface NameNode {
 /** A name a shorter name may stand for, and the rule that says so. */
 interface Candidate {
   readonly to: number
-  readonly match: RuleMatch
+  readonly method: string
+  readonly score: number
+  /** The reason, built only for the candidate that is taken. */
+  readonly explain: () => string
 }
 
 interface Edge {
@@ -120,18 +123,20 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
 
   // 1. distinct names
   const classCache = new Map<string, string>()
-  const formCache = new Map<string, { readonly form: NameForm; readonly id: string }>()
+  /** Per type class: surface form → its analysis and name id. */
+  const formCache = new Map<string, Map<string, { readonly form: NameForm; readonly id: string }>>()
   const nodeOf = new Map<string, NameNode>()
   const nodes: Array<NameNode> = []
   for (const m of mentions) {
     let cls = classCache.get(m.type)
     if (cls === undefined) classCache.set(m.type, cls = typeClassOf(m.type))
-    const cacheKey = `${cls}\u0000${m.span.text}`
-    let entry = formCache.get(cacheKey)
+    let forms = formCache.get(cls)
+    if (forms === undefined) formCache.set(cls, forms = new Map())
+    let entry = forms.get(m.span.text)
     if (entry === undefined) {
       const analysed = analyzeName(m.span.text, cls)
       entry = { form: analysed, id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}` }
-      formCache.set(cacheKey, entry)
+      forms.set(m.span.text, entry)
     }
     const { form, id } = entry
     let node = nodeOf.get(id)
@@ -246,15 +251,10 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       }
     }
   }
-  const seen = new Set<number>()
-  const pairs: Array<readonly [number, number]> = []
+  // pairs packed as x · n + y (x < y), de-duplicated by sorting
+  const packed: Array<number> = []
   const consider = (a: number, b: number) => {
-    const x = a < b ? a : b
-    const y = a < b ? b : a
-    const id = x * nodes.length + y
-    if (seen.has(id)) return
-    seen.add(id)
-    pairs.push([x, y])
+    packed.push(a < b ? a * nodes.length + b : b * nodes.length + a)
   }
   for (const list of blocks.values()) {
     if (list.length < 2) continue
@@ -272,13 +272,20 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       for (let j = i + 1; j <= i + WINDOW && j < sorted.length; j++) consider(sorted[i]!, sorted[j]!)
     }
   }
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  const sortedPairs = Float64Array.from(packed).sort()
+  const pairs: Array<readonly [number, number]> = []
+  for (let k = 0; k < sortedPairs.length; k++) {
+    const id = sortedPairs[k]!
+    if (k > 0 && sortedPairs[k - 1] === id) continue
+    pairs.push([Math.floor(id / nodes.length), id % nodes.length])
+  }
 
   // 3a. symmetric rules (spelling variants, nicknames), best score first; one-way rules collected for 3b
   const symmetric: Array<Edge> = []
   /** Shorter name → longer names it may stand for (one-way rules, decided later with uniqueness). */
   const oneWay = new Map<number, Array<Candidate>>()
-  const addOneWay = (from: number, to: number, match: RuleMatch) => append(oneWay, from, { to, match })
+  const addOneWay = (from: number, to: number, match: RuleMatch) =>
+    append(oneWay, from, { to, method: match.method, score: match.score, explain: () => match.reason })
   for (const [i, j] of pairs) {
     const a = nodes[i]!
     const b = nodes[j]!
@@ -315,7 +322,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     }
     if (byCluster.size === 1) {
       const [c] = byCluster.values()
-      union(from, c!.to, c!.match)
+      union(from, c!.to, { method: c!.method, score: c!.score, reason: c!.explain() })
     } else if (byCluster.size > 1) {
       ambiguity.set(from, [...byCluster.values()].map((c) => c.to))
     }
@@ -346,7 +353,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       n.index,
       candidates.map((to) => ({
         to,
-        match: { method: "acronym", score: 0.95, reason: `${q(n.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}` }
+        method: "acronym", score: 0.95, explain: () => `${q(n.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}`
       }))
     )
   }
@@ -378,7 +385,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       for (const to of postings.get(`=\u0000${s.form.key}`) ?? []) {
         candidates.push({
           to,
-          match: { method: "title", score: 0.9, reason: `${q(s.form.surface)} is ${q(nodes[to]!.form.surface)} without the title` }
+          method: "title", score: 0.9, explain: () => `${q(s.form.surface)} is ${q(nodes[to]!.form.surface)} without the title`
         })
       }
     }
@@ -388,13 +395,12 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       if (!personAttributesCompatible(s.form, l.form) || (s.form.generation !== null && l.form.generation === null)) continue
       candidates.push({
         to,
-        match: {
-          method: "short-form",
-          score: 0.9,
-          reason: l.form.nicknames.includes(t)
+        method: "short-form",
+        score: 0.9,
+        explain: () =>
+          l.form.nicknames.includes(t)
             ? `${q(s.form.surface)} is the nickname in ${q(l.form.surface)}`
             : `${q(s.form.surface)} is part of ${q(l.form.surface)}`
-        }
       })
     }
     joinUnique(s.index, candidates)
@@ -414,11 +420,10 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     for (const to of typedByKey.get(u.form.key) ?? []) {
       candidates.push({
         to,
-        match: {
-          method: "exact",
-          score: 0.9,
-          reason: `same normalised name ${q(u.form.key)} as the ${nodes[to]!.form.cls} ${q(nodes[to]!.form.surface)}; the mention's own type says nothing`
-        }
+        method: "exact",
+        score: 0.9,
+        explain: () =>
+          `same normalised name ${q(u.form.key)} as the ${nodes[to]!.form.cls} ${q(nodes[to]!.form.surface)}; the mention's own type says nothing`
       })
     }
     if (u.form.acronym !== null && u.core.length === 1) {
@@ -426,7 +431,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
         for (const to of acronymIndex.get(`${cls}\u0000${u.form.acronym}`) ?? []) {
           candidates.push({
             to,
-            match: { method: "acronym", score: 0.9, reason: `${q(u.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}` }
+            method: "acronym", score: 0.9, explain: () => `${q(u.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}`
           })
         }
       }
@@ -434,7 +439,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       for (const to of postings.get(u.core[0]!) ?? []) {
         candidates.push({
           to,
-          match: { method: "short-form", score: 0.85, reason: `${q(u.form.surface)} is part of the person name ${q(nodes[to]!.form.surface)}` }
+          method: "short-form", score: 0.85, explain: () => `${q(u.form.surface)} is part of the person name ${q(nodes[to]!.form.surface)}`
         })
       }
     }
