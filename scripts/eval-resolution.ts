@@ -1,7 +1,7 @@
 /**
  * Entity-resolution evaluation on Re-DocRED gold mentions.
  *
- *   npm run --silent eval:resolution -- ../shared/data/redocred/dev.json [--errors N]
+ *   npm run --silent eval:resolution -- ../shared/data/redocred/dev.json [--errors N] [--breakdown] [--baseline]
  *
  * For every document of a Re-DocRED split (format in ../shared/README.md)
  * the gold mentions — surface form, entity type, position — are turned into
@@ -252,7 +252,7 @@ const main = Effect.gen(function*() {
   const baseline = args.includes("--baseline")
   const table = new Map<string, { pairs: number; joined: number }>()
   let ceilingPairs = 0
-  if (path === undefined) return fail("usage: npm run --silent eval:resolution -- <redocred.json> [--errors N]")
+  if (path === undefined) return fail("usage: npm run --silent eval:resolution -- <redocred.json> [--errors N] [--breakdown] [--baseline]")
   let docs: ReadonlyArray<RedocredDocument> = []
   try {
     docs = JSON.parse(readFileSync(path!, "utf8"))
