@@ -149,7 +149,8 @@ export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph
           entity: entityIdOf.get(a.cluster)!,
           method: a.method,
           score: a.score,
-          reason: a.reason
+          reason: a.reason,
+          ...(a.via === undefined ? {} : { via: a.via })
         })
       )
       .sort((a, b) => {

@@ -80,3 +80,28 @@ describe("slugify", () => {
     expect(slugify("東京")).toBe("")
   })
 })
+
+describe("buildGraphs evidence links", () => {
+  it("copies each assignment's via link onto its resolution edge", () => {
+    const ms = mentionsIn("Grace Hopper and Hopper.", [["Grace Hopper", "Person"], ["Hopper", "Person"]])
+    const { resolution: rg } = buildGraphs({
+      runId: "doc-000000000000",
+      documentSha256: "f".repeat(64),
+      documentLength: 24,
+      mentions: ms,
+      relations: [],
+      resolution: new Resolution({
+        clusters: [new Cluster({ label: "Grace Hopper", type: "Person", mentions: ["c0-m1", "c0-m2"] })],
+        assignments: [
+          new Assignment({ mention: "c0-m1", cluster: 0, method: "exact", score: 1, reason: "label" }),
+          new Assignment({ mention: "c0-m2", cluster: 0, method: "short-form", score: 0.9, reason: "surname", via: "c0-m1" })
+        ]
+      })
+    })
+    expect(rg.edges.map((e) => [e.mention, e.method, e.via])).toEqual([
+      ["c0-m1", "exact", undefined],
+      ["c0-m2", "short-form", "c0-m1"]
+    ])
+    expect("via" in rg.edges[0]!).toBe(false)
+  })
+})

@@ -75,7 +75,13 @@ export class ResolutionEdge extends Schema.Class<ResolutionEdge>("ResolutionEdge
   /** Confidence in [0, 1]. */
   score: Schema.Number,
   /** Human-readable explanation. */
-  reason: Schema.String
+  reason: Schema.String,
+  /**
+   * Id of the mention this one was linked to by the rule (its merge
+   * partner); absent for an entity's first mention and for singletons.
+   * Removing the link undoes the merge.
+   */
+  via: Schema.optional(Schema.String)
 }) {}
 
 /** Content of `entity-resolution-graph.json`. */
@@ -94,7 +100,9 @@ export class Assignment extends Schema.Class<Assignment>("Assignment")({
   cluster: Schema.Int,
   method: Schema.String,
   score: Schema.Number,
-  reason: Schema.String
+  reason: Schema.String,
+  /** Mention id of the merge partner (see {@link ResolutionEdge.via}). */
+  via: Schema.optional(Schema.String)
 }) {}
 
 /** A group of mentions judged to be one entity, before ids are minted. */
