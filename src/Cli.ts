@@ -69,9 +69,24 @@ const force = Options.boolean("force").pipe(Options.withDescription("Re-run even
 const json = Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line on stdout"))
 const quiet = Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress on stderr"))
 
+// --- run store and input options (issue 6) ---
+const noWait = Options.boolean("no-wait", { negationNames: ["wait"] }).pipe(
+  Options.withDescription("If another extract is writing the same run, fail at once (exit 5) instead of waiting for it (--wait, the default)")
+)
+const encoding = Options.text("encoding").pipe(
+  Options.withDescription("auto (default: UTF-8, or UTF-16/UTF-8 by byte-order mark; invalid UTF-8 is refused), or an encoding label such as utf-8, windows-1252, utf-16le: invalid bytes become U+FFFD (env EXTRACT_ENCODING)"),
+  Options.withFallbackConfig(Config.string("EXTRACT_ENCODING")),
+  Options.withDefault("auto")
+)
+const maxInputBytes = Options.text("max-input-bytes").pipe(
+  Options.withDescription("Refuse inputs larger than this, e.g. 64M (env EXTRACT_MAX_INPUT_BYTES; default 32M)"),
+  Options.withFallbackConfig(Config.string("EXTRACT_MAX_INPUT_BYTES")),
+  Options.optional
+)
+
 const extractCommand = Command.make(
   "extract",
-  { files, outputDir: outputDirOption, extractor, model, baseUrl, chunkSize, chunkOverlap, concurrency, force, json, quiet },
+  { files, outputDir: outputDirOption, extractor, model, baseUrl, chunkSize, chunkOverlap, concurrency, force, json, quiet, noWait, encoding, maxInputBytes },
   (raw) =>
     Effect.gen(function*() {
       const tokenizer = yield* Tokenizer
@@ -126,7 +141,7 @@ export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]
 export const ARGV_SPEC: ArgvSpec = {
   valueOptions: new Set([
     "-o", "--output-dir", "--extractor", "--model", "--base-url", "--chunk-size", "--chunk-overlap", "--concurrency",
-    "--log-level", "--completions"
+    "--log-level", "--completions", "--encoding", "--max-input-bytes"
   ]),
   subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors"])]])
 }
