@@ -50,7 +50,7 @@ import {
   RunStats
 } from "./Domain/Run.js"
 import { applyRecord, encodeRecord, type JournalChange, type JournalRecord, type MetadataJson, parseJournal, replay } from "./RunJournal.js"
-import { describeHolder, type HeldLock, type LockRecord, RunLock } from "./RunLock.js"
+import { describeHolder, type HeldLock, type LockRecord, type LockState, pidExists, RunLock } from "./RunLock.js"
 
 /** Snapshot `metadata.json` after this many journal records at the latest. */
 export const DEFAULT_SNAPSHOT_EVERY = 64
@@ -104,7 +104,7 @@ export interface RunView {
 export const RUN_FILES = { metadata: "metadata.json", journal: "journal.jsonl", lock: ".lock" } as const
 
 /** Temporary files of {@link writeFileAtomic} and {@link RunLock}: `.<name>.<pid>-<n>.tmp`. */
-const TEMP_FILE = /^\..+\.\d+-\d+\.tmp$/
+const TEMP_FILE = /^\..+\.(\d+)-\d+\.tmp$/
 
 const decodeMetadata = Schema.decodeUnknownEither(RunMetadata)
 const encodeMetadata = Schema.encodeSync(RunMetadata)
@@ -323,15 +323,27 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
         }))
       })
 
-    /** Removes temporary files left in a run directory by writers that died (we hold its lock). */
+    /**
+     * Removes temporary files left in a run directory by processes that died
+     * (their pid is in the name), and lock-break claims of dead breakers.
+     * Files of live processes are left alone: waiters write lock files here too.
+     */
     const sweepTemporaries = (runId: string) =>
       Effect.gen(function*() {
         const dir = runDirOf(runId)
         const entries = yield* fs.readDirectory(dir, { recursive: true }).pipe(Effect.orElseSucceed(() => [] as Array<string>))
-        const stale = entries.filter((rel) => {
+        const stale: Array<string> = []
+        for (const rel of entries) {
           const base = path.basename(rel)
-          return TEMP_FILE.test(base) || base.startsWith(`${RUN_FILES.lock}.break-`)
-        })
+          const temp = TEMP_FILE.exec(base)
+          if (temp) {
+            const pid = Number(temp[1])
+            if (pid !== process.pid && !pidExists(pid)) stale.push(rel)
+          } else if (base.startsWith(`${RUN_FILES.lock}.break-`)) {
+            const claim = yield* locks.inspect(path.join(dir, rel)).pipe(Effect.orElseSucceed(() => Option.none<LockState>()))
+            if (Option.isSome(claim) && claim.value.stale) stale.push(rel)
+          }
+        }
         yield* Effect.forEach(stale, (rel) => fs.remove(path.join(dir, rel)).pipe(Effect.ignore), { discard: true })
         return stale.length
       })

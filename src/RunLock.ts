@@ -73,7 +73,7 @@ export const processStartOf = (pid: number): Option.Option<string> => {
 }
 
 /** True when a process with `pid` exists (signal 0 probes without sending). */
-const pidExists = (pid: number): boolean => {
+export const pidExists = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true
@@ -121,11 +121,13 @@ const isCode = (code: string) => (e: unknown) => {
   return err._tag === "SystemError" && (err.cause?.code === code || (code === "EEXIST" && err.reason === "AlreadyExists") || (code === "ENOENT" && err.reason === "NotFound"))
 }
 
+/** Numbers temporary file names; shared by every RunLock in the process, so their names never collide. */
+let counter = 0
+
 export class RunLock extends Effect.Service<RunLock>()("RunLock", {
   effect: Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    let counter = 0
 
     const fail = (operation: string, file: string) => (e: { readonly message: string }) =>
       new StoreError({ operation, path: file, message: `${operation} ${file}: ${e.message}` })
