@@ -17,6 +17,7 @@ import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from "./Chunker.js"
 import { ExtractionRunService, RunStoreConfig } from "./ExtractionRunService.js"
 import { ExitStatus } from "./ExitStatus.js"
 import { RunsReport } from "./RunsReport.js"
+import { RunVerifier } from "./RunVerifier.js"
 import { DEFAULT_CONCURRENCY, resolveSettings } from "./Settings.js"
 import { Tokenizer } from "./Tokenizer.js"
 
@@ -129,9 +130,27 @@ const timelineCommand = Command.make("timeline", { outputDir: runsOutputDir, jso
 const errorsCommand = Command.make("errors", { outputDir: runsOutputDir, json, runId }, (o) =>
   withReport(o.outputDir, (r) => r.errors(o.runId, o.json))).pipe(Command.withDescription("A run's recorded errors"))
 
+// --- runs verify (issue 6) ---
+const repair = Options.boolean("repair").pipe(
+  Options.withDescription("Rebuild a damaged metadata.json from the journal and re-render missing or corrupt outputs from extractions/")
+)
+const optionalRunId = Args.text({ name: "runId" }).pipe(Args.withDescription("A run id (default: every run)"), Args.optional)
+const verifyCommand = Command.make("verify", { outputDir: runsOutputDir, json, repair, runId: optionalRunId }, (o) =>
+  Effect.gen(function*() {
+    const parent = yield* extractCommand
+    const dir = Option.getOrElse(o.outputDir, () => parent.outputDir)
+    const code = yield* Effect.flatMap(RunVerifier, (v) => v.run(o.runId, o.repair, o.json)).pipe(
+      Effect.provide(RunVerifier.Default.pipe(
+        Layer.provideMerge(ExtractionRunService.Default),
+        Layer.provide(RunStoreConfig.layer(dir))
+      ))
+    )
+    yield* (yield* ExitStatus).set(code)
+  })).pipe(Command.withDescription("Check every output's size and SHA-256 against metadata.json; --repair fixes what it can"))
+
 const runsCommand = Command.make("runs").pipe(
   Command.withDescription("Inspect runs in the output directory"),
-  Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand])
+  Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand, verifyCommand])
 )
 
 /** The whole command line. */
@@ -143,7 +162,7 @@ export const ARGV_SPEC: ArgvSpec = {
     "-o", "--output-dir", "--extractor", "--model", "--base-url", "--chunk-size", "--chunk-overlap", "--concurrency",
     "--log-level", "--completions", "--encoding", "--max-input-bytes"
   ]),
-  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors"])]])
+  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
 }
 
 const run = Command.run(command, { name: "extract", version: VERSION })
