@@ -27,6 +27,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -145,7 +146,7 @@ interface LiveRun {
   /** Closes the journal file. */
   readonly scope: Scope.CloseableScope
   readonly journal: FileSystem.File
-  /** Serialises journal writes and snapshots. */
+  /** Serialises snapshots. */
   readonly mutex: Effect.Semaphore
   /** Current metadata (JSON form), including changes not yet flushed. */
   state: MetadataJson
@@ -158,6 +159,11 @@ interface LiveRun {
   lastSnapshotAt: number
   /** Set when a journal write failed: the run cannot record anything more. */
   broken: StoreError | null
+  /** True while a fiber is writing the journal; others wait in `waiters` for their seq to be written. */
+  flushing: boolean
+  /** True while a policy snapshot is being written. */
+  snapshotting: boolean
+  waiters: Array<{ readonly seq: number; readonly done: Deferred.Deferred<void, StoreError> }>
   /** Last timestamp used, in ms since the epoch: timestamps strictly increase within a run. */
   lastTimestamp: number
 }
@@ -258,43 +264,75 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
         return new Date(run.lastTimestamp).toISOString()
       })
 
-    /** Writes the run's pending records to the journal (one append, one fsync). Call with the mutex held. */
-    const flushPending = (run: LiveRun) =>
-      Effect.gen(function*() {
-        while (run.pending.length > 0) {
-          if (run.broken) return yield* run.broken
-          const lines = run.pending.join("")
-          const upTo = run.seq
-          run.pending = []
-          const bytes = new TextEncoder().encode(lines)
-          yield* run.journal.writeAll(bytes).pipe(
-            Effect.zipRight(run.journal.sync),
-            Effect.mapError((e) => {
-              run.broken = storeError("append to", fileOf(run.runId, RUN_FILES.journal))(e)
-              return run.broken
-            })
-          )
-          run.written = upTo
+    /**
+     * Group commit: makes every record up to `seq` durable. The first fiber
+     * to arrive becomes the flusher and writes whatever is pending in one
+     * append and one fsync, again and again until nothing is pending; fibers
+     * arriving meanwhile wait for the batch holding their record and are all
+     * released together when it is on disk.
+     */
+    const commit = (run: LiveRun, seq: number): Effect.Effect<void, StoreError> =>
+      Effect.suspend(() => {
+        if (run.written >= seq) return Effect.void
+        if (run.broken) return Effect.fail(run.broken)
+        if (run.flushing) {
+          return Effect.flatMap(Deferred.make<void, StoreError>(), (done) => {
+            run.waiters.push({ seq, done })
+            return Deferred.await(done)
+          })
         }
-      })
-
-    /** Writes `metadata.json` from the state (which then equals the durable journal). Call with the mutex held. */
-    const snapshot = (run: LiveRun) =>
-      Effect.gen(function*() {
-        yield* flushPending(run)
-        // No yield between the check above and serialising: the snapshot holds exactly the written records.
-        const text = JSON.stringify(run.state, null, 2) + "\n"
-        const revision = run.state.revision
-        yield* write(fileOf(run.runId, RUN_FILES.metadata), text)
-        run.snapshotted = revision
-        run.lastSnapshotAt = Date.now()
+        run.flushing = true
+        const flush = Effect.gen(function*() {
+          while (run.pending.length > 0) {
+            // let fibers that are ready to record join this batch
+            yield* Effect.yieldNow()
+            const lines = run.pending.join("")
+            const upTo = run.seq
+            run.pending = []
+            yield* run.journal.writeAll(new TextEncoder().encode(lines)).pipe(
+              Effect.zipRight(run.journal.sync),
+              Effect.mapError((e) => (run.broken = storeError("append to", fileOf(run.runId, RUN_FILES.journal))(e)))
+            )
+            run.written = upTo
+            const released = run.waiters.filter((w) => w.seq <= upTo)
+            run.waiters = run.waiters.filter((w) => w.seq > upTo)
+            for (const w of released) Deferred.unsafeDone(w.done, Exit.void)
+          }
+        })
+        return flush.pipe(
+          Effect.onError(() =>
+            Effect.sync(() => {
+              const failed = run.waiters
+              run.waiters = []
+              for (const w of failed) Deferred.unsafeDone(w.done, Exit.fail(run.broken!))
+            })
+          ),
+          Effect.ensuring(Effect.sync(() => (run.flushing = false))),
+          Effect.uninterruptible
+        )
       })
 
     /**
+     * Writes `metadata.json` from the state once the state equals the
+     * durable journal (snapshots are serialised by the run's mutex, so a
+     * later revision never loses to an earlier one).
+     */
+    const snapshot = (run: LiveRun) =>
+      run.mutex.withPermits(1)(Effect.gen(function*() {
+        while (run.written < run.seq) yield* commit(run, run.seq)
+        // No yield between the check above and serialising: the snapshot holds exactly the written records.
+        const revision = run.state.revision
+        if (run.snapshotted >= revision && run.snapshotted > 0) return
+        const text = JSON.stringify(run.state, null, 2) + "\n"
+        yield* write(fileOf(run.runId, RUN_FILES.metadata), text)
+        run.snapshotted = Math.max(run.snapshotted, revision)
+        run.lastSnapshotAt = Date.now()
+      }))
+
+    /**
      * Records a change: applies it to the in-memory state, appends it to the
-     * journal and waits until it is on disk (fsync). Changes from concurrent
-     * fibers are committed together. Writes a snapshot when the policy says
-     * so or `force`.
+     * journal and waits until it is on disk (fsync, see {@link commit}).
+     * Writes a snapshot when the policy says so or `force`.
      */
     const record = (
       runId: string,
@@ -315,12 +353,13 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           run.pending.push(encodeRecord(rec))
         }
         const mine = run.seq
-        yield* run.mutex.withPermits(1)(Effect.gen(function*() {
-          if (run.written < mine) yield* flushPending(run)
-          if (force || run.written - run.snapshotted >= snapshotEvery || Date.now() - run.lastSnapshotAt >= snapshotIntervalMs) {
-            if (run.snapshotted < mine) yield* snapshot(run)
-          }
-        }))
+        yield* commit(run, mine)
+        if (force) yield* snapshot(run)
+        else if (!run.snapshotting && (run.written - run.snapshotted >= snapshotEvery || Date.now() - run.lastSnapshotAt >= snapshotIntervalMs)) {
+          // one fiber takes the snapshot; the others go on instead of queueing behind it
+          run.snapshotting = true
+          yield* snapshot(run).pipe(Effect.ensuring(Effect.sync(() => (run.snapshotting = false))))
+        }
       })
 
     /**
@@ -466,6 +505,9 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           snapshotted: 0,
           lastSnapshotAt: 0,
           broken: null,
+          flushing: false,
+          snapshotting: false,
+          waiters: [],
           lastTimestamp
         }
         run.written = run.seq
@@ -646,6 +688,9 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           snapshotted: 0,
           lastSnapshotAt: 0,
           broken: null,
+          flushing: false,
+          snapshotting: false,
+          waiters: [],
           lastTimestamp: Math.max(Date.parse(existing.metadata.updatedAt) || 0, ...existing.metadata.events.map((e) => Date.parse(e.timestamp) || 0))
         }
         run.written = run.seq
@@ -665,7 +710,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     const closeRun = Effect.fn("ExtractionRunService.closeRun")(function*(runId: string) {
       const run = live.get(runId)
       if (!run) return
-      yield* run.mutex.withPermits(1)(snapshot(run)).pipe(Effect.ensuring(closeLive(runId)))
+      yield* snapshot(run).pipe(Effect.ensuring(closeLive(runId)))
     })
 
     /**
