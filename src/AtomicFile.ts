@@ -31,6 +31,7 @@ export const writeFileAtomic = Effect.fn("AtomicFile.write")(function*(target: s
     })
   ).pipe(
     Effect.zipRight(fs.rename(temp, target)),
-    Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore))
+    // on failure and on interruption alike (Ctrl-C in the middle of a write)
+    Effect.onError(() => fs.remove(temp).pipe(Effect.ignore))
   )
 })

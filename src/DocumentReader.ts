@@ -68,6 +68,31 @@ const countEncodedReplacement = (bytes: Uint8Array): number => {
   return n
 }
 
+/**
+ * Index of the first byte of `bytes` that starts an invalid UTF-8 sequence
+ * (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). Leading
+ * continuation bytes are skipped (they finish a sequence from the previous
+ * chunk). Returns `bytes.length` when a sequence is only cut short at the end.
+ */
+export const firstInvalidUtf8 = (bytes: Uint8Array): number => {
+  let i = 0
+  while (i < 3 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i++
+  while (i < bytes.length) {
+    const b = bytes[i]!
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
+    if (need < 0) return i
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= bytes.length) return bytes.length
+      const c = bytes[i + k]!
+      const lo = k === 1 && b === 0xe0 ? 0xa0 : k === 1 && b === 0xf0 ? 0x90 : 0x80
+      const hi = k === 1 && b === 0xed ? 0x9f : k === 1 && b === 0xf4 ? 0x8f : 0xbf
+      if (c < lo || c > hi) return i
+    }
+    i += need + 1
+  }
+  return bytes.length
+}
+
 const countChar = (text: string, ch: string) => {
   let n = 0
   for (let i = text.indexOf(ch); i !== -1; i = text.indexOf(ch, i + 1)) n++
@@ -152,9 +177,10 @@ class IncrementalDecoder {
     try {
       this.parts.push(this.decoder!.decode(chunk, { stream: true }))
     } catch {
+      const at = this.encoding === "utf-8" ? offset + firstInvalidUtf8(chunk) : offset
       this.fail(
         "encoding",
-        `not valid ${this.encoding.toUpperCase()} text (near byte ${offset}); --encoding utf-8 decodes it with U+FFFD for invalid bytes, --encoding windows-1252 reads Latin-1 text`
+        `not valid ${this.encoding.toUpperCase()} text (at byte ${at}); --encoding utf-8 decodes it with U+FFFD for invalid bytes, --encoding windows-1252 reads Latin-1 text`
       )
     }
   }
@@ -208,11 +234,14 @@ export class DocumentReader extends Effect.Service<DocumentReader>()("DocumentRe
           : { path, problem: "unreadable", message: `${path}: cannot read (${e.message.split("\n")[0]})` }
       )
 
-    const tooLarge = (path: string, size: string, max: number) =>
+    /** `size` in bytes when known (a file), undefined for a stream that went past the limit. */
+    const tooLarge = (path: string, size: number | undefined, max: number) =>
       new InputError({
         path,
         problem: "too-large",
-        message: `${path}: ${size} is more than the input limit of ${formatBytes(max)} (--max-input-bytes raises it)`
+        message: size === undefined
+          ? `${path}: the input is larger than the limit of ${formatBytes(max)} (--max-input-bytes raises it)`
+          : `${path}: ${formatBytes(size)} is more than the input limit of ${formatBytes(max)} (--max-input-bytes raises it)`
       })
 
     const source = (path: string, maxBytes: number): Effect.Effect<Stream.Stream<Uint8Array, InputError>, InputError> =>
@@ -229,7 +258,7 @@ export class DocumentReader extends Effect.Service<DocumentReader>()("DocumentRe
           if (info.type === "Directory") {
             return yield* new InputError({ path, problem: "directory", message: `${path}: is a directory, not a file` })
           }
-          if (info.type === "File" && Number(info.size) > maxBytes) return yield* tooLarge(path, formatBytes(Number(info.size)), maxBytes)
+          if (info.type === "File" && Number(info.size) > maxBytes) return yield* tooLarge(path, Number(info.size), maxBytes)
           return fs.stream(path, { chunkSize: CHUNK_BYTES }).pipe(Stream.mapError(unreadable(path)))
         })
 
@@ -246,7 +275,7 @@ export class DocumentReader extends Effect.Service<DocumentReader>()("DocumentRe
         yield* stream.pipe(
           Stream.runForEach((chunk) =>
             Effect.suspend(() => {
-              if (decoder.bytes + chunk.length > maxBytes) return Effect.fail(tooLarge(path, `more than ${formatBytes(maxBytes)}`, maxBytes))
+              if (decoder.bytes + chunk.length > maxBytes) return Effect.fail(tooLarge(path, undefined, maxBytes))
               return Effect.try({ try: () => decoder.push(chunk), catch: asInputError(path) })
             })
           )

@@ -163,6 +163,8 @@ interface LiveRun {
   flushing: boolean
   /** True while a policy snapshot is being written. */
   snapshotting: boolean
+  /** Chunk extraction results saved by this process (reported in `run.interrupted`). */
+  extractionsSaved: number
   waiters: Array<{ readonly seq: number; readonly done: Deferred.Deferred<void, StoreError> }>
   /** Last timestamp used, in ms since the epoch: timestamps strictly increase within a run. */
   lastTimestamp: number
@@ -507,6 +509,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           broken: null,
           flushing: false,
           snapshotting: false,
+          extractionsSaved: 0,
           waiters: [],
           lastTimestamp
         }
@@ -592,7 +595,13 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     /** Persists one chunk's extraction result to `extractions/chunk-<N>.json` (used to resume and re-render). */
     const saveExtraction = Effect.fn("ExtractionRunService.saveExtraction")(function*(runId: string, extraction: ChunkExtraction) {
       const file = path.join(runDirOf(runId), "extractions", `chunk-${extraction.chunk}.json`)
-      yield* write(file, Schema.encodeSync(ChunkExtractionJson)(extraction))
+      // the count in run.interrupted must match the files on disk: count in the same uninterruptible step
+      yield* Effect.uninterruptible(write(file, Schema.encodeSync(ChunkExtractionJson)(extraction)).pipe(
+        Effect.tap(() => {
+          const run = live.get(runId)
+          if (run) run.extractionsSaved++
+        })
+      ))
     })
 
     /** The stored extraction result of a chunk, if there is a valid one. */
@@ -648,11 +657,16 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       ])
     })
 
-    /** Marks the run `interrupted` and records `run.interrupted` with what was done; releases the lock. */
+    /**
+     * Marks the run `interrupted` and records `run.interrupted` with what was
+     * done (`data`, plus `extractionsSaved`: chunk results this process
+     * saved); releases the lock.
+     */
     const interruptRun = Effect.fn("ExtractionRunService.interruptRun")(function*(runId: string, data: Record<string, unknown>) {
+      const extractionsSaved = live.get(runId)?.extractionsSaved ?? 0
       yield* finish(runId, (timestamp) => [
         { op: "set", fields: { status: "interrupted" } },
-        { op: "event", event: encodeEvent(new RunEvent({ timestamp, type: "run.interrupted", data })) }
+        { op: "event", event: encodeEvent(new RunEvent({ timestamp, type: "run.interrupted", data: { ...data, extractionsSaved } })) }
       ])
     })
 
@@ -690,6 +704,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           broken: null,
           flushing: false,
           snapshotting: false,
+          extractionsSaved: 0,
           waiters: [],
           lastTimestamp: Math.max(Date.parse(existing.metadata.updatedAt) || 0, ...existing.metadata.events.map((e) => Date.parse(e.timestamp) || 0))
         }

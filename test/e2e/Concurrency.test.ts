@@ -87,13 +87,19 @@ describe("a run another process is writing", () => {
   const args = (out: string, ...more: Array<string>) => [input, "-o", out, "--chunk-size", "40", "--chunk-overlap", "0", "--concurrency", "1", ...more]
   const env = () => ({ OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: "sk-lock" })
 
+  /** While closed, the server holds every request: the first run stays in its extract stage. */
+  let open: () => void = () => undefined
+  let gate: Promise<void> = Promise.resolve()
+  const closeGate = () => (gate = new Promise<void>((resolve) => (open = resolve)))
+
   beforeAll(async () => {
-    server = await startMockOpenAi({ latencyMs: 150 })
+    server = await startMockOpenAi({ latencyMs: 150, gate: () => gate })
   })
   afterAll(() => server.close())
 
   it("--no-wait fails at once with exit code 5 naming the holder; the default waits, then runs", async () => {
     const out = join(root, "wait")
+    closeGate()
     const first = startCli(args(out), { env: env() })
     await first.waitForStderr(/chunk: \d+ chunks/)
     const refused = await runCli(args(out, "--no-wait"), { env: env() })
@@ -102,6 +108,7 @@ describe("a run another process is writing", () => {
     expect(refused.stderr).not.toMatch(/\n\s+at /)
     const waiting = startCli(args(out, "--json"), { env: env() })
     await waiting.waitForStderr(/waiting for run .* locked by pid/)
+    open()
     const [a, b] = await Promise.all([first.done, waiting.done])
     expect(a.code).toBe(0)
     expect(b.code).toBe(0)
@@ -114,6 +121,7 @@ describe("a run another process is writing", () => {
       const before = server.requests.length
       const cli = startCli(args(out), { env: env() })
       await cli.waitForStderr(/chunk: \d+ chunks/)
+      await new Promise((r) => setTimeout(r, 700)) // a few chunks get extracted
       cli.child.kill(signal)
       const r = await cli.done
       const chunkCount = Number(/chunk: (\d+) chunks/.exec(r.stderr)![1])
@@ -127,6 +135,8 @@ describe("a run another process is writing", () => {
       expect(last.type).toBe("run.interrupted")
       expect(last.data.stage).toBe("extract")
       expect(last.data.percent).toBeGreaterThan(0)
+      expect(last.data.extractionsSaved).toBeGreaterThan(0)
+      expect(last.data.extractionsSaved).toBe(readdirSync(join(runDir, "extractions")).filter((f) => /^chunk-\d+\.json$/.test(f)).length)
       expect(existsSync(join(runDir, ".lock"))).toBe(false)
       // it stopped: far fewer model calls than chunks were made
       expect(server.requests.length - before).toBeLessThan(chunkCount / 2)

@@ -129,5 +129,5 @@ const statusOf = (out: string, runId: string) =>
     console.log(`crash test outcomes (kill:signal:status before re-run): ${outcomes.join(" ")}`)
     // the kills did land in the middle of runs, not only before or after
     expect(outcomes.filter((o) => o.endsWith(":interrupted")).length).toBeGreaterThan(3)
-  }, 300_000)
+  }, 900_000) // about a minute on a quiet 2-core machine; the bound is for loaded ones
 })
