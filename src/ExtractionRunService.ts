@@ -107,6 +107,9 @@ export const RUN_FILES = { metadata: "metadata.json", journal: "journal.jsonl", 
 /** Temporary files of {@link writeFileAtomic} and {@link RunLock}: `.<name>.<pid>-<n>.tmp`. */
 const TEMP_FILE = /^\..+\.(\d+)-\d+\.tmp$/
 
+/** Output paths: relative, `/`-separated, plain names (checked before anything is written). */
+const OUTPUT_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/
+
 const decodeMetadata = Schema.decodeUnknownEither(RunMetadata)
 const encodeMetadata = Schema.encodeSync(RunMetadata)
 const encodeEvent = Schema.encodeSync(RunEvent)
@@ -619,6 +622,9 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
      * `metadata.json`, replacing any earlier record for the same path.
      */
     const saveOutput = Effect.fn("ExtractionRunService.saveOutput")(function*(runId: string, output: OutputContent) {
+      if (!OUTPUT_PATH.test(output.path) || output.path.split("/").some((seg) => seg === "." || seg === "..")) {
+        return yield* new StoreError({ operation: "write", path: output.path, message: `refusing to write ${JSON.stringify(output.path)}: not a relative path inside the run directory` })
+      }
       const bytes = new TextEncoder().encode(output.content)
       yield* write(path.join(runDirOf(runId), ...output.path.split("/")), bytes)
       const file = new OutputFile({ type: output.type, path: output.path, sha256: sha256Hex(bytes), bytes: bytes.length })

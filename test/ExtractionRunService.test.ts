@@ -182,6 +182,12 @@ describe("ExtractionRunService", () => {
       }
       expect((yield* Effect.flip(store.getRun("doc-0123456789ab")))._tag).toBe("RunNotFound")
       expect(existsSync(join(dir, "runs"))).toBe(false)
+      const { runId } = yield* store.createRun(docOf("paths"), config)
+      for (const bad of ["../escape.json", "/etc/passwd", "outputs/../../x", "outputs//x", ".hidden"]) {
+        expect((yield* Effect.flip(store.saveOutput(runId, { type: "x", path: bad, content: "" })))._tag).toBe("StoreError")
+      }
+      expect(existsSync(join(dir, "runs", "escape.json"))).toBe(false)
+      yield* store.completeRun(runId, stats)
     }).pipe(Effect.provide(storeIn(dir)))
   })
 })
