@@ -112,6 +112,10 @@ export interface HeldLock {
   readonly record: LockRecord
 }
 
+const UNREADABLE_HOST = "(unknown: not a lock record)"
+/** An unreadable lock file this old is taken as left by a crash, in milliseconds. */
+const UNREADABLE_STALE_MS = 10_000
+
 /** Polling interval while waiting for a lock, in milliseconds (doubles up to {@link MAX_POLL_MS}). */
 const FIRST_POLL_MS = 25
 const MAX_POLL_MS = 250
@@ -132,17 +136,32 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
     const fail = (operation: string, file: string) => (e: { readonly message: string }) =>
       new StoreError({ operation, path: file, message: `${operation} ${file}: ${e.message}` })
 
-    /** Reads a lock or claim file; None if it is not there. An unreadable/unparsable file counts as held by an unknown live process. */
-    const read = (file: string) =>
+    /**
+     * Reads a lock or claim file; None if it is not there. A file that is
+     * not a lock record (damaged from outside, or cut short on a file
+     * system without hard links) reads as held by pid 0, a holder nobody
+     * can check; its token names its modification time, so a later
+     * rewrite is a different lock.
+     */
+    const read = (file: string): Effect.Effect<Option.Option<LockRecord>, StoreError> =>
       fs.readFileString(file).pipe(
-        Effect.map((text) =>
-          Option.some(Option.getOrElse(decodeLock(text), () =>
-            // Not written by us (we only ever link complete records): treat as held, by a holder we cannot check.
-            new LockRecord({ pid: 0, host: "(unknown: unreadable lock file)", startedAt: "?", processStart: null, token: "unreadable" })))
+        Effect.flatMap((text) =>
+          Option.match(decodeLock(text), {
+            onSome: (r) => Effect.succeed(Option.some(r)),
+            onNone: () =>
+              fs.stat(file).pipe(Effect.map((info) => {
+                const mtime = Option.getOrElse(info.mtime, () => new Date(0))
+                return Option.some(new LockRecord({ pid: 0, host: UNREADABLE_HOST, startedAt: mtime.toISOString(), processStart: null, token: `unreadable-${mtime.getTime()}` }))
+              }))
+          })
         ),
         Effect.catchIf(isCode("ENOENT"), () => Effect.succeedNone),
         Effect.mapError(fail("read", file))
       )
+
+    /** A holder is gone: dead on this host, or an unreadable lock file older than {@link UNREADABLE_STALE_MS}. */
+    const isStale = (r: LockRecord) =>
+      r.pid === 0 ? Date.now() - Date.parse(r.startedAt) > UNREADABLE_STALE_MS : !holderAlive(r)
 
     /** Creates `file` holding `record`, atomically; false if it already exists. */
     const create = (file: string, record: LockRecord) =>
@@ -152,6 +171,12 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
         return yield* fs.link(temp, file).pipe(
           Effect.as(true),
           Effect.catchIf(isCode("EEXIST"), () => Effect.succeed(false)),
+          // file systems without hard links: exclusive create (a reader may briefly see it empty: see `read`)
+          Effect.catchIf((e) => ["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].some((c) => isCode(c)(e)), () =>
+            fs.writeFileString(file, encodeLock(record), { flag: "wx" }).pipe(
+              Effect.as(true),
+              Effect.catchIf(isCode("EEXIST"), () => Effect.succeed(false))
+            )),
           Effect.mapError(fail("lock", file)),
           Effect.ensuring(fs.remove(temp).pipe(Effect.ignore))
         )
@@ -169,7 +194,7 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
         const mine = ownRecord()
         if (!(yield* create(claim, mine))) {
           const other = yield* read(claim)
-          if (Option.isSome(other) && !holderAlive(other.value)) yield* breakStale(claim, other.value.token, depth + 1)
+          if (Option.isSome(other) && isStale(other.value)) yield* breakStale(claim, other.value.token, depth + 1)
           return
         }
         const current = yield* read(file)
@@ -184,7 +209,7 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
      */
     const inspect = Effect.fn("RunLock.inspect")(function*(file: string) {
       const record = yield* read(file)
-      return Option.map(record, (r): LockState => ({ record: r, stale: r.pid !== 0 && !holderAlive(r) }))
+      return Option.map(record, (r): LockState => ({ record: r, stale: isStale(r) }))
     })
 
     /**
@@ -208,7 +233,7 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
         const holder = yield* read(file)
         if (Option.isNone(holder)) continue // released between our attempt and the read
         const h = holder.value
-        if (h.pid !== 0 && !holderAlive(h)) {
+        if (isStale(h)) {
           yield* breakStale(file, h.token)
           continue
         }

@@ -8,7 +8,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { SourceDocument } from "../src/Domain/Document.js"
@@ -268,6 +268,20 @@ describe("ExtractionRunService locking", () => {
       const error = yield* Effect.flip(otherStore(dir, (s) => s.createRun(doc, config), { wait: false }))
       expect(error.message).toContain("on some-other-host")
     }).pipe(Effect.provide(storeIn(dir)))
+  })
+
+  it.effect("treats a lock file that is not a lock record as held, until it is 10 s old", () => {
+    const dir = mkdtempSync(join(tmpdir(), "extract-lock-"))
+    return Effect.gen(function*() {
+      const doc = docOf("garbled lock")
+      const { runDir } = yield* otherStore(dir, (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)))
+      writeFileSync(join(runDir, ".lock"), "")
+      const held = yield* Effect.flip(otherStore(dir, (s) => s.createRun(doc, config), { wait: false }))
+      expect(held.message).toContain("not a lock record")
+      utimesSync(join(runDir, ".lock"), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000))
+      yield* otherStore(dir, (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)), { wait: false })
+      expect(existsSync(join(runDir, ".lock"))).toBe(false)
+    }).pipe(Effect.provide(NodeContext.layer))
   })
 
   it.live("many writers racing over one stale lock hold it one at a time", () => {
