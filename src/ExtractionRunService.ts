@@ -34,7 +34,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
-import { writeFileAtomic } from "./AtomicFile.js"
+import { isStaleTemporary, writeFileAtomic } from "./AtomicFile.js"
 import { sha256Hex } from "./Digest.js"
 import type { Chunk } from "./Domain/Chunk.js"
 import { RUN_ID_PATTERN, type SourceDocument } from "./Domain/Document.js"
@@ -51,7 +51,7 @@ import {
   RunStats
 } from "./Domain/Run.js"
 import { applyRecord, encodeRecord, type JournalChange, type JournalRecord, type MetadataJson, parseJournal, replay } from "./RunJournal.js"
-import { describeHolder, type HeldLock, type LockRecord, type LockState, pidExists, RunLock } from "./RunLock.js"
+import { describeHolder, type HeldLock, type LockRecord, type LockState, RunLock } from "./RunLock.js"
 
 /** Snapshot `metadata.json` after this many journal records at the latest. */
 export const DEFAULT_SNAPSHOT_EVERY = 64
@@ -104,8 +104,6 @@ export interface RunView {
 /** File names inside a run directory. */
 export const RUN_FILES = { metadata: "metadata.json", journal: "journal.jsonl", lock: ".lock" } as const
 
-/** Temporary files of {@link writeFileAtomic} and {@link RunLock}: `.<name>.<pid>-<n>.tmp`. */
-const TEMP_FILE = /^\..+\.(\d+)-\d+\.tmp$/
 
 /** Output paths: relative, `/`-separated, plain names (checked before anything is written). */
 const OUTPUT_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/
@@ -379,11 +377,8 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
         const stale: Array<string> = []
         for (const rel of entries) {
           const base = path.basename(rel)
-          const temp = TEMP_FILE.exec(base)
-          if (temp) {
-            const pid = Number(temp[1])
-            if (pid !== process.pid && !pidExists(pid)) stale.push(rel)
-          } else if (base.startsWith(`${RUN_FILES.lock}.break-`)) {
+          if (isStaleTemporary(base)) stale.push(rel)
+          else if (base.startsWith(`${RUN_FILES.lock}.break-`)) {
             const claim = yield* locks.inspect(path.join(dir, rel)).pipe(Effect.orElseSucceed(() => Option.none<LockState>()))
             if (Option.isSome(claim) && claim.value.stale) stale.push(rel)
           }

@@ -32,6 +32,7 @@ import type * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
+import { pidExists } from "./AtomicFile.js"
 import { RunLocked, StoreError } from "./Domain/Errors.js"
 
 /** Content of a lock file (JSON). */
@@ -69,17 +70,6 @@ export const processStartOf = (pid: number): Option.Option<string> => {
     return start ? Option.some(start) : Option.none()
   } catch {
     return Option.none()
-  }
-}
-
-/** True when a process with `pid` exists (signal 0 probes without sending). */
-export const pidExists = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === "EPERM"
   }
 }
 

@@ -13,6 +13,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { TEMPORARY_FILE } from "./AtomicFile.js"
 import { sha256Hex } from "./Digest.js"
 import { PipelineError } from "./Domain/Errors.js"
 import { ChunkExtraction } from "./Domain/Extraction.js"
@@ -55,7 +56,6 @@ export interface RunVerification {
   readonly ok: boolean
 }
 
-const TEMP_FILE = /^\..+\.\d+-\d+\.tmp$/
 const ExtractionJson = Schema.parseJson(ChunkExtraction)
 const short = (hex: string) => hex.slice(0, 12)
 
@@ -125,7 +125,7 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
           if (Option.isNone(info) || info.value.type !== "File" || known.has(rel)) continue
           // chunk files of a run that has not finished yet
           if (meta.status !== "completed" && /^(input\/chunks\/chunk-\d+\.txt|extractions\/chunk-\d+\.json)$/.test(rel)) continue
-          if (TEMP_FILE.test(path.basename(rel)) || path.basename(rel).startsWith(`${RUN_FILES.lock}.break-`)) {
+          if (TEMPORARY_FILE.test(path.basename(rel)) || path.basename(rel).startsWith(`${RUN_FILES.lock}.break-`)) {
             findings.push({ path: rel, status: "temporary", detail: "left by a writer that stopped; removed by the next run or --repair" })
           } else findings.push({ path: rel, status: "unknown", detail: "not recorded in metadata.json" })
         }
