@@ -425,6 +425,65 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
         return { lock, scope, ...opened }
       })
 
+    type Opened = Effect.Effect.Success<ReturnType<typeof openLive>>
+    type Loaded = Effect.Effect.Success<ReturnType<typeof load>>
+
+    /** The latest timestamp a run recorded, in ms since the epoch (0 for none). */
+    const latestTimestamp = (m: RunMetadata) => {
+      let latest = Date.parse(m.updatedAt) || 0
+      for (const e of m.events) latest = Math.max(latest, Date.parse(e.timestamp) || 0)
+      for (const e of m.errors) latest = Math.max(latest, Date.parse(e.timestamp) || 0)
+      return latest
+    }
+
+    /** Registers an opened run as live in this process: its state, journal position and clock continue the stored ones. */
+    const goLive = (runId: string, opened: Opened) =>
+      Effect.map(Effect.makeSemaphore(1), (mutex) => {
+        const existing = Option.getOrUndefined(opened.existing)
+        const seq = existing ? existing.journal.records.reduce((max, r) => Math.max(max, r.seq), existing.state.revision) : 0
+        const run: LiveRun = {
+          runId,
+          dir: runDirOf(runId),
+          lock: opened.lock,
+          scope: opened.scope,
+          journal: opened.journal,
+          mutex,
+          // a new run gets its state from its first (base) record
+          state: existing ? existing.state : (undefined as unknown as MetadataJson),
+          pending: [],
+          seq,
+          written: seq,
+          snapshotted: 0,
+          lastSnapshotAt: 0,
+          broken: null,
+          flushing: false,
+          snapshotting: false,
+          extractionsSaved: 0,
+          waiters: [],
+          lastTimestamp: existing ? latestTimestamp(existing.metadata) : 0
+        }
+        live.set(runId, run)
+        return run
+      })
+
+    /**
+     * Records for an existing run a writer opens: a `base` when its journal
+     * has none (runs from before the journal), so the journal alone can
+     * rebuild the metadata; `metadata.recovered` when metadata.json was
+     * damaged and rebuilt.
+     */
+    const recoveryChanges = (existing: Loaded, timestamp: string): Array<JournalChange> => {
+      const changes: Array<JournalChange> = []
+      if (!existing.journal.records.some((r) => r.op === "base")) changes.push({ op: "base", metadata: { ...existing.state } })
+      if (existing.recovered) {
+        changes.push({
+          op: "event",
+          event: encodeEvent(new RunEvent({ timestamp, type: "metadata.recovered", data: { reason: existing.recovered, records: existing.journal.records.length } }))
+        })
+      }
+      return changes
+    }
+
     /** Undoes {@link openLive} when setting the run up failed before or after it went live. Never fails. */
     const abandon = (runId: string, opened: { readonly lock: HeldLock; readonly scope: Scope.CloseableScope }) =>
       live.has(runId)
@@ -482,37 +541,8 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
         if (!hasDocument || Option.isNone(storedText) || storedText.value !== textSha256) {
           yield* write(documentFile, document.text)
         }
-        const lastTimestamp = Option.match(opened.existing, {
-          onNone: () => 0,
-          onSome: (e) =>
-            Math.max(
-              Date.parse(e.metadata.updatedAt) || 0,
-              ...e.metadata.events.map((ev) => Date.parse(ev.timestamp) || 0),
-              ...e.metadata.errors.map((er) => Date.parse(er.timestamp) || 0)
-            )
-        })
-        const run: LiveRun = {
-          runId,
-          dir: runDir,
-          lock: opened.lock,
-          scope: opened.scope,
-          journal: opened.journal,
-          mutex: yield* Effect.makeSemaphore(1),
-          state: undefined as unknown as MetadataJson,
-          pending: [],
-          seq: Option.match(opened.existing, { onNone: () => 0, onSome: (e) => Math.max(e.state.revision, ...e.journal.records.map((r) => r.seq)) }),
-          written: 0,
-          snapshotted: 0,
-          lastSnapshotAt: 0,
-          broken: null,
-          flushing: false,
-          snapshotting: false,
-          extractionsSaved: 0,
-          waiters: [],
-          lastTimestamp
-        }
-        run.written = run.seq
-        live.set(runId, run)
+        const run = yield* goLive(runId, opened)
+        const lastTimestamp = run.lastTimestamp
         const timestamp = new Date(Math.max(Date.now(), lastTimestamp + 1)).toISOString()
         run.lastTimestamp = Date.parse(timestamp)
         if (Option.isNone(opened.existing)) {
@@ -534,22 +564,11 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           yield* record(runId, () => [{ op: "base", metadata: encodeMetadata(base) }], true)
         } else {
           const existing = opened.existing.value
-          run.state = existing.state
-          const changes: Array<JournalChange> = []
-          // A journal that does not start with a base (runs from before the journal) gets one, so it can rebuild the metadata alone.
-          if (!existing.journal.records.some((r) => r.op === "base")) {
-            changes.push({ op: "base", metadata: { ...existing.state } })
-          }
+          const changes: Array<JournalChange> = recoveryChanges(existing, timestamp)
           changes.push({
             op: "set",
             fields: { status: "running", completedAt: null, input, config: Schema.encodeSync(RunConfig)(runConfig) }
           })
-          if (existing.recovered) {
-            changes.push({
-              op: "event",
-              event: encodeEvent(new RunEvent({ timestamp, type: "metadata.recovered", data: { reason: existing.recovered, records: existing.journal.records.length } }))
-            })
-          }
           if (existing.journal.corruptLines > 0) {
             changes.push({
               op: "error",
@@ -689,33 +708,8 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           return yield* new RunNotFound({ runId, message: `no run ${runId} in ${outputDir}` })
         }
         const existing = opened.existing.value
-        const run: LiveRun = {
-          runId,
-          dir: runDirOf(runId),
-          lock: opened.lock,
-          scope: opened.scope,
-          journal: opened.journal,
-          mutex: yield* Effect.makeSemaphore(1),
-          state: existing.state,
-          pending: [],
-          seq: Math.max(existing.state.revision, ...existing.journal.records.map((r) => r.seq)),
-          written: 0,
-          snapshotted: 0,
-          lastSnapshotAt: 0,
-          broken: null,
-          flushing: false,
-          snapshotting: false,
-          extractionsSaved: 0,
-          waiters: [],
-          lastTimestamp: Math.max(Date.parse(existing.metadata.updatedAt) || 0, ...existing.metadata.events.map((e) => Date.parse(e.timestamp) || 0))
-        }
-        run.written = run.seq
-        live.set(runId, run)
-        const changes: Array<JournalChange> = []
-        if (!existing.journal.records.some((r) => r.op === "base")) changes.push({ op: "base", metadata: { ...existing.state } })
-        if (existing.recovered) {
-          changes.push({ op: "event", event: { timestamp: new Date(Math.max(Date.now(), run.lastTimestamp + 1)).toISOString(), type: "metadata.recovered", data: { reason: existing.recovered, records: existing.journal.records.length } } })
-        }
+        const run = yield* goLive(runId, opened)
+        const changes = recoveryChanges(existing, new Date(Math.max(Date.now(), run.lastTimestamp + 1)).toISOString())
         if (changes.length > 0) yield* record(runId, () => changes, true)
         return { metadata: existing.metadata, recovered: existing.recovered, swept: opened.swept }
       })
