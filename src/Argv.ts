@@ -28,6 +28,7 @@ export const normalizeArgv = (argv: ReadonlyArray<string>, spec: ArgvSpec): Arra
   const [node = "node", script = "extract", ...rest] = argv
   const path: Array<string> = []
   const options: Array<string> = []
+  const leading: Array<string> = []
   const positional: Array<string> = []
   let level: ReadonlySet<string> | undefined = new Set(spec.subcommands.keys())
   for (let i = 0; i < rest.length; i++) {
@@ -37,8 +38,10 @@ export const normalizeArgv = (argv: ReadonlyArray<string>, spec: ArgvSpec): Arra
       break
     }
     if (token.startsWith("-") && token !== "-") {
-      options.push(token)
-      if (!token.includes("=") && spec.valueOptions.has(token) && i + 1 < rest.length) options.push(rest[++i]!)
+      // @effect/cli reads its built-in --log-level only in front of everything else
+      const into = token === "--log-level" || token.startsWith("--log-level=") ? leading : options
+      into.push(token)
+      if (!token.includes("=") && spec.valueOptions.has(token) && i + 1 < rest.length) into.push(rest[++i]!)
       continue
     }
     if (positional.length === 0 && level?.has(token)) {
@@ -49,7 +52,7 @@ export const normalizeArgv = (argv: ReadonlyArray<string>, spec: ArgvSpec): Arra
     level = undefined
     positional.push(token)
   }
-  return [node, script, ...path, ...options, ...positional]
+  return [node, script, ...leading, ...path, ...options, ...positional]
 }
 
 /** Positional arguments that look like options: unknown flags once options are hoisted. */

@@ -31,6 +31,33 @@ export const writeFileAtomic = Effect.fn("AtomicFile.write")(function*(target: s
     })
   ).pipe(
     Effect.zipRight(fs.rename(temp, target)),
-    Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore))
+    // on failure and on interruption alike (Ctrl-C in the middle of a write)
+    Effect.onError(() => fs.remove(temp).pipe(Effect.ignore))
   )
 })
+
+/** Names of the temporary files {@link writeFileAtomic} writes: `.<name>.<pid>-<n>.tmp`. */
+export const TEMPORARY_FILE = /^\..+\.(\d+)-\d+\.tmp$/
+
+/** True when a process with `pid` exists (signal 0 probes without sending; EPERM means it exists). */
+export const pidExists = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/**
+ * True for a temporary file of {@link writeFileAtomic} (by its base name)
+ * whose writer is gone: another process whose pid no longer exists. Such a
+ * file is what a `kill -9` in the middle of a write leaves; anyone may
+ * remove it. (A pid reused since is taken as alive: the file then stays.)
+ */
+export const isStaleTemporary = (name: string): boolean => {
+  const m = TEMPORARY_FILE.exec(name)
+  if (!m) return false
+  const pid = Number(m[1])
+  return pid !== process.pid && !pidExists(pid)
+}

@@ -18,9 +18,15 @@ import type { ExtractSettings } from "./Settings.js"
 
 const encodeStats = Schema.encodeSync(RunStats)
 
-/** The exit code of a batch: 1 if any run failed, else 4 if any input was refused, else 0. */
-export const batchExitCode = (outcomes: ReadonlyArray<"completed" | "failed" | "badInput">): number =>
-  outcomes.includes("failed") ? ExitCode.runFailed : outcomes.includes("badInput") ? ExitCode.badInput : ExitCode.ok
+/** The exit code of a batch: 1 if any run failed, else 4 if any input was refused, else 5 if any run was locked (`--no-wait`), else 0. */
+export const batchExitCode = (outcomes: ReadonlyArray<"completed" | "failed" | "badInput" | "locked">): number =>
+  outcomes.includes("failed")
+    ? ExitCode.runFailed
+    : outcomes.includes("badInput")
+    ? ExitCode.badInput
+    : outcomes.includes("locked")
+    ? ExitCode.locked
+    : ExitCode.ok
 
 export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
   effect: Effect.gen(function*() {
@@ -42,7 +48,11 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
           })
         )))
         : Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Nlp.js")).pipe(Effect.map((m) => m.layer)))
-      const store = ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(settings.outputDir)))
+      const store = ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(settings.outputDir, {
+        wait: settings.wait,
+        // shown even with -q: the user should know why nothing happens
+        onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`))
+      })))
       const progress = Progress.Default.pipe(Layer.provide(ProgressSink.stderr(settings.quiet)))
       return Pipeline.Default.pipe(Layer.provideMerge(Layer.mergeAll(extractor, store, progress)))
     }
@@ -70,9 +80,14 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
       for (const notice of settings.notices) yield* Console.error(notice)
       const progress = yield* Progress
       const pipeline = yield* Pipeline
-      const outcomes: Array<"completed" | "failed" | "badInput"> = []
+      const outcomes: Array<"completed" | "failed" | "badInput" | "locked"> = []
       for (const input of settings.files) {
-        const outcome = yield* reader.read(input).pipe(
+        const outcome = yield* reader.read(input, { encoding: settings.encoding, maxBytes: settings.maxInputBytes }).pipe(
+          Effect.tap((document) =>
+            document.replacements > 0
+              ? progress.notice(`extract: ${input}: ${document.replacements} invalid byte sequence(s) decoded as U+FFFD (--encoding ${settings.encoding})`)
+              : Effect.void
+          ),
           Effect.flatMap((document) => pipeline.run(document, settings.config, { force: settings.force })),
           Effect.tap((summary) => report(settings, input, summary)),
           Effect.map((summary) => (summary.status === "completed" ? "completed" as const : "failed" as const)),
@@ -83,6 +98,13 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
                   ? Console.log(JSON.stringify({ runId: null, status: "rejected", runDir: null, input, error: e.message }))
                   : progress.notice(`extract: ${e.message}`),
                 "badInput" as const
+              ),
+            RunLocked: (e) =>
+              Effect.as(
+                settings.json
+                  ? Console.log(JSON.stringify({ runId: null, status: "locked", runDir: null, input, error: e.message }))
+                  : progress.notice(`extract: ${input}: ${e.message}`),
+                "locked" as const
               ),
             StoreError: (e) =>
               Effect.as(

@@ -17,6 +17,7 @@ import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from "./Chunker.js"
 import { ExtractionRunService, RunStoreConfig } from "./ExtractionRunService.js"
 import { ExitStatus } from "./ExitStatus.js"
 import { RunsReport } from "./RunsReport.js"
+import { RunVerifier } from "./RunVerifier.js"
 import { DEFAULT_CONCURRENCY, resolveSettings } from "./Settings.js"
 import { Tokenizer } from "./Tokenizer.js"
 
@@ -69,9 +70,24 @@ const force = Options.boolean("force").pipe(Options.withDescription("Re-run even
 const json = Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line on stdout"))
 const quiet = Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress on stderr"))
 
+// --- run store and input options (issue 6) ---
+const noWait = Options.boolean("no-wait", { negationNames: ["wait"] }).pipe(
+  Options.withDescription("If another extract is writing the same run, fail at once (exit 5) instead of waiting for it (--wait, the default)")
+)
+const encoding = Options.text("encoding").pipe(
+  Options.withDescription("auto (default: UTF-8, or UTF-16/UTF-8 by byte-order mark; invalid UTF-8 is refused), or an encoding label such as utf-8, windows-1252, utf-16le: invalid bytes become U+FFFD (env EXTRACT_ENCODING)"),
+  Options.withFallbackConfig(Config.string("EXTRACT_ENCODING")),
+  Options.withDefault("auto")
+)
+const maxInputBytes = Options.text("max-input-bytes").pipe(
+  Options.withDescription("Refuse inputs larger than this, e.g. 64M (env EXTRACT_MAX_INPUT_BYTES; default 32M)"),
+  Options.withFallbackConfig(Config.string("EXTRACT_MAX_INPUT_BYTES")),
+  Options.optional
+)
+
 const extractCommand = Command.make(
   "extract",
-  { files, outputDir: outputDirOption, extractor, model, baseUrl, chunkSize, chunkOverlap, concurrency, force, json, quiet },
+  { files, outputDir: outputDirOption, extractor, model, baseUrl, chunkSize, chunkOverlap, concurrency, force, json, quiet, noWait, encoding, maxInputBytes },
   (raw) =>
     Effect.gen(function*() {
       const tokenizer = yield* Tokenizer
@@ -114,9 +130,27 @@ const timelineCommand = Command.make("timeline", { outputDir: runsOutputDir, jso
 const errorsCommand = Command.make("errors", { outputDir: runsOutputDir, json, runId }, (o) =>
   withReport(o.outputDir, (r) => r.errors(o.runId, o.json))).pipe(Command.withDescription("A run's recorded errors"))
 
+// --- runs verify (issue 6) ---
+const repair = Options.boolean("repair").pipe(
+  Options.withDescription("Rebuild a damaged metadata.json from the journal and re-render missing or corrupt outputs from extractions/")
+)
+const optionalRunId = Args.text({ name: "runId" }).pipe(Args.withDescription("A run id (default: every run)"), Args.optional)
+const verifyCommand = Command.make("verify", { outputDir: runsOutputDir, json, repair, runId: optionalRunId }, (o) =>
+  Effect.gen(function*() {
+    const parent = yield* extractCommand
+    const dir = Option.getOrElse(o.outputDir, () => parent.outputDir)
+    const code = yield* Effect.flatMap(RunVerifier, (v) => v.run(o.runId, o.repair, o.json)).pipe(
+      Effect.provide(RunVerifier.Default.pipe(
+        Layer.provideMerge(ExtractionRunService.Default),
+        Layer.provide(RunStoreConfig.layer(dir))
+      ))
+    )
+    yield* (yield* ExitStatus).set(code)
+  })).pipe(Command.withDescription("Check every output's size and SHA-256 against metadata.json; --repair fixes what it can"))
+
 const runsCommand = Command.make("runs").pipe(
   Command.withDescription("Inspect runs in the output directory"),
-  Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand])
+  Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand, verifyCommand])
 )
 
 /** The whole command line. */
@@ -126,9 +160,9 @@ export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]
 export const ARGV_SPEC: ArgvSpec = {
   valueOptions: new Set([
     "-o", "--output-dir", "--extractor", "--model", "--base-url", "--chunk-size", "--chunk-overlap", "--concurrency",
-    "--log-level", "--completions"
+    "--log-level", "--completions", "--encoding", "--max-input-bytes"
   ]),
-  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors"])]])
+  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
 }
 
 const run = Command.run(command, { name: "extract", version: VERSION })

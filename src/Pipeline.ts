@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import { hostname } from "node:os"
 import { Chunker } from "./Chunker.js"
 import type { Chunk } from "./Domain/Chunk.js"
 import type { SourceDocument } from "./Domain/Document.js"
@@ -164,7 +165,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
 
       if (!options.force && Option.isSome(handle.previous)) {
         const previous = handle.previous.value
-        if (previous.status === "completed" && sameConfig(previous.config, config)) {
+        if (previous.status === "completed" && sameConfig(previous.config, config) && previous.input.encoding === document.encoding) {
           yield* store.completeRun(handle.runId, previous.stats, { reused: true })
           yield* progress.end("already complete with this config; reused (--force re-runs it)")
           return {
@@ -185,7 +186,10 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         extractor: config.extractor,
         model: config.model,
         force: options.force,
-        resumed: Option.isSome(handle.previous)
+        resumed: Option.isSome(handle.previous),
+        // which process ran it (issue 6: runs are locked per process)
+        pid: process.pid,
+        host: hostname()
       })
 
       const stages: Effect.Effect<void, ExtractionError | PipelineError | StoreError> = Effect.gen(function*() {

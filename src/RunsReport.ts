@@ -49,11 +49,13 @@ export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
 
     /** A run's summary; `json`: the whole metadata.json. */
     const show = Effect.fn("RunsReport.show")(function*(runId: string, json: boolean) {
-      const r = yield* store.getRun(runId)
+      const view = yield* store.inspectRun(runId)
+      const r = view.metadata
+      if (view.recovered) yield* Console.error(`extract: warning: ${view.recovered} (extract runs verify --repair rewrites it)`)
       if (json) return yield* Console.log(JSON.stringify(encodeMetadata(r), null, 2))
       const rows: Array<[string, string]> = [
         ["run", r.runId],
-        ["status", r.status],
+        ["status", r.status + (view.writer ? ` (being written by ${view.writer})` : "")],
         ["directory", store.runDirOf(r.runId)],
         ["input", `${r.input.path} (${r.input.bytes} bytes, sha256 ${r.input.sha256})`],
         ["extractor", r.config.extractor + (r.config.model ? ` (${r.config.model})` : "")],

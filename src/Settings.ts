@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { unknownFlags } from "./Argv.js"
+import { DEFAULT_MAX_INPUT_BYTES, isKnownEncoding } from "./DocumentReader.js"
 import { UsageError } from "./Domain/Errors.js"
 import { type ExtractorKind, RunConfig } from "./Domain/Run.js"
 
@@ -29,6 +30,13 @@ export interface RawSettings {
   readonly force: boolean
   readonly json: boolean
   readonly quiet: boolean
+  // --- run store and input (issue 6) ---
+  /** `--no-wait`: fail at once when another process writes the same run. */
+  readonly noWait?: boolean
+  /** `--encoding`: `auto` or a WHATWG encoding label. */
+  readonly encoding?: string
+  /** `--max-input-bytes`: a byte count, optionally with K, M or G (binary units). */
+  readonly maxInputBytes?: Option.Option<string>
 }
 
 /** Validated settings of one invocation. */
@@ -45,6 +53,22 @@ export interface ExtractSettings {
   readonly baseUrl: Option.Option<string>
   /** Notices for stderr, e.g. which extractor `auto` chose. */
   readonly notices: ReadonlyArray<string>
+  // --- run store and input (issue 6) ---
+  /** Wait for a run another process is writing (default), rather than fail with exit code 5. */
+  readonly wait: boolean
+  /** `auto` or a WHATWG encoding label (see DocumentReader). */
+  readonly encoding: string
+  /** Refuse inputs larger than this, in bytes. */
+  readonly maxInputBytes: number
+}
+
+/** Parses a byte count such as `1048576`, `512K`, `64M` or `1G` (binary units); undefined if malformed. */
+export const parseByteSize = (text: string): number | undefined => {
+  const m = /^\s*(\d+)\s*([kmg]?)i?b?\s*$/i.exec(text)
+  if (!m) return undefined
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g"]
+  const n = Number(m[1]) * unit
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined
 }
 
 /** Removes user-info (`user:pass@`) from a URL so it can be recorded; leaves non-URLs as they are. */
@@ -91,6 +115,16 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
       return yield* usage(`--base-url must be an http(s) URL, got "${redactUrl(raw.baseUrl.value)}"`)
     }
   }
+  const encoding = raw.encoding ?? "auto"
+  if (encoding !== "auto" && !isKnownEncoding(encoding)) {
+    return yield* usage(`--encoding must be auto or an encoding label such as utf-8, utf-16le or windows-1252, got "${encoding}"`)
+  }
+  let maxInputBytes = DEFAULT_MAX_INPUT_BYTES
+  if (raw.maxInputBytes && Option.isSome(raw.maxInputBytes)) {
+    const parsed = parseByteSize(raw.maxInputBytes.value)
+    if (parsed === undefined) return yield* usage(`--max-input-bytes must be a positive size such as 1048576, 512K, 64M or 1G, got "${raw.maxInputBytes.value}"`)
+    maxInputBytes = parsed
+  }
   const notices: Array<string> = []
   let extractor: ExtractorKind
   if (raw.extractor === "auto") {
@@ -122,7 +156,10 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
     quiet: raw.quiet,
     apiKey,
     baseUrl: raw.baseUrl,
-    notices
+    notices,
+    wait: !(raw.noWait ?? false),
+    encoding,
+    maxInputBytes
   } satisfies ExtractSettings
 })
 

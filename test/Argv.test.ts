@@ -11,6 +11,11 @@ describe("normalizeArgv", () => {
     expect(norm("a.txt", "--chunk-size=200")).toEqual(["--chunk-size=200", "a.txt"])
   })
 
+  it("puts the built-in --log-level in front of everything, where @effect/cli reads it", () => {
+    expect(norm("doc.txt", "-o", "x", "--log-level", "debug")).toEqual(["--log-level", "debug", "-o", "x", "doc.txt"])
+    expect(norm("runs", "list", "--log-level=info")).toEqual(["--log-level=info", "runs", "list"])
+  })
+
   it("keeps the subcommand path first", () => {
     expect(norm("-o", "out", "runs", "show", "doc-0123456789ab", "--json")).toEqual(["runs", "show", "-o", "out", "--json", "doc-0123456789ab"])
     expect(norm("runs", "list")).toEqual(["runs", "list"])

@@ -21,7 +21,9 @@ export class SourceDocument {
     /** Lower-case hex SHA-256 of the input bytes. */
     readonly sha256: string,
     /** How the bytes were decoded, e.g. `utf-8` or `utf-16le`. */
-    readonly encoding: string
+    readonly encoding: string,
+    /** Invalid byte sequences replaced by U+FFFD (only when decoding with an explicit `--encoding`). */
+    readonly replacements: number = 0
   ) {
     this.index = new CodePointIndex(text)
   }

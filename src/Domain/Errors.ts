@@ -33,6 +33,15 @@ export class RunNotFound extends Schema.TaggedError<RunNotFound>()("RunNotFound"
   message: Schema.String
 }) {}
 
+/** Another live process holds the run's lock and `--no-wait` was given. Exit code 5. */
+export class RunLocked extends Schema.TaggedError<RunLocked>()("RunLocked", {
+  /** The lock file. */
+  path: Schema.String,
+  /** Who holds it: "pid N on HOST since TIME". */
+  holder: Schema.String,
+  message: Schema.String
+}) {}
+
 /** Reading or writing the run store failed (disk full, permissions, corrupt file). Exit code 1. */
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   operation: Schema.String,
@@ -64,6 +73,7 @@ export const ExitCode = {
   usage: 2,
   partial: 3,
   badInput: 4,
+  locked: 5,
   sigint: 130,
   sigterm: 143
 } as const
@@ -75,6 +85,8 @@ export const exitCodeOf = (error: { readonly _tag: string }): number => {
       return ExitCode.usage
     case "InputError":
       return ExitCode.badInput
+    case "RunLocked":
+      return ExitCode.locked
     default:
       return ExitCode.runFailed
   }

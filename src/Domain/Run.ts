@@ -85,6 +85,12 @@ export const emptyStats = (): RunStats =>
 /** Content of `metadata.json`. Older files without `events`/`errors` read as empty arrays. */
 export class RunMetadata extends Schema.Class<RunMetadata>("RunMetadata")({
   schemaVersion: Schema.optionalWith(Schema.Int, { default: () => METADATA_SCHEMA_VERSION }),
+  /**
+   * How many records of the run's journal (`journal.jsonl`) this file
+   * includes; the store replays later records over it. 0 for files written
+   * before the journal existed.
+   */
+  revision: Schema.optionalWith(Schema.Int, { default: () => 0 }),
   runId: Schema.String,
   status: RunStatus,
   createdAt: Schema.String,
@@ -98,7 +104,9 @@ export class RunMetadata extends Schema.Class<RunMetadata>("RunMetadata")({
     /** SHA-256 of the input bytes, lower-case hex. */
     sha256: Schema.String,
     /** How the bytes were decoded. */
-    encoding: Schema.optionalWith(Schema.String, { default: () => "utf-8" })
+    encoding: Schema.optionalWith(Schema.String, { default: () => "utf-8" }),
+    /** SHA-256 of `input/document.txt` (the decoded text as UTF-8), lower-case hex; `extract runs verify` checks it. */
+    textSha256: Schema.optional(Schema.String)
   }),
   config: RunConfig,
   stats: Schema.optionalWith(RunStats, { default: emptyStats }),

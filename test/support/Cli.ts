@@ -1,5 +1,5 @@
 /** Runs the built CLI (`dist/bin.js`) as a child process. */
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url))
@@ -40,3 +40,58 @@ export const runCli = (
     if (options.input !== undefined) child.stdin.end(options.input)
     else child.stdin.end()
   })
+
+/** A running `extract` child process (see {@link startCli}). */
+export interface RunningCli {
+  readonly child: ChildProcess
+  /** Resolves when the process has exited. */
+  readonly done: Promise<CliResult>
+  /** Resolves when stderr has printed text matching `pattern` (rejects if the process exits first). */
+  readonly waitForStderr: (pattern: RegExp) => Promise<void>
+}
+
+/**
+ * Starts `extract` with `args` without waiting for it, so a test can signal
+ * or kill it. Environment as {@link runCli}; `shell` runs it through
+ * `sh -c` with that prefix (e.g. `umask 077;`).
+ */
+export const startCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly env?: Record<string, string>; readonly cwd?: string; readonly input?: string | Buffer } = {}
+): RunningCli => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith("OPENAI_") && !k.startsWith("EXTRACT_")) env[k] = v
+  }
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] })
+  let stdout = ""
+  let stderr = ""
+  const watchers: Array<{ pattern: RegExp; resolve: () => void }> = []
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")))
+  child.stderr!.on("data", (d: Buffer) => {
+    stderr += d.toString("utf8")
+    for (const w of [...watchers]) {
+      if (w.pattern.test(stderr)) {
+        watchers.splice(watchers.indexOf(w), 1)
+        w.resolve()
+      }
+    }
+  })
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+  if (options.input !== undefined) child.stdin!.end(options.input)
+  else child.stdin!.end()
+  return {
+    child,
+    done,
+    waitForStderr: (pattern) =>
+      pattern.test(stderr)
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+          watchers.push({ pattern, resolve })
+          void done.then((r) => reject(new Error(`exited (${r.code ?? r.signal}) before stderr matched ${pattern}: ${r.stderr}`)))
+        })
+  }
+}

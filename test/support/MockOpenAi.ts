@@ -87,7 +87,14 @@ export type Fault = (req: RecordedRequest, res: ServerResponse) => boolean
  * Starts the server on 127.0.0.1 at a free port. `fault`, if given, sees
  * every request first and returns true when it has answered it itself.
  */
-export const startMockOpenAi = (options: { readonly fault?: Fault; readonly latencyMs?: number } = {}) =>
+export const startMockOpenAi = (
+  options: {
+    readonly fault?: Fault
+    readonly latencyMs?: number
+    /** Awaited before each request is answered: lets a test hold a run at a known point. */
+    readonly gate?: () => Promise<void>
+  } = {}
+) =>
   new Promise<MockOpenAi>((resolve) => {
     const requests: Array<RecordedRequest> = []
     const server: Server = createServer((req, res) => {
@@ -113,8 +120,9 @@ export const startMockOpenAi = (options: { readonly fault?: Fault; readonly late
           res.writeHead(404, { "content-type": "application/json" })
           res.end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }))
         }
-        if (options.latencyMs) setTimeout(answer, options.latencyMs)
-        else answer()
+        const later = () => (options.latencyMs ? void setTimeout(answer, options.latencyMs) : answer())
+        if (options.gate) void options.gate().then(later)
+        else later()
       })
     })
     server.listen(0, "127.0.0.1", () => {
