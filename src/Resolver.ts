@@ -3,7 +3,7 @@
  * document. It decides which mentions are the same entity and nothing else.
  */
 import * as Effect from "effect/Effect"
-import type { Mention } from "./Domain/Extraction.js"
+import { type Mention, surfaceOf } from "./Domain/Extraction.js"
 import { Assignment, Cluster, Resolution } from "./Domain/Graph.js"
 
 /**
@@ -37,7 +37,7 @@ export class Resolver extends Effect.Service<Resolver>()("Resolver", {
       const keyed = new Map<string, Array<Mention>>()
       const ordered = [...mentions].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end)
       for (const m of ordered) {
-        const name = normalizeName(m.span.text) || m.span.text
+        const name = normalizeName(surfaceOf(m)) || surfaceOf(m)
         const key = `${m.type}\u0000${name}`
         const list = keyed.get(key)
         if (list) list.push(m)
@@ -48,7 +48,7 @@ export class Resolver extends Effect.Service<Resolver>()("Resolver", {
       for (const list of keyed.values()) {
         const index = clusters.length
         const counts = new Map<string, number>()
-        for (const m of list) counts.set(m.span.text, (counts.get(m.span.text) ?? 0) + 1)
+        for (const m of list) counts.set(surfaceOf(m), (counts.get(surfaceOf(m)) ?? 0) + 1)
         const label = [...counts.entries()].sort((a, b) => b[0].length - a[0].length || b[1] - a[1])[0]![0]
         clusters.push(new Cluster({ label, type: list[0]!.type, mentions: list.map((m) => m.id) }))
         for (const m of list) {
@@ -60,7 +60,7 @@ export class Resolver extends Effect.Service<Resolver>()("Resolver", {
               score: 1,
               reason: list.length === 1
                 ? "no other mention with this name and type"
-                : `same normalised name "${normalizeName(m.span.text)}" and type ${m.type}`
+                : `same normalised name "${normalizeName(surfaceOf(m))}" and type ${m.type}`
             })
           )
         }
