@@ -29,6 +29,14 @@ export interface ExtractorShape {
    * Absent for extractors that cost nothing.
    */
   readonly plan?: (chunk: Chunk) => Effect.Effect<ExtractionPlan>
+  /**
+   * How many chunks the pipeline should hand to `extract` at once for
+   * `--concurrency n`; n when absent. The llm extractor itself keeps at most
+   * n model requests in flight and asks for more chunks than that, so that a
+   * chunk whose result is being written to disk never leaves a request slot
+   * idle.
+   */
+  readonly chunksInFlight?: (concurrency: number) => number
 }
 
 /** The cost of extracting one chunk, estimated before spending anything. */

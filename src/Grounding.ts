@@ -59,7 +59,21 @@ const QUOTES_SINGLE = "'’‘‛′"
 const QUOTES_DOUBLE = "\"“”„″"
 const DASHES = "-‐‑‒–—―"
 
-const isWordChar = (s: string, i: number) => i >= 0 && i < s.length && /[\p{L}\p{N}]/u.test(s[i]!)
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff
+
+/** A letter or digit (any script). */
+const WORD = /^[\p{L}\p{N}]$/u
+
+/** The code point starting at UTF-16 index `i` of `s`, as a string ("" at the end). */
+const codePointAt = (s: string, i: number): string => (i < s.length ? String.fromCodePoint(s.codePointAt(i)!) : "")
+
+/** The code point ending at UTF-16 index `i` of `s`, as a string ("" at the start). */
+const codePointBefore = (s: string, i: number): string => {
+  if (i <= 0) return ""
+  const low = s.charCodeAt(i - 1)
+  return isLowSurrogate(low) && i >= 2 ? s.slice(i - 2, i) : s[i - 1]!
+}
+
 
 /** The needle as a regular expression for stage 2 (case and whitespace handled by flags and `\s+`). */
 const normalizedSource = (trimmed: string): string => {
@@ -196,8 +210,11 @@ const findFuzzy = (haystack: string, trimmed: string): Array<Match> => {
     let e = c.end
     while (s < e && /\s/u.test(haystack[s]!)) s++
     while (e > s && /\s/u.test(haystack[e - 1]!)) e--
-    while (s > 0 && isWordChar(haystack, s - 1) && isWordChar(haystack, s)) s--
-    while (e < n && isWordChar(haystack, e - 1) && isWordChar(haystack, e)) e++
+    // Never split a surrogate pair.
+    if (s > 0 && isLowSurrogate(haystack.charCodeAt(s))) s--
+    if (e < n && isLowSurrogate(haystack.charCodeAt(e))) e++
+    while (s > 0 && WORD.test(codePointBefore(haystack, s)) && WORD.test(codePointAt(haystack, s))) s -= codePointBefore(haystack, s).length
+    while (e < n && WORD.test(codePointBefore(haystack, e)) && WORD.test(codePointAt(haystack, e))) e += codePointAt(haystack, e).length
     if (e <= s || overlaps(s, e)) continue
     if (similarity(trimmed, haystack.slice(s, e)) < FUZZY_THRESHOLD) continue
     accepted.push({ start: s, end: e, grounding: "fuzzy" })
@@ -216,19 +233,24 @@ const findFuzzy = (haystack: string, trimmed: string): Array<Match> => {
 export const findAll = (haystack: string, needle: string): Array<Match> => {
   const trimmed = needle.trim()
   if (trimmed.length === 0) return []
-  const lead = /^[\p{L}\p{N}]/u.test(trimmed) ? "(?<![\\p{L}\\p{N}])" : ""
-  const tail = /[\p{L}\p{N}]$/u.test(trimmed) ? "(?![\\p{L}\\p{N}])" : ""
-  const search = (source: string, flags: string, grounding: Grounding) => {
-    const re = new RegExp(`${lead}${source}${tail}`, flags)
-    const out: Array<Match> = []
-    for (const m of haystack.matchAll(re)) {
-      if (m[0].length > 0) out.push({ start: m.index, end: m.index + m[0].length, grounding })
-    }
-    return out
+  const leadWord = WORD.test(codePointAt(trimmed, 0))
+  const tailWord = WORD.test(codePointBefore(trimmed, trimmed.length))
+  // Stage 1 with indexOf (compiling a Unicode regular expression per needle costs more than the search).
+  const exact: Array<Match> = []
+  for (let at = haystack.indexOf(trimmed); at >= 0; at = haystack.indexOf(trimmed, at + 1)) {
+    const end = at + trimmed.length
+    if (leadWord && WORD.test(codePointBefore(haystack, at))) continue
+    if (tailWord && WORD.test(codePointAt(haystack, end))) continue
+    exact.push({ start: at, end, grounding: "exact" })
+    at = end - 1
   }
-  const exact = search(escapeRegExp(trimmed), "gu", "exact")
   if (exact.length > 0) return exact
-  const normalized = search(normalizedSource(trimmed), "giu", "normalized")
+  const lead = leadWord ? "(?<![\\p{L}\\p{N}])" : ""
+  const tail = tailWord ? "(?![\\p{L}\\p{N}])" : ""
+  const normalized: Array<Match> = []
+  for (const m of haystack.matchAll(new RegExp(`${lead}${normalizedSource(trimmed)}${tail}`, "giu"))) {
+    if (m[0].length > 0) normalized.push({ start: m.index, end: m.index + m[0].length, grounding: "normalized" })
+  }
   if (normalized.length > 0) return normalized
   return findFuzzy(haystack, trimmed)
 }

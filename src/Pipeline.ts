@@ -140,7 +140,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
             ),
             Effect.tap(() => progress.advanced("extract", ++done))
           ),
-        { concurrency: Math.max(1, ctx.config.concurrency) }
+        { concurrency: Math.max(1, extractor.chunksInFlight?.(ctx.config.concurrency) ?? ctx.config.concurrency) }
       ))
       const results = outcomes.flatMap((o) => ("ok" in o ? [o.ok] : []))
       const failed = outcomes.flatMap((o) => ("failed" in o ? [o.failed] : []))

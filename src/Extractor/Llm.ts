@@ -13,6 +13,7 @@
  * workflow activity as it is.
  */
 import * as LanguageModel from "@effect/ai/LanguageModel"
+import type * as Prompt from "@effect/ai/Prompt"
 import * as OpenAiClient from "@effect/ai-openai/OpenAiClient"
 import * as OpenAiLanguageModel from "@effect/ai-openai/OpenAiLanguageModel"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -48,9 +49,10 @@ import {
   passMessages,
   PROMPT_VERSION,
   reaskMessages,
-  requestSchema
+  requestSchema,
+  systemPrompt
 } from "./Llm/Prompt.js"
-import { CacheEntry, cacheKey, ResponseCache } from "./Llm/ResponseCache.js"
+import { CacheEntry, keyer, ResponseCache } from "./Llm/ResponseCache.js"
 import { makeThrottle } from "./Llm/Throttle.js"
 
 /** Defaults of the failure-handling settings (README, "Using a model"). */
@@ -95,6 +97,8 @@ export interface LlmOptions {
   /** First backoff step and its cap, in milliseconds. */
   readonly retryBaseMs?: number
   readonly retryMaxMs?: number
+  /** Most model requests in flight at once (`--concurrency`); default 4. */
+  readonly concurrency?: number
 }
 
 /** A mutable tally of one chunk's {@link LlmUsage}. */
@@ -127,14 +131,27 @@ const rawTextOf = (error: { readonly cause?: unknown }): string => {
   return ""
 }
 
-/** A validation failure as a short list of `path: problem` lines, for the model and for errors. */
-const describeParseError = (error: ParseResult.ParseError): string => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const lines = issues.slice(0, 5).map((i) => {
-    const path = i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "")
-    return `${path || "answer"}: ${i.message}`
+/**
+ * A validation failure as `path: problem` items, one per offending path (a
+ * value that matches none of an enum's members gets one "Expected A | B, actual
+ * X"), at most five, for the model and for errors.
+ */
+export const describeParseError = (error: ParseResult.ParseError): string => {
+  const byPath = new Map<string, Array<string>>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "answer"
+    const list = byPath.get(path)
+    if (list) list.push(issue.message)
+    else byPath.set(path, [issue.message])
+  }
+  const items = [...byPath.entries()].map(([path, messages]) => {
+    const parsed = messages.map((m) => /^Expected (.+), actual (.+)$/s.exec(m))
+    if (messages.length > 1 && parsed.every((m) => m !== null && m[2] === parsed[0]![2])) {
+      return `${path}: Expected ${parsed.map((m) => m![1]).join(" | ")}, actual ${parsed[0]![2]}`
+    }
+    return `${path}: ${messages.join("; ")}`
   })
-  return (issues.length > 5 ? [...lines, `… and ${issues.length - 5} more problems`] : lines).join("; ")
+  return (items.length > 5 ? [...items.slice(0, 5), `… and ${items.length - 5} more problems`] : items).join("; ")
 }
 
 /** Why `generateObject` could not read the model's text, in one line. */
@@ -166,16 +183,22 @@ export const make = (options: LlmOptions) =>
     const throttle = yield* makeThrottle({ rpm: options.rpm ?? null, tpm: options.tpm ?? null })
     const host = hostOf(options.baseUrl)
 
+    const concurrency = Math.max(1, options.concurrency ?? 4)
+    const requestSlots = yield* Effect.makeSemaphore(concurrency)
+
     const schema = requestSchema(guidance)
     const jsonSchema = answerJsonSchema(guidance)
-    const schemaTokens = tokenizer.count(JSON.stringify(jsonSchema))
-    const validate = Schema.decodeUnknownEither(answerSchema(guidance))
+    /** Input tokens every request has besides the chunk: system prompt, schema, message framing (a few tokens per message). */
+    const fixedTokens = tokenizer.count(systemPrompt(guidance)) + tokenizer.count(JSON.stringify(jsonSchema)) + 16
+    /** Estimated input tokens of a conversation about `chunk` (counts only what follows the chunk text). */
+    const estimateInput = (chunk: Chunk, conversation: ReadonlyArray<Prompt.MessageEncoded>) =>
+      fixedTokens + chunk.tokens + (conversation.length > 2 ? tokenizer.count(messagesText(conversation.slice(2))) : 0)
+    const validate = Schema.decodeUnknownEither(answerSchema(guidance), { errors: "all" })
     const settings = { temperature: options.temperature ?? null }
     /** Set once the provider has answered anything: from then on a refused request is the chunk's problem, not the configuration's. */
     let answered = false
 
-    const keyOf = (messages: unknown) =>
-      cacheKey({ api, structuredOutput, host, model: options.model, promptVersion: PROMPT_VERSION, schema: jsonSchema, messages, settings })
+    const keyOf = keyer({ api, structuredOutput, host, model: options.model, promptVersion: PROMPT_VERSION, schema: jsonSchema, settings })
 
     /**
      * One model answer for `messages`: attempts until a valid answer, with
@@ -193,13 +216,16 @@ export const make = (options: LlmOptions) =>
         const giveUp = (message: string, status: number | null, fatal: boolean) =>
           Effect.fail(new ExtractionError({ chunk: chunk.index, message, status, fatal, usage: toUsage(tally) }))
         for (;;) {
-          const inputEstimate = tokenizer.count(messagesText(conversation)) + schemaTokens
+          const inputEstimate = estimateInput(chunk, conversation)
+          // Output is unknown until it arrives; book as many tokens as the chunk has, then settle.
           const booking = inputEstimate + chunk.tokens
-          yield* throttle.acquire(booking)
-          tally.calls++
-          const result = yield* model.generateObject({ prompt: conversation, schema, objectName: "extraction" }).pipe(
-            Effect.timeout(timeout),
-            Effect.either
+          // A request slot is held only while the request is out: never while backing off or writing results.
+          const result = yield* requestSlots.withPermits(1)(
+            throttle.acquire(booking).pipe(
+              Effect.zipRight(Effect.sync(() => void tally.calls++)),
+              Effect.zipRight(model.generateObject({ prompt: conversation, schema, objectName: "extraction" }).pipe(Effect.timeout(timeout))),
+              Effect.either
+            )
           )
           let invalid: { readonly raw: string; readonly error: string } | undefined
           if (Either.isRight(result)) {
@@ -325,7 +351,7 @@ export const make = (options: LlmOptions) =>
         const messages = passMessages(guidance, chunk.span.text, answers)
         const hit = yield* lookup(keyOf(messages))
         if (Option.isNone(hit)) {
-          const inputTokens = tokenizer.count(messagesText(messages)) + schemaTokens
+          const inputTokens = estimateInput(chunk, messages)
           const calls = passes - pass + 1
           return { calls, inputTokens: inputTokens * calls, cached } satisfies ExtractionPlan
         }
@@ -336,7 +362,7 @@ export const make = (options: LlmOptions) =>
       return { calls: 0, inputTokens: 0, cached } satisfies ExtractionPlan
     })
 
-    return Extractor.of({ kind: "llm", extract, plan })
+    return Extractor.of({ kind: "llm", extract, plan, chunksInFlight: (n) => 2 * n })
   })
 
 /**
@@ -473,6 +499,7 @@ export const layerFromSettings = (settings: ExtractSettings) =>
         maxReasks: llm.maxReasks,
         rpm: llm.rpm,
         tpm: llm.tpm,
+        concurrency: settings.config.concurrency,
         cacheDir: llm.cache ? path.resolve(settings.outputDir, "cache", "llm") : null
       })
     })

@@ -40,3 +40,21 @@ export const runCli = (
     if (options.input !== undefined) child.stdin.end(options.input)
     else child.stdin.end()
   })
+
+/** Starts `extract` with `args` (environment as {@link runCli}) and returns the child and its eventual result. */
+export const startCli = (args: ReadonlyArray<string>, options: { readonly env?: Record<string, string> } = {}) => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith("OPENAI_") && !k.startsWith("EXTRACT_")) env[k] = v
+  }
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")))
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")))
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+  return { child, done }
+}

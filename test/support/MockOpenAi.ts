@@ -132,6 +132,12 @@ export const defaultAnswer = (req: RecordedRequest): string => {
   return JSON.stringify(mockExtraction(req.chunkText))
 }
 
+/** Answers `req` with a model answer whose text is `text`, in the envelope of the request's API. */
+export const answerWith = (req: RecordedRequest, res: ServerResponse, text: string) => {
+  res.writeHead(200, { "content-type": "application/json" })
+  res.end(JSON.stringify(req.api === "chat" ? chatBody(req.body ?? {}, text) : responseBody(req.body ?? {}, text)))
+}
+
 /** Closes the connection without an HTTP answer (the client sees a reset / "other side closed"). */
 export const resetConnection = (res: ServerResponse) => {
   res.socket?.resetAndDestroy?.()

@@ -65,8 +65,18 @@ export const canonicalJson = (value: unknown): string =>
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v)
 
-/** The cache key of `parts`: lower-case hex SHA-256 of their canonical JSON. */
-export const cacheKey = (parts: CacheKeyParts): string => sha256Hex(canonicalJson({ cacheVersion: CACHE_ENTRY_VERSION, ...parts }))
+/**
+ * The cache key of `parts`: lower-case hex SHA-256 of the canonical JSON of
+ * everything but the conversation, a NUL, and the canonical JSON of the
+ * conversation. `keyer` fixes the first part once per run.
+ */
+export const keyer = (fixed: Omit<CacheKeyParts, "messages">): ((messages: unknown) => string) => {
+  const prefix = canonicalJson({ cacheVersion: CACHE_ENTRY_VERSION, ...fixed }) + "\u0000"
+  return (messages) => sha256Hex(prefix + canonicalJson(messages))
+}
+
+/** The cache key of `parts` (see {@link keyer}). */
+export const cacheKey = ({ messages, ...fixed }: CacheKeyParts): string => keyer(fixed)(messages)
 
 export interface ResponseCacheShape {
   /** False with `--no-cache`: every lookup misses and nothing is stored. */
