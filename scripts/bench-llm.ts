@@ -12,7 +12,9 @@
  * - ideal: calls × latency / C, the time C perfectly overlapped requests take;
  * - ratio: extract-stage time / ideal (goal ≤ 1.05 at N = 1000, 200 ms, C = 16),
  *   and whole-CLI time / ideal;
- * - peak memory: the CLI process's maximum resident set (GNU time's %M).
+ * - peak memory: the CLI process's maximum resident set (GNU time's %M);
+ * - the CLI's CPU time and the machine's load average, to tell a slow
+ *   client from a busy machine.
  *
  * Options (flags or env): --chunks N (BENCH_CHUNKS, 1000), --latency MS
  * (BENCH_LATENCY_MS, 200), --concurrency C (BENCH_CONCURRENCY, 16),
@@ -20,7 +22,7 @@
  */
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { startMockOpenAi } from "../test/support/MockOpenAi.js"
@@ -52,12 +54,13 @@ const dir = mkdtempSync(join(tmpdir(), "bench-llm-"))
 const input = join(dir, "doc.txt")
 writeFileSync(input, Array.from({ length: chunks }, (_, i) => paragraph(i)).join("\n\n") + "\n")
 
+const loadAtStart = loadavg()[0]!
 const server = await startMockOpenAi({ latencyMs, record: false })
 const out = join(dir, "out")
 const started = performance.now()
 const child = spawn("/usr/bin/time", [
   "-f",
-  "maxrss_kb=%M",
+  "maxrss_kb=%M cpu_user_s=%U cpu_sys_s=%S",
   process.execPath,
   BIN,
   input,
@@ -97,6 +100,7 @@ const extractMs: number = extraction.data.durationMs
 const calls: number = server.answered.length
 const idealMs = (calls * latencyMs) / concurrency
 const maxRssKb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1] ?? NaN)
+const cpuMs = Math.round(1000 * (Number(/cpu_user_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN) + Number(/cpu_sys_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN)))
 rmSync(dir, { recursive: true, force: true })
 
 const figures = {
@@ -110,10 +114,14 @@ const figures = {
   idealMs: Math.round(idealMs),
   ratioExtract: Number((extractMs / idealMs).toFixed(3)),
   ratioWall: Number((wallMs / idealMs).toFixed(3)),
-  peakRssMb: Number((maxRssKb / 1024).toFixed(1))
+  peakRssMb: Number((maxRssKb / 1024).toFixed(1)),
+  cliCpuMs: cpuMs,
+  loadAverage: Number(loadAtStart.toFixed(2)),
+  cores: cpus().length
 }
 console.log(`chunks ${figures.chunks}, calls ${calls}, latency ${latencyMs} ms, concurrency ${concurrency}, api ${api}`)
 console.log(`extract stage ${extractMs} ms, whole CLI ${figures.wallMs} ms, ideal calls×latency/C ${figures.idealMs} ms`)
 console.log(`ratio extract/ideal ${figures.ratioExtract} (goal ≤ 1.05), whole CLI/ideal ${figures.ratioWall}`)
 console.log(`peak memory (max RSS of the CLI) ${figures.peakRssMb} MB`)
+console.log(`CLI CPU time ${cpuMs} ms (user + sys); load average at start ${figures.loadAverage} on ${figures.cores} cores${loadAtStart > figures.cores ? " — a contended machine: the ratio is an upper bound" : ""}`)
 console.log(JSON.stringify(figures))

@@ -96,6 +96,9 @@ export class ResponseCache extends Context.Tag("ResponseCache")<ResponseCache, R
   static layer = (dir: string | null) => Layer.effect(ResponseCache, makeResponseCache(dir))
 }
 
+/** Runs `self` once, on first use, and replays its result (a memo that is safe under concurrency). */
+const memoize = <A>(self: Effect.Effect<A>): Effect.Effect<A> => Effect.runSync(Effect.cached(self))
+
 /** A cache over `dir`: entry `<key>` lives in `<dir>/<key[0..2]>/<key>.json`. */
 export const makeResponseCache = (dir: string | null) =>
   Effect.gen(function*() {
@@ -104,19 +107,47 @@ export const makeResponseCache = (dir: string | null) =>
     if (dir === null) {
       return { enabled: false, get: () => Effect.succeedNone, put: () => Effect.void } satisfies ResponseCacheShape
     }
-    const fileOf = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`)
+    const shardOf = (key: string) => path.join(dir, key.slice(0, 2))
+    const fileOf = (key: string) => path.join(shardOf(key), `${key}.json`)
+    /**
+     * File names per shard directory, listed once per shard and process and
+     * kept up to date by `put`: a miss then costs no file-system call (on a
+     * run's first pass every lookup misses, and each call would queue behind
+     * the fsyncs of the writes in libuv's small thread pool). An entry another
+     * process writes meanwhile is seen by the next run.
+     */
+    const listings = new Map<string, Effect.Effect<Set<string>>>()
+    const listing = (shard: string) => {
+      let cached = listings.get(shard)
+      if (cached === undefined) {
+        cached = memoize(fs.readDirectory(shard).pipe(
+          Effect.map((names) => new Set(names)),
+          Effect.orElseSucceed(() => new Set<string>())
+        ))
+        listings.set(shard, cached)
+      }
+      return cached
+    }
+    const madeShards = new Set<string>()
     return {
       enabled: true,
       get: (key) =>
-        fs.readFileString(fileOf(key)).pipe(
-          Effect.map((text) => Option.filter(decodeEntry(text), (e) => e.key === key)),
-          Effect.orElseSucceed(() => Option.none<CacheEntry>())
-        ),
+        Effect.flatMap(listing(shardOf(key)), (names) =>
+          names.has(`${key}.json`)
+            ? fs.readFileString(fileOf(key)).pipe(
+              Effect.map((text) => Option.filter(decodeEntry(text), (e) => e.key === key)),
+              Effect.orElseSucceed(() => Option.none<CacheEntry>())
+            )
+            : Effect.succeedNone),
       put: (entry) =>
         Effect.gen(function*() {
-          const file = fileOf(entry.key)
-          yield* fs.makeDirectory(path.dirname(file), { recursive: true })
-          yield* writeFileAtomic(file, JSON.stringify(encodeEntry(entry)) + "\n")
+          const shard = shardOf(entry.key)
+          if (!madeShards.has(shard)) {
+            yield* fs.makeDirectory(shard, { recursive: true })
+            madeShards.add(shard)
+          }
+          yield* writeFileAtomic(fileOf(entry.key), JSON.stringify(encodeEntry(entry)) + "\n")
+          ;(yield* listing(shard)).add(`${entry.key}.json`)
         }).pipe(
           Effect.provideService(FileSystem.FileSystem, fs),
           Effect.provideService(Path.Path, path),
