@@ -175,6 +175,7 @@ export const make = (options: LlmOptions) =>
     const guidance = options.guidance ?? { entityTypes: DEFAULT_LLM_ENTITY_TYPES, relationTypes: null }
     const passes = Math.max(1, options.passes ?? 1)
     const keepUngrounded = options.keepUngrounded ?? false
+    const fallbackType = guidance.entityTypes.some((t) => t.name === "Other") ? "Other" : null
     const timeout = Duration.millis(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
     const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
     const maxReasks = options.maxReasks ?? DEFAULT_MAX_REASKS
@@ -340,7 +341,7 @@ export const make = (options: LlmOptions) =>
         if (pass > 1 && newFacts(mergeAnswers(answers), answer) === 0) break
         answers.push(answer)
       }
-      const grounded = ground(chunk, mergeAnswers(answers), { keepUngrounded })
+      const grounded = ground(chunk, mergeAnswers(answers), { keepUngrounded, fallbackType })
       return new ChunkExtraction({ ...grounded, usage: toUsage(tally) }, { disableValidation: true })
     })
 
@@ -365,29 +366,48 @@ export const make = (options: LlmOptions) =>
     return Extractor.of({ kind: "llm", extract, plan, chunksInFlight: (n) => 2 * n })
   })
 
+/** Options of {@link ground}. */
+export interface GroundOptions {
+  /** Keep what cannot be found, flagged `ungrounded`, instead of dropping it. */
+  readonly keepUngrounded: boolean
+  /**
+   * Type of a relation's subject or object that the answer names but does
+   * not list as an entity: `Other` when that is an allowed type; null (the
+   * relation is then dropped and counted) when the types are constrained
+   * without a catch-all.
+   */
+  readonly fallbackType: string | null
+}
+
 /**
  * Grounds the model's answer in the chunk: each entity name becomes one
- * mention per occurrence in the chunk (see {@link findAll}); each relation's
- * evidence quote is located in the chunk and its subject and object are the
- * occurrences of their names nearest to it. Names, quotes and relations that
- * cannot be found are counted in `ungrounded` and dropped — or, with
+ * mention per occurrence in the chunk (see {@link findAll}), longest names
+ * first, and an occurrence inside a longer mention (`Lovelace` in `Ada
+ * Lovelace`) is that mention, not a new one; each relation's evidence quote
+ * is located in the chunk and its subject and object are the occurrences of
+ * their names nearest to it. Names, quotes and relations that cannot be
+ * found are counted in `ungrounded` and dropped — or, with
  * `keepUngrounded`, kept and flagged `grounding: "ungrounded"`: such a
  * mention has an empty span at the chunk's start and the model's `name`;
- * such a relation's evidence is an empty span at the chunk's start.
- * Spans are in document code points.
+ * such a relation's evidence is an empty span at the chunk's start. Spans
+ * are in document code points.
  */
-export const ground = (chunk: Chunk, answer: Answer, options: { readonly keepUngrounded: boolean } = { keepUngrounded: false }): ChunkExtraction => {
+export const ground = (
+  chunk: Chunk,
+  answer: Answer,
+  options: GroundOptions = { keepUngrounded: false, fallbackType: "Other" }
+): ChunkExtraction => {
   const text = chunk.span.text
   const index = new CodePointIndex(text)
   const mentions: Array<Mention> = []
-  const byRange = new Map<string, Mention>()
+  /** Placed mentions with their UTF-16 ranges in the chunk. */
+  const placed: Array<{ readonly start: number; readonly end: number; readonly mention: Mention }> = []
   const unplaced = new Map<string, Mention>()
   let ungrounded = 0
   const nextId = () => `c${chunk.index}-m${mentions.length + 1}`
   const mentionAt = (m: Match, type: string, description: string | null) => {
-    const key = `${m.start}:${m.end}`
-    const existing = byRange.get(key)
-    if (existing) return existing
+    const within = placed.find((p) => p.start <= m.start && m.end <= p.end)
+    if (within) return within.mention
     const mention = new Mention({
       id: nextId(),
       type,
@@ -397,7 +417,7 @@ export const ground = (chunk: Chunk, answer: Answer, options: { readonly keepUng
       description
     }, { disableValidation: true })
     mentions.push(mention)
-    byRange.set(key, mention)
+    placed.push({ start: m.start, end: m.end, mention })
     return mention
   }
   const emptySpan = new Span({ start: chunk.span.start, end: chunk.span.start, text: "" }, { disableValidation: true })
@@ -420,10 +440,14 @@ export const ground = (chunk: Chunk, answer: Answer, options: { readonly keepUng
   }
   const typeOf = new Map<string, { type: string; description: string | null }>()
   for (const e of answer.entities) {
-    typeOf.set(e.name.trim().toLowerCase(), { type: e.type, description: e.description })
+    const key = e.name.trim().toLowerCase()
+    if (!typeOf.has(key)) typeOf.set(key, { type: e.type, description: e.description })
+  }
+  const byLength = [...answer.entities].sort((a, b) => b.name.trim().length - a.name.trim().length)
+  for (const e of byLength) {
+    if (e.name.trim() === "") continue
     const found = findAll(text, e.name)
     if (found.length === 0) {
-      if (e.name.trim() === "") continue
       ungrounded++
       if (options.keepUngrounded) mentionUnplaced(e.name, e.type, e.description)
       continue
@@ -431,19 +455,24 @@ export const ground = (chunk: Chunk, answer: Answer, options: { readonly keepUng
     for (const m of found) mentionAt(m, e.type, e.description)
   }
   const relations: Array<ExtractedRelation> = []
-  const other = { type: "Other", description: null }
+  const fallback = options.fallbackType === null ? null : { type: options.fallbackType, description: null }
   for (const r of answer.relations) {
+    const sType = typeOf.get(r.subject.trim().toLowerCase()) ?? fallback
+    const oType = typeOf.get(r.object.trim().toLowerCase()) ?? fallback
     const evidence = findAll(text, r.evidence)[0]
     const s = findNearest(text, r.subject, evidence?.start ?? 0, evidence?.end ?? 0)
     const o = findNearest(text, r.object, evidence?.start ?? 0, evidence?.end ?? 0)
-    const sType = typeOf.get(r.subject.trim().toLowerCase()) ?? other
-    const oType = typeOf.get(r.object.trim().toLowerCase()) ?? other
+    if (sType === null || oType === null || r.subject.trim() === "" || r.object.trim() === "") {
+      ungrounded++
+      continue
+    }
     if (!evidence || !s || !o) {
       ungrounded++
-      if (!options.keepUngrounded || r.subject.trim() === "" || r.object.trim() === "") continue
+      if (!options.keepUngrounded) continue
     }
     const subject = s ? mentionAt(s, sType.type, sType.description) : mentionUnplaced(r.subject, sType.type, sType.description)
     const object = o ? mentionAt(o, oType.type, oType.description) : mentionUnplaced(r.object, oType.type, oType.description)
+    if (subject === object) continue
     relations.push(new ExtractedRelation({
       subject: subject.id,
       predicate: r.predicate,

@@ -253,6 +253,36 @@ describe("LlmExtractor failure handling", () => {
     }))
 })
 
+describe("LlmExtractor throttling", () => {
+  it.scopedLive("keeps requests under --rpm even with more chunks in flight, and under --concurrency", () =>
+    Effect.gen(function*() {
+      const arrivals: Array<number> = []
+      let open = 0
+      let mostOpen = 0
+      const server = yield* mock({
+        latencyMs: 50,
+        fault: () => {
+          arrivals.push(Date.now())
+          mostOpen = Math.max(mostOpen, ++open)
+          setTimeout(() => open--, 50)
+          return false
+        }
+      })
+      // 120 a minute: one every 500 ms after a burst of one second's worth.
+      const x = yield* extractor(server.baseUrl, { rpm: 120, concurrency: 8 })
+      yield* Effect.forEach(Array.from({ length: 6 }, (_, i) => chunkOf(`Ada Lovelace wrote letter ${i}.`, i)), x.extract, { concurrency: 6 })
+      const span = arrivals.at(-1)! - arrivals[0]!
+      expect(arrivals).toHaveLength(6)
+      expect(span).toBeGreaterThanOrEqual(1400)
+      expect(span).toBeLessThan(3000)
+
+      const limited = yield* extractor(server.baseUrl, { concurrency: 2 })
+      mostOpen = 0
+      yield* Effect.forEach(Array.from({ length: 6 }, (_, i) => chunkOf(`Mary Somerville wrote letter ${i}.`, i)), limited.extract, { concurrency: 6 })
+      expect(mostOpen).toBe(2)
+    }))
+})
+
 describe("LlmExtractor response cache", () => {
   it.scopedLive("answers a repeated chunk from disk with zero requests, never storing the key", () =>
     Effect.gen(function*() {
@@ -320,6 +350,31 @@ describe("LlmExtractor gleaning", () => {
 })
 
 describe("ground", () => {
+  it("places longest names first: a name inside a longer mention is that mention", () => {
+    const c = chunkOf("Ada Lovelace met Babbage. Later Lovelace wrote notes.")
+    const x = Llm.ground(c, {
+      entities: [{ name: "Lovelace", type: "Person", description: null }, { name: "Ada Lovelace", type: "Person", description: null }, {
+        name: "Babbage",
+        type: "Person",
+        description: null
+      }],
+      relations: [{ subject: "Lovelace", predicate: "met", object: "Babbage", evidence: "Ada Lovelace met Babbage" }]
+    })
+    expect(x.mentions.map((m) => m.span.text)).toEqual(["Ada Lovelace", "Babbage", "Lovelace"])
+    expect(x.relations[0]!.subject).toBe(x.mentions[0]!.id)
+  })
+
+  it("drops relations to unlisted names when the types have no catch-all", () => {
+    const c = chunkOf("Ada Lovelace met Babbage.")
+    const answer = {
+      entities: [{ name: "Ada Lovelace", type: "Scientist", description: null }],
+      relations: [{ subject: "Ada Lovelace", predicate: "met", object: "Babbage", evidence: "Ada Lovelace met Babbage" }]
+    }
+    expect(Llm.ground(c, answer, { keepUngrounded: false, fallbackType: null })).toMatchObject({ relations: [], ungrounded: 1 })
+    const kept = Llm.ground(c, answer, { keepUngrounded: false, fallbackType: "Other" })
+    expect(kept.mentions.map((m) => [m.span.text, m.type])).toEqual([["Ada Lovelace", "Scientist"], ["Babbage", "Other"]])
+  })
+
   const chunk = chunkOf("Mr. Charles  Babbage designed the engine. Later, lovelace wrote notes on it.", 0, 5)
   const answer = {
     entities: [
@@ -343,7 +398,7 @@ describe("ground", () => {
   })
 
   it("keeps ungrounded items flagged, with an empty span and the model's name, when asked", () => {
-    const x = Llm.ground(chunk, answer, { keepUngrounded: true })
+    const x = Llm.ground(chunk, answer, { keepUngrounded: true, fallbackType: "Other" })
     const brunel = x.mentions.find((m) => m.name === "Isambard Brunel")!
     expect(brunel).toMatchObject({ grounding: "ungrounded", span: { start: 5, end: 5, text: "" } })
     expect(x.relations).toHaveLength(2)
