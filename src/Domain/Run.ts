@@ -4,6 +4,7 @@
  * events and errors.
  */
 import * as Schema from "effect/Schema"
+import { LlmUsage } from "./Extraction.js"
 
 /** Version of the `metadata.json` shape; readers accept every older version. */
 export const METADATA_SCHEMA_VERSION = 1
@@ -120,17 +121,9 @@ export const resultAffectingConfig = (config: RunConfig) => {
   return { ...rest, llm: llmRest }
 }
 
-/** What a run spent on a language model (sums of the chunks' {@link LlmUsage}). */
+/** What a run spent on a language model: the sums of its chunks' {@link LlmUsage}, and their cost. */
 export class LlmStats extends Schema.Class<LlmStats>("LlmStats")({
-  /** HTTP requests made, retries and re-asks included. */
-  calls: Schema.Int,
-  retries: Schema.Int,
-  reasks: Schema.Int,
-  inputTokens: Schema.Int,
-  outputTokens: Schema.Int,
-  /** Model answers served from `<output-dir>/cache/` instead of a request. */
-  cacheHits: Schema.Int,
-  cacheMisses: Schema.Int,
+  ...LlmUsage.fields,
   /** Cost in USD from `--price-input`/`--price-output`, or null when no price was given. */
   costUsd: Schema.NullOr(Schema.Number)
 }) {}

@@ -228,32 +228,29 @@ export const make = (options: LlmOptions) =>
               Effect.either
             )
           )
-          let invalid: { readonly raw: string; readonly error: string } | undefined
-          if (Either.isRight(result)) {
-            const response = result.right
-            const inputTokens = response.usage.inputTokens ?? inputEstimate
-            const raw = JSON.stringify(response.value)
-            const outputTokens = response.usage.outputTokens ?? tokenizer.count(raw)
+          /** The model answered (validly or not): count what it cost. */
+          const spend = (inputTokens: number, outputTokens: number) => {
             tally.inputTokens += inputTokens
             tally.outputTokens += outputTokens
             spentIn += inputTokens
             spentOut += outputTokens
             answered = true
-            yield* throttle.settle(booking, inputTokens + outputTokens)
+            return throttle.settle(booking, inputTokens + outputTokens)
+          }
+          let invalid: { readonly raw: string; readonly error: string } | undefined
+          if (Either.isRight(result)) {
+            const response = result.right
+            const raw = JSON.stringify(response.value)
+            yield* spend(response.usage.inputTokens ?? inputEstimate, response.usage.outputTokens ?? tokenizer.count(raw))
             const decoded = validate(response.value)
             if (Either.isRight(decoded)) return { answer: decoded.right as Answer, inputTokens: spentIn, outputTokens: spentOut }
             invalid = { raw, error: `the answer does not follow the schema: ${describeParseError(decoded.left)}` }
           } else {
             const error = result.left as AttemptError
             if (isInvalidAnswer(error)) {
+              // The provider's usage is lost with the unreadable answer: count it with the tokenizer.
               const raw = rawTextOf(error)
-              const outputTokens = tokenizer.count(raw)
-              tally.inputTokens += inputEstimate
-              tally.outputTokens += outputTokens
-              spentIn += inputEstimate
-              spentOut += outputTokens
-              answered = true
-              yield* throttle.settle(booking, inputEstimate + outputTokens)
+              yield* spend(inputEstimate, tokenizer.count(raw))
               invalid = { raw, error: describeInvalidAnswer(error, raw) }
             } else {
               yield* throttle.settle(booking, 0)
