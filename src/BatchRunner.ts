@@ -6,9 +6,9 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { DocumentReader } from "./DocumentReader.js"
+import { DryRun, type DryRunPlan } from "./DryRun.js"
 import { ExitCode } from "./Domain/Errors.js"
 import { RunStats } from "./Domain/Run.js"
 import { ExtractionRunService, RunStoreConfig } from "./ExtractionRunService.js"
@@ -18,14 +18,20 @@ import type { ExtractSettings } from "./Settings.js"
 
 const encodeStats = Schema.encodeSync(RunStats)
 
-/** The exit code of a batch: 1 if any run failed, else 4 if any input was refused, else 5 if any run was locked (`--no-wait`), else 0. */
-export const batchExitCode = (outcomes: ReadonlyArray<"completed" | "failed" | "badInput" | "locked">): number =>
+/**
+ * The exit code of a batch: 1 if any run failed, else 4 if any input was
+ * refused, else 5 if any run was locked (`--no-wait`), else 3 if any run was
+ * partial, else 0.
+ */
+export const batchExitCode = (outcomes: ReadonlyArray<"completed" | "partial" | "failed" | "badInput" | "locked">): number =>
   outcomes.includes("failed")
     ? ExitCode.runFailed
     : outcomes.includes("badInput")
     ? ExitCode.badInput
     : outcomes.includes("locked")
     ? ExitCode.locked
+    : outcomes.includes("partial")
+    ? ExitCode.partial
     : ExitCode.ok
 
 export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
@@ -41,11 +47,7 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
     const layerFor = (settings: ExtractSettings) => {
       const extractor = settings.config.extractor === "llm"
         ? Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) =>
-          m.layer({
-            model: settings.config.model ?? "",
-            baseUrl: Option.getOrUndefined(settings.baseUrl),
-            apiKey: Option.getOrUndefined(settings.apiKey)
-          })
+          m.layerFromSettings(settings)
         )))
         : Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Nlp.js")).pipe(Effect.map((m) => m.layer)))
       const store = ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(settings.outputDir, {
@@ -54,8 +56,17 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
         onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`))
       })))
       const progress = Progress.Default.pipe(Layer.provide(ProgressSink.stderr(settings.quiet)))
-      return Pipeline.Default.pipe(Layer.provideMerge(Layer.mergeAll(extractor, store, progress)))
+      return Layer.mergeAll(Pipeline.Default, DryRun.Default).pipe(Layer.provideMerge(Layer.mergeAll(extractor, store, progress)))
     }
+
+    /** Prints a dry run's plan: one line per input (`--json`: one object). */
+    const reportPlan = (settings: ExtractSettings, input: string, plan: DryRunPlan) =>
+      settings.json
+        ? Console.log(JSON.stringify({ dryRun: true, input, ...plan }))
+        : Console.log(
+          `${input}\t${plan.chunkCount} chunks\t${plan.inputTokens} input tokens\t${plan.calls} calls\t${plan.cached} cached answers` +
+            (plan.inputCostUsd === null ? "" : `\t$${plan.inputCostUsd.toFixed(4)} input cost`)
+        )
 
     const report = (settings: ExtractSettings, input: string, summary: RunSummary) =>
       settings.json
@@ -69,7 +80,15 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
           error: summary.error
         }))
         : summary.status === "completed"
-        ? Console.log(`${summary.runId}\t${summary.runDir}`)
+        ? Console.log(`${summary.runId}\t${summary.runDir}`).pipe(
+          Effect.zipRight(
+            summary.stats.partial
+              ? Console.error(
+                `extract: ${input}: run ${summary.runId} completed partially: ${summary.stats.failedChunks} of ${summary.stats.chunkCount} chunks failed (extract runs errors ${summary.runId})`
+              )
+              : Effect.void
+          )
+        )
         : Console.error(`extract: ${input}: run ${summary.runId} ${summary.status}: ${summary.error ?? ""}`)
 
     /**
@@ -80,7 +99,8 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
       for (const notice of settings.notices) yield* Console.error(notice)
       const progress = yield* Progress
       const pipeline = yield* Pipeline
-      const outcomes: Array<"completed" | "failed" | "badInput" | "locked"> = []
+      const dryRun = yield* DryRun
+      const outcomes: Array<"completed" | "partial" | "failed" | "badInput" | "locked"> = []
       for (const input of settings.files) {
         const outcome = yield* reader.read(input, { encoding: settings.encoding, maxBytes: settings.maxInputBytes }).pipe(
           Effect.tap((document) =>
@@ -88,9 +108,19 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
               ? progress.notice(`extract: ${input}: ${document.replacements} invalid byte sequence(s) decoded as U+FFFD (--encoding ${settings.encoding})`)
               : Effect.void
           ),
-          Effect.flatMap((document) => pipeline.run(document, settings.config, { force: settings.force })),
-          Effect.tap((summary) => report(settings, input, summary)),
-          Effect.map((summary) => (summary.status === "completed" ? "completed" as const : "failed" as const)),
+          Effect.flatMap((document) =>
+            settings.dryRun
+              ? dryRun.plan(document, settings.config).pipe(
+                Effect.tap((plan) => reportPlan(settings, input, plan)),
+                Effect.as("completed" as const)
+              )
+              : pipeline.run(document, settings.config, { force: settings.force }).pipe(
+                Effect.tap((summary) => report(settings, input, summary)),
+                Effect.map((summary) =>
+                  summary.status !== "completed" ? "failed" as const : summary.stats.partial ? "partial" as const : "completed" as const
+                )
+              )
+          ),
           Effect.catchTags({
             InputError: (e) =>
               Effect.as(

@@ -66,6 +66,90 @@ const concurrency = Options.integer("concurrency").pipe(
   Options.withFallbackConfig(Config.integer("EXTRACT_CONCURRENCY")),
   Options.withDefault(DEFAULT_CONCURRENCY)
 )
+// --- llm extractor: wire API, schema guidance, failure handling, throttling, cache, accounting (README, "Using a model")
+const llmOptions = {
+  api: Options.choice("api", ["responses", "chat"]).pipe(
+    Options.withDescription("Wire API: responses (/v1/responses) or chat (/v1/chat/completions) (env EXTRACT_API; default responses)"),
+    Options.withFallbackConfig(Config.literal("responses", "chat")("EXTRACT_API")),
+    Options.withDefault("responses" as const)
+  ),
+  structuredOutput: Options.choice("structured-output", ["json-schema", "json-object", "tool"]).pipe(
+    Options.withDescription("How to ask for JSON: json-schema, or with --api chat json-object or tool (env EXTRACT_STRUCTURED_OUTPUT)"),
+    Options.withFallbackConfig(Config.literal("json-schema", "json-object", "tool")("EXTRACT_STRUCTURED_OUTPUT")),
+    Options.withDefault("json-schema" as const)
+  ),
+  entityTypes: Options.text("entity-types").pipe(
+    Options.withDescription("Comma-separated entity types the model must use, e.g. Person,Organization (env EXTRACT_ENTITY_TYPES)"),
+    Options.withFallbackConfig(Config.string("EXTRACT_ENTITY_TYPES")),
+    Options.optional
+  ),
+  relationTypes: Options.text("relation-types").pipe(
+    Options.withDescription("Comma-separated predicates the model must use, e.g. worksFor,founded (env EXTRACT_RELATION_TYPES)"),
+    Options.withFallbackConfig(Config.string("EXTRACT_RELATION_TYPES")),
+    Options.optional
+  ),
+  ontology: Options.text("ontology").pipe(
+    Options.withDescription("RDF ontology (Turtle) whose classes and object properties are the types and predicates (env EXTRACT_ONTOLOGY)"),
+    Options.withFallbackConfig(Config.string("EXTRACT_ONTOLOGY")),
+    Options.optional
+  ),
+  passes: Options.integer("passes").pipe(
+    Options.withDescription("Extraction passes per chunk; above 1 re-asks for missed facts (gleaning) (env EXTRACT_PASSES; default 1)"),
+    Options.withFallbackConfig(Config.integer("EXTRACT_PASSES")),
+    Options.withDefault(1)
+  ),
+  keepUngrounded: Options.boolean("keep-ungrounded").pipe(
+    Options.withDescription("Keep facts not found in the text, flagged grounding: ungrounded")
+  ),
+  temperature: Options.float("temperature").pipe(
+    Options.withDescription("Sampling temperature sent to the model (env EXTRACT_TEMPERATURE; default: the provider's)"),
+    Options.withFallbackConfig(Config.number("EXTRACT_TEMPERATURE")),
+    Options.optional
+  ),
+  noCache: Options.boolean("no-cache").pipe(
+    Options.withDescription("Neither read nor write the response cache in <output-dir>/cache/")
+  ),
+  requestTimeout: Options.float("request-timeout").pipe(
+    Options.withDescription("Seconds allowed for one model request (env EXTRACT_REQUEST_TIMEOUT; default 120)"),
+    Options.withFallbackConfig(Config.number("EXTRACT_REQUEST_TIMEOUT")),
+    Options.withDefault(120)
+  ),
+  maxRetries: Options.integer("max-retries").pipe(
+    Options.withDescription("Retries of a request after HTTP 408/429/5xx, resets and timeouts (env EXTRACT_MAX_RETRIES; default 6)"),
+    Options.withFallbackConfig(Config.integer("EXTRACT_MAX_RETRIES")),
+    Options.withDefault(6)
+  ),
+  maxReasks: Options.integer("max-reasks").pipe(
+    Options.withDescription("Re-asks after invalid model output before the chunk fails (env EXTRACT_MAX_REASKS; default 2)"),
+    Options.withFallbackConfig(Config.integer("EXTRACT_MAX_REASKS")),
+    Options.withDefault(2)
+  ),
+  rpm: Options.integer("rpm").pipe(
+    Options.withDescription("Most model requests per minute (env EXTRACT_RPM; default unlimited)"),
+    Options.withFallbackConfig(Config.integer("EXTRACT_RPM")),
+    Options.optional
+  ),
+  tpm: Options.integer("tpm").pipe(
+    Options.withDescription("Most tokens per minute, estimated with the tokenizer (env EXTRACT_TPM; default unlimited)"),
+    Options.withFallbackConfig(Config.integer("EXTRACT_TPM")),
+    Options.optional
+  ),
+  priceInput: Options.float("price-input").pipe(
+    Options.withDescription("USD per million input tokens, for stats.llm.costUsd (env EXTRACT_PRICE_INPUT)"),
+    Options.withFallbackConfig(Config.number("EXTRACT_PRICE_INPUT")),
+    Options.optional
+  ),
+  priceOutput: Options.float("price-output").pipe(
+    Options.withDescription("USD per million output tokens, for stats.llm.costUsd (env EXTRACT_PRICE_OUTPUT)"),
+    Options.withFallbackConfig(Config.number("EXTRACT_PRICE_OUTPUT")),
+    Options.optional
+  )
+}
+const dryRun = Options.boolean("dry-run").pipe(
+  Options.withDescription("Print chunk count, estimated input tokens and model calls per input; run nothing")
+)
+// --- end llm extractor
+
 const force = Options.boolean("force").pipe(Options.withDescription("Re-run even if a completed run with the same config exists"))
 const json = Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line on stdout"))
 const quiet = Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress on stderr"))
@@ -87,7 +171,24 @@ const maxInputBytes = Options.text("max-input-bytes").pipe(
 
 const extractCommand = Command.make(
   "extract",
-  { files, outputDir: outputDirOption, extractor, model, baseUrl, chunkSize, chunkOverlap, concurrency, force, json, quiet, noWait, encoding, maxInputBytes },
+  {
+    files,
+    outputDir: outputDirOption,
+    extractor,
+    model,
+    baseUrl,
+    chunkSize,
+    chunkOverlap,
+    concurrency,
+    force,
+    json,
+    quiet,
+    noWait,
+    encoding,
+    maxInputBytes,
+    llm: llmOptions,
+    dryRun
+  },
   (raw) =>
     Effect.gen(function*() {
       const tokenizer = yield* Tokenizer
@@ -160,7 +261,12 @@ export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]
 export const ARGV_SPEC: ArgvSpec = {
   valueOptions: new Set([
     "-o", "--output-dir", "--extractor", "--model", "--base-url", "--chunk-size", "--chunk-overlap", "--concurrency",
-    "--log-level", "--completions", "--encoding", "--max-input-bytes"
+    "--log-level", "--completions",
+    // run store and input
+    "--encoding", "--max-input-bytes",
+    // llm extractor
+    "--api", "--structured-output", "--entity-types", "--relation-types", "--ontology", "--passes", "--temperature",
+    "--request-timeout", "--max-retries", "--max-reasks", "--rpm", "--tpm", "--price-input", "--price-output"
   ]),
   subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
 }

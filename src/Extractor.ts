@@ -4,7 +4,8 @@
  * the default) and `Extractor/Llm.ts` (any OpenAI-compatible model).
  */
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Chunk } from "./Domain/Chunk.js"
 import type { ExtractorKind } from "./Domain/Run.js"
 import type { ExtractionError } from "./Domain/Errors.js"
@@ -23,6 +24,43 @@ export interface ExtractorShape {
    * (provider unreachable, key rejected, output unusable after retries).
    */
   readonly extract: (chunk: Chunk) => Effect.Effect<ChunkExtraction, ExtractionError>
+  /**
+   * What extracting `chunk` would cost, without doing it (`--dry-run`).
+   * Absent for extractors that cost nothing.
+   */
+  readonly plan?: (chunk: Chunk) => Effect.Effect<ExtractionPlan>
+  /**
+   * How many chunks the pipeline should hand to `extract` at once for
+   * `--concurrency n`; n when absent. The llm extractor itself keeps at most
+   * n model requests in flight and asks for more chunks than that, so that a
+   * chunk whose result is being written to disk never leaves a request slot
+   * idle.
+   */
+  readonly chunksInFlight?: (concurrency: number) => number
+}
+
+/** The cost of extracting one chunk, estimated before spending anything. */
+export interface ExtractionPlan {
+  /** Model requests it would make at most (0 when every answer is cached). */
+  readonly calls: number
+  /** Input tokens of those requests, counted with the tokenizer (later gleaning passes also resend earlier answers, so this is a lower bound when `passes` > 1). */
+  readonly inputTokens: number
+  /** Answers already in the response cache. */
+  readonly cached: number
 }
 
 export class Extractor extends Context.Tag("Extractor")<Extractor, ExtractorShape>() {}
+
+/**
+ * Where an extractor reports what happened while extracting a chunk
+ * (retries, re-asks) as audit events `{type, data}`. The pipeline provides
+ * it around each chunk; an extractor looks it up with {@link reportExtractorEvent},
+ * so it stays optional and `extract` needs nothing else.
+ */
+export class ExtractorEvents extends Context.Tag("ExtractorEvents")<ExtractorEvents, {
+  readonly report: (type: string, data: Record<string, unknown>) => Effect.Effect<void>
+}>() {}
+
+/** Reports an event to the {@link ExtractorEvents} in context, if there is one. */
+export const reportExtractorEvent = (type: string, data: Record<string, unknown>): Effect.Effect<void> =>
+  Effect.flatMap(Effect.serviceOption(ExtractorEvents), Option.match({ onNone: () => Effect.void, onSome: (e) => e.report(type, data) }))

@@ -4,7 +4,7 @@
  * stable entity ids, maps relations onto entities and merges duplicates.
  * Pure functions; deterministic for the same inputs.
  */
-import type { ExtractedRelation, Mention } from "./Domain/Extraction.js"
+import { type ExtractedRelation, type Mention, surfaceOf } from "./Domain/Extraction.js"
 import {
   Entity,
   EntityMention,
@@ -82,7 +82,7 @@ export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph
   }
 
   const entities = clusters.map((c) => {
-    const aliases = [...new Set(c.mentions.map((m) => m.span.text))]
+    const aliases = [...new Set(c.mentions.map(surfaceOf))]
       .filter((a) => a !== c.cluster.label)
       .sort()
     const description = c.mentions.find((m) => m.description !== null)?.description ?? null

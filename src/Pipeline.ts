@@ -11,15 +11,17 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { hostname } from "node:os"
 import { Chunker } from "./Chunker.js"
 import type { Chunk } from "./Domain/Chunk.js"
 import type { SourceDocument } from "./Domain/Document.js"
-import type { ExtractionError, PipelineError, StoreError } from "./Domain/Errors.js"
+import { ExtractionError, type PipelineError, type StoreError } from "./Domain/Errors.js"
+import type { ChunkExtraction, LlmUsage } from "./Domain/Extraction.js"
 import type { KnowledgeGraph, ResolutionGraph } from "./Domain/Graph.js"
-import { type RunConfig, resultAffectingConfig, RunStats, type RunStatus } from "./Domain/Run.js"
+import { LlmStats, type RunConfig, resultAffectingConfig, RunStats, type RunStatus } from "./Domain/Run.js"
 import { ExtractionRunService } from "./ExtractionRunService.js"
-import { Extractor } from "./Extractor.js"
+import { Extractor, ExtractorEvents } from "./Extractor.js"
 import { buildGraphs } from "./GraphBuilder.js"
 import { type MergedExtraction, mergeExtractions } from "./MergeExtractions.js"
 import { Progress, type Stage } from "./Progress.js"
@@ -54,6 +56,34 @@ interface RunContext {
 const sameConfig = (a: RunConfig, b: RunConfig) =>
   JSON.stringify(resultAffectingConfig(a)) === JSON.stringify(resultAffectingConfig(b))
 
+/** What the extract stage produced: the merged extraction, the chunks that failed, and what the model cost. */
+export interface ExtractOutcome extends MergedExtraction {
+  /** Chunks whose extraction failed (non-fatally); recorded in the run's errors. */
+  readonly failedChunks: ReadonlyArray<number>
+  /** Sums of the chunks' LLM usage (successful and failed), or null when the extractor uses no model. */
+  readonly llm: LlmStats | null
+}
+
+/** Sums LLM usage into run stats, with the cost when the config has prices (USD per million tokens). */
+export const sumLlmUsage = (usages: ReadonlyArray<LlmUsage>, config: RunConfig): LlmStats | null => {
+  if (usages.length === 0 && config.llm === null) return null
+  const sum = (f: (u: LlmUsage) => number) => usages.reduce((n, u) => n + f(u), 0)
+  const inputTokens = sum((u) => u.inputTokens)
+  const outputTokens = sum((u) => u.outputTokens)
+  const priceIn = config.llm?.priceInput ?? null
+  const priceOut = config.llm?.priceOutput ?? null
+  return new LlmStats({
+    calls: sum((u) => u.calls),
+    retries: sum((u) => u.retries),
+    reasks: sum((u) => u.reasks),
+    inputTokens,
+    outputTokens,
+    cacheHits: sum((u) => u.cacheHits),
+    cacheMisses: sum((u) => u.cacheMisses),
+    costUsd: priceIn === null && priceOut === null ? null : (inputTokens * (priceIn ?? 0) + outputTokens * (priceOut ?? 0)) / 1e6
+  })
+}
+
 /** Runs `self` and pairs its result with its wall time in whole milliseconds. */
 const elapsed = <A, E, R>(self: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.timed(self), ([d, a]) => [a, Math.round(Duration.toMillis(d))] as const)
@@ -82,30 +112,68 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       return chunks
     })
 
-    /** extract: every chunk through the Extractor (bounded concurrency), results saved under extractions/. */
+    /**
+     * extract: every chunk through the Extractor (bounded concurrency),
+     * results saved under extractions/. A chunk whose extraction fails
+     * non-fatally is recorded (`chunk.failed` in the run's errors) and the
+     * others go on; a fatal failure ends the stage at once. Retries and
+     * re-asks the extractor reports become events of the run.
+     */
     const extractStage = Effect.fn("Pipeline.extract")(function*(ctx: RunContext, chunks: ReadonlyArray<Chunk>) {
       yield* progress.stageStarted("extract", chunks.length, "chunks")
       let done = 0
-      const [results, ms] = yield* elapsed(Effect.forEach(
+      const events = ExtractorEvents.of({
+        report: (type, data) => store.emitEvent(ctx.runId, type, data).pipe(Effect.catchAll((e) => Effect.logWarning(e.message)))
+      })
+      const [outcomes, ms] = yield* elapsed(Effect.forEach(
         chunks,
         (chunk) =>
           extractor.extract(chunk).pipe(
+            Effect.provideService(ExtractorEvents, events),
             Effect.tap((x) => store.saveExtraction(ctx.runId, x)),
+            Effect.map((x): { readonly ok: ChunkExtraction } | { readonly failed: ExtractionError } => ({ ok: x })),
+            Effect.catchIf(
+              (e): e is ExtractionError => e._tag === "ExtractionError" && !e.fatal,
+              (e) =>
+                store.emitError(ctx.runId, "chunk.failed", e.message, { chunk: chunk.index, status: e.status }).pipe(
+                  Effect.as({ failed: e })
+                )
+            ),
             Effect.tap(() => progress.advanced("extract", ++done))
           ),
-        { concurrency: Math.max(1, ctx.config.concurrency) }
+        { concurrency: Math.max(1, extractor.chunksInFlight?.(ctx.config.concurrency) ?? ctx.config.concurrency) }
       ))
+      const results = outcomes.flatMap((o) => ("ok" in o ? [o.ok] : []))
+      const failed = outcomes.flatMap((o) => ("failed" in o ? [o.failed] : []))
+      if (failed.length > 0 && results.length === 0) {
+        // Nothing at all was extracted: that is a failed run, not a partial one.
+        return yield* new ExtractionError({
+          chunk: null,
+          message: `every chunk failed; the first: ${failed[0]!.message}`,
+          status: failed[0]!.status
+        })
+      }
       const merged = mergeExtractions(results)
+      const usages = [...results.map((r) => r.usage), ...failed.map((f) => f.usage)].filter((u): u is LlmUsage => u !== null)
+      const llm = extractor.kind === "llm" ? sumLlmUsage(usages, ctx.config) : null
+      const failedChunks = failed.map((f) => f.chunk ?? -1).sort((a, b) => a - b)
       yield* store.emitEvent(ctx.runId, "extraction.complete", {
         extractor: extractor.kind,
         mentionCount: merged.mentions.length,
         relationCount: merged.relations.length,
         duplicateMentions: merged.duplicateMentions,
         ungrounded: merged.ungrounded,
+        failedChunks,
+        ...(llm === null ? {} : { llm: Schema.encodeSync(LlmStats)(llm) }),
         durationMs: ms
       })
-      yield* progress.stageCompleted("extract", `${merged.mentions.length} mentions, ${merged.relations.length} relations`)
-      return merged
+      yield* progress.stageCompleted(
+        "extract",
+        `${merged.mentions.length} mentions, ${merged.relations.length} relations` +
+          (failedChunks.length > 0 ? `, ${failedChunks.length} of ${chunks.length} chunks failed` : "") +
+          (llm === null ? "" : `, ${llm.calls} model calls, ${llm.cacheHits} cached answers`)
+      )
+      return { ...merged, failedChunks, llm } satisfies ExtractOutcome
     })
 
     /** resolve: mentions into entities, relations onto entities. */
@@ -165,7 +233,10 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
 
       if (!options.force && Option.isSome(handle.previous)) {
         const previous = handle.previous.value
-        if (previous.status === "completed" && sameConfig(previous.config, config) && previous.input.encoding === document.encoding) {
+        if (
+          previous.status === "completed" && !previous.stats.partial && sameConfig(previous.config, config) &&
+          previous.input.encoding === document.encoding
+        ) {
           yield* store.completeRun(handle.runId, previous.stats, { reused: true })
           yield* progress.end("already complete with this config; reused (--force re-runs it)")
           return {
@@ -197,7 +268,14 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         stats = new RunStats({ ...stats, chunkCount: chunks.length })
         stage = "extract"
         const extraction = yield* extractStage(ctx, chunks)
-        stats = new RunStats({ ...stats, mentionCount: extraction.mentions.length, ungrounded: extraction.ungrounded })
+        stats = new RunStats({
+          ...stats,
+          mentionCount: extraction.mentions.length,
+          ungrounded: extraction.ungrounded,
+          failedChunks: extraction.failedChunks.length,
+          partial: extraction.failedChunks.length > 0,
+          llm: extraction.llm
+        })
         stage = "resolve"
         const graphs = yield* resolveStage(ctx, extraction)
         stats = new RunStats({ ...stats, entityCount: graphs.graph.entities.length, relationCount: graphs.graph.relations.length })
@@ -215,8 +293,11 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       )
       stats = new RunStats({ ...stats, durationMs: Date.now() - started })
       if (Exit.isSuccess(exit)) {
-        yield* store.completeRun(handle.runId, stats)
-        yield* progress.end(`completed: ${stats.entityCount} entities, ${stats.relationCount} relations (${stats.durationMs} ms)`)
+        yield* store.completeRun(handle.runId, stats, stats.partial ? { partial: true } : {})
+        yield* progress.end(
+          `completed${stats.partial ? ` partially (${stats.failedChunks} of ${stats.chunkCount} chunks failed)` : ""}: ` +
+            `${stats.entityCount} entities, ${stats.relationCount} relations (${stats.durationMs} ms)`
+        )
         return { runId: handle.runId, runDir: handle.runDir, status: "completed", reused: false, stats, error: null } satisfies RunSummary
       }
       const failure = Cause.failureOption(exit.cause)

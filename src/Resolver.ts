@@ -37,7 +37,7 @@
  */
 import * as Effect from "effect/Effect"
 import { doubleMetaphone } from "double-metaphone"
-import type { Mention } from "./Domain/Extraction.js"
+import { type Mention, surfaceOf } from "./Domain/Extraction.js"
 import { Assignment, Cluster, Resolution } from "./Domain/Graph.js"
 import { typeClassOf, UNTYPED } from "./Resolver/EntityTypes.js"
 import { analyzeName, NAME_PARTICLES, type NameForm } from "./Resolver/Names.js"
@@ -132,11 +132,12 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     if (cls === undefined) classCache.set(m.type, cls = typeClassOf(m.type))
     let forms = formCache.get(cls)
     if (forms === undefined) formCache.set(cls, forms = new Map())
-    let entry = forms.get(m.span.text)
+    const surface = surfaceOf(m)
+    let entry = forms.get(surface)
     if (entry === undefined) {
-      const analysed = analyzeName(m.span.text, cls)
+      const analysed = analyzeName(surface, cls)
       entry = { form: analysed, id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}` }
-      forms.set(m.span.text, entry)
+      forms.set(surface, entry)
     }
     const { form, id } = entry
     let node = nodeOf.get(id)
@@ -552,11 +553,11 @@ const round = (x: number) => Math.round(x * 1000) / 1000
  */
 const labelOf = (n: NameNode): string => {
   const counts = new Map<string, number>()
-  for (const m of n.mentions) counts.set(m.span.text, (counts.get(m.span.text) ?? 0) + 1)
+  for (const m of n.mentions) counts.set(surfaceOf(m), (counts.get(surfaceOf(m)) ?? 0) + 1)
   const capitals = (text: string) => text === text.toUpperCase() && text !== text.toLowerCase()
   const mixed = [...counts.keys()].some((text) => !capitals(text))
   const plain = (text: string) => (/['’]s?$/u.test(text) ? 0 : 2) + (mixed && capitals(text) ? 0 : 1)
-  let best = n.mentions[0]!.span.text
+  let best = surfaceOf(n.mentions[0]!)
   for (const [text, count] of counts) {
     const b = counts.get(best)!
     const order = plain(text) - plain(best) || count - b || text.length - best.length

@@ -3,14 +3,18 @@
  * variables and defaults, validated, and split into what is recorded
  * ({@link RunConfig}, no secrets) and what is not (the API key).
  */
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { unknownFlags } from "./Argv.js"
 import { DEFAULT_MAX_INPUT_BYTES, isKnownEncoding } from "./DocumentReader.js"
+import { sha256Hex } from "./Digest.js"
 import { UsageError } from "./Domain/Errors.js"
-import { type ExtractorKind, RunConfig } from "./Domain/Run.js"
+import { type ExtractorKind, LlmRunConfig, RunConfig } from "./Domain/Run.js"
+import { parseOntology } from "./Extractor/Llm/Ontology.js"
+import { DEFAULT_LLM_ENTITY_TYPES, type Guidance, PROMPT_VERSION, type TypeSpec } from "./Extractor/Llm/Prompt.js"
 
 /** Model used by the llm extractor when neither `--model` nor `EXTRACT_MODEL` is set. */
 export const DEFAULT_MODEL = "gpt-4o-mini"
@@ -37,6 +41,56 @@ export interface RawSettings {
   readonly encoding?: string
   /** `--max-input-bytes`: a byte count, optionally with K, M or G (binary units). */
   readonly maxInputBytes?: Option.Option<string>
+  // --- llm extractor (issue 3) ---
+  /** Settings of the llm extractor (absent: defaults). */
+  readonly llm?: RawLlmSettings
+  /** Print what a run would cost instead of running it. */
+  readonly dryRun?: boolean
+}
+
+/** The llm extractor's flags (see README, "Using a model"). */
+export interface RawLlmSettings {
+  readonly api: "responses" | "chat"
+  readonly structuredOutput: "json-schema" | "json-object" | "tool"
+  /** Comma-separated entity types. */
+  readonly entityTypes: Option.Option<string>
+  /** Comma-separated predicates. */
+  readonly relationTypes: Option.Option<string>
+  /** Path of an RDF ontology (Turtle). */
+  readonly ontology: Option.Option<string>
+  readonly passes: number
+  readonly keepUngrounded: boolean
+  readonly temperature: Option.Option<number>
+  readonly noCache: boolean
+  /** Seconds. */
+  readonly requestTimeout: number
+  readonly maxRetries: number
+  readonly maxReasks: number
+  readonly rpm: Option.Option<number>
+  readonly tpm: Option.Option<number>
+  /** USD per million tokens. */
+  readonly priceInput: Option.Option<number>
+  readonly priceOutput: Option.Option<number>
+}
+
+/** Defaults of {@link RawLlmSettings}, as the CLI declares them. */
+export const DEFAULT_RAW_LLM_SETTINGS: RawLlmSettings = {
+  api: "responses",
+  structuredOutput: "json-schema",
+  entityTypes: Option.none(),
+  relationTypes: Option.none(),
+  ontology: Option.none(),
+  passes: 1,
+  keepUngrounded: false,
+  temperature: Option.none(),
+  noCache: false,
+  requestTimeout: 120,
+  maxRetries: 6,
+  maxReasks: 2,
+  rpm: Option.none(),
+  tpm: Option.none(),
+  priceInput: Option.none(),
+  priceOutput: Option.none()
 }
 
 /** Validated settings of one invocation. */
@@ -60,6 +114,11 @@ export interface ExtractSettings {
   readonly encoding: string
   /** Refuse inputs larger than this, in bytes. */
   readonly maxInputBytes: number
+  // --- llm extractor (issue 3) ---
+  /** Entity types and predicates offered to the llm extractor, with descriptions (null for nlp). */
+  readonly guidance: Guidance | null
+  /** Print what each run would cost instead of running it. */
+  readonly dryRun: boolean
 }
 
 /** Parses a byte count such as `1048576`, `512K`, `64M` or `1G` (binary units); undefined if malformed. */
@@ -138,6 +197,17 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
   if (extractor === "llm" && Option.isNone(apiKey) && Option.isNone(raw.baseUrl)) {
     return yield* usage("--extractor llm needs OPENAI_API_KEY (or --base-url / OPENAI_BASE_URL for a local server)")
   }
+  const llmRaw = raw.llm ?? DEFAULT_RAW_LLM_SETTINGS
+  const llm = extractor === "llm" ? yield* resolveLlmSettings(llmRaw) : null
+  if (extractor !== "llm") {
+    const given = [
+      Option.isSome(llmRaw.entityTypes) && "--entity-types",
+      Option.isSome(llmRaw.relationTypes) && "--relation-types",
+      Option.isSome(llmRaw.ontology) && "--ontology",
+      llmRaw.passes !== 1 && "--passes"
+    ].filter((f): f is string => typeof f === "string")
+    if (given.length > 0) notices.push(`extract: ${given.join(", ")} only apply to the llm extractor; ignored`)
+  }
   const config = new RunConfig({
     extractor,
     model: extractor === "llm" ? Option.getOrElse(raw.model, () => DEFAULT_MODEL) : null,
@@ -145,7 +215,8 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
     chunkSize: raw.chunkSize,
     chunkOverlap: raw.chunkOverlap,
     tokenizer,
-    concurrency: raw.concurrency
+    concurrency: raw.concurrency,
+    llm: llm?.config ?? null
   })
   return {
     files: raw.files,
@@ -159,7 +230,109 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
     notices,
     wait: !(raw.noWait ?? false),
     encoding,
-    maxInputBytes
+    maxInputBytes,
+    guidance: llm?.guidance ?? null,
+    dryRun: raw.dryRun ?? false
   } satisfies ExtractSettings
+})
+
+/** A comma-separated list of names, trimmed, without blanks or repeats. */
+const nameList = (value: string): Array<string> => [...new Set(value.split(",").map((n) => n.trim()).filter((n) => n !== ""))]
+
+/**
+ * Validates the llm extractor's flags and resolves its entity types and
+ * predicates: `--entity-types` / `--relation-types` when given, else the
+ * ontology's classes / object properties (`--ontology`), else the default
+ * types and free predicates. Fails with UsageError for out-of-range values
+ * and unreadable or invalid ontologies.
+ */
+export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw: RawLlmSettings) {
+  const usage = (message: string) => Effect.fail(new UsageError({ message }))
+  const positiveInt = (flag: string, value: Option.Option<number>, max: number) =>
+    Option.isSome(value) && (!Number.isInteger(value.value) || value.value < 1 || value.value > max)
+      ? usage(`${flag} must be an integer from 1 to ${max}, got ${value.value}`)
+      : Effect.succeed(Option.getOrNull(value))
+  if (!Number.isInteger(raw.passes) || raw.passes < 1 || raw.passes > 10) return yield* usage(`--passes must be an integer from 1 to 10, got ${raw.passes}`)
+  if (!Number.isFinite(raw.requestTimeout) || raw.requestTimeout <= 0 || raw.requestTimeout > 3600) {
+    return yield* usage(`--request-timeout must be a number of seconds above 0 and at most 3600, got ${raw.requestTimeout}`)
+  }
+  if (!Number.isInteger(raw.maxRetries) || raw.maxRetries < 0 || raw.maxRetries > 100) return yield* usage(`--max-retries must be an integer from 0 to 100, got ${raw.maxRetries}`)
+  if (!Number.isInteger(raw.maxReasks) || raw.maxReasks < 0 || raw.maxReasks > 20) return yield* usage(`--max-reasks must be an integer from 0 to 20, got ${raw.maxReasks}`)
+  const rpm = yield* positiveInt("--rpm", raw.rpm, 10_000_000)
+  const tpm = yield* positiveInt("--tpm", raw.tpm, 1_000_000_000)
+  for (const [flag, value] of [["--price-input", raw.priceInput], ["--price-output", raw.priceOutput]] as const) {
+    if (Option.isSome(value) && (!Number.isFinite(value.value) || value.value < 0)) return yield* usage(`${flag} must be a non-negative number (USD per million tokens), got ${value.value}`)
+  }
+  if (Option.isSome(raw.temperature) && (!Number.isFinite(raw.temperature.value) || raw.temperature.value < 0 || raw.temperature.value > 2)) {
+    return yield* usage(`--temperature must be a number from 0 to 2, got ${raw.temperature.value}`)
+  }
+  if (raw.api === "responses" && raw.structuredOutput !== "json-schema") {
+    return yield* usage(`--structured-output ${raw.structuredOutput} needs --api chat (the Responses API is used with json-schema)`)
+  }
+
+  let ontologyTypes: { classes: ReadonlyArray<TypeSpec>; properties: ReadonlyArray<TypeSpec> } | null = null
+  let ontology: { path: string; sha256: string } | null = null
+  if (Option.isSome(raw.ontology)) {
+    const file = raw.ontology.value
+    const fs = yield* FileSystem.FileSystem
+    const bytes = yield* fs.readFile(file).pipe(
+      Effect.mapError((e) => new UsageError({ message: `--ontology ${file}: cannot read it (${e._tag === "SystemError" ? e.reason : e.message})` }))
+    )
+    const parsed = yield* Effect.try({
+      try: () => parseOntology(new TextDecoder().decode(bytes)),
+      catch: (e) => new UsageError({ message: `--ontology ${file}: not valid Turtle: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` })
+    })
+    if (parsed.classes.length === 0 && Option.isNone(raw.entityTypes)) {
+      return yield* usage(`--ontology ${file}: no named classes (rdfs:Class or owl:Class) to use as entity types`)
+    }
+    ontologyTypes = parsed
+    ontology = { path: file, sha256: sha256Hex(bytes) }
+  }
+
+  const listed = (flag: string, value: Option.Option<string>) =>
+    Option.match(value, {
+      onNone: () => Effect.succeed(null),
+      onSome: (v) => {
+        const names = nameList(v)
+        if (names.length === 0) return usage(`${flag} needs at least one name, e.g. ${flag === "--entity-types" ? "Person,Organization" : "worksFor,founded"}`)
+        if (names.length > 200) return usage(`${flag} takes at most 200 names, got ${names.length}`)
+        return Effect.succeed(names)
+      }
+    })
+  const entityNames = yield* listed("--entity-types", raw.entityTypes)
+  const relationNames = yield* listed("--relation-types", raw.relationTypes)
+  const described = (names: ReadonlyArray<string>, known: ReadonlyArray<TypeSpec>): Array<TypeSpec> =>
+    names.map((name) => known.find((t) => t.name === name) ?? { name, description: null })
+  const entityTypes: ReadonlyArray<TypeSpec> = entityNames !== null
+    ? described(entityNames, [...(ontologyTypes?.classes ?? []), ...DEFAULT_LLM_ENTITY_TYPES])
+    : ontologyTypes !== null
+    ? ontologyTypes.classes
+    : DEFAULT_LLM_ENTITY_TYPES
+  const relationTypes: ReadonlyArray<TypeSpec> | null = relationNames !== null
+    ? described(relationNames, ontologyTypes?.properties ?? [])
+    : ontologyTypes !== null && ontologyTypes.properties.length > 0
+    ? ontologyTypes.properties
+    : null
+  const guidance: Guidance = { entityTypes, relationTypes }
+  const config = new LlmRunConfig({
+    api: raw.api,
+    structuredOutput: raw.structuredOutput,
+    promptVersion: PROMPT_VERSION,
+    entityTypes: entityTypes.map((t) => t.name),
+    relationTypes: relationTypes === null ? null : relationTypes.map((t) => t.name),
+    ontology,
+    passes: raw.passes,
+    keepUngrounded: raw.keepUngrounded,
+    temperature: Option.getOrNull(raw.temperature),
+    cache: !raw.noCache,
+    requestTimeoutMs: Math.round(raw.requestTimeout * 1000),
+    maxRetries: raw.maxRetries,
+    maxReasks: raw.maxReasks,
+    rpm,
+    tpm,
+    priceInput: Option.getOrNull(raw.priceInput),
+    priceOutput: Option.getOrNull(raw.priceOutput)
+  })
+  return { config, guidance }
 })
 

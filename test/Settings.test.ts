@@ -1,9 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { type RawSettings, redactUrl, resolveSettings } from "../src/Settings.js"
+import { DEFAULT_RAW_LLM_SETTINGS, type RawLlmSettings, type RawSettings, redactUrl, resolveSettings } from "../src/Settings.js"
 
 const raw = (over: Partial<RawSettings> = {}): RawSettings => ({
   files: ["a.txt"],
@@ -19,7 +20,8 @@ const raw = (over: Partial<RawSettings> = {}): RawSettings => ({
   quiet: false,
   ...over
 })
-const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+const withEnv = (env: Record<string, string>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  self.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))), Effect.provide(NodeFileSystem.layer))
 
 describe("resolveSettings", () => {
   it.effect("auto picks nlp without a key or base URL, and says so", () =>
@@ -56,6 +58,58 @@ describe("resolveSettings", () => {
       expect((yield* fails({ files: ["--bogus"] })).message).toContain("unknown option --bogus")
       expect((yield* fails({ baseUrl: Option.some("not a url") })).message).toContain("--base-url")
       expect((yield* fails({ extractor: "llm" })).message).toContain("OPENAI_API_KEY")
+    }))
+})
+
+describe("resolveSettings for the llm extractor", () => {
+  const llm = (over: Partial<RawLlmSettings>) => raw({ extractor: "llm", llm: { ...DEFAULT_RAW_LLM_SETTINGS, ...over } })
+  const key = withEnv({ OPENAI_API_KEY: "sk-x" })
+
+  it.effect("records the llm settings with the default types and free predicates", () =>
+    Effect.gen(function*() {
+      const s = yield* resolveSettings(raw({ extractor: "llm" }), "o200k_base").pipe(key)
+      expect(s.config.llm).toMatchObject({
+        api: "responses",
+        structuredOutput: "json-schema",
+        relationTypes: null,
+        passes: 1,
+        cache: true,
+        requestTimeoutMs: 120_000,
+        maxRetries: 6,
+        maxReasks: 2,
+        rpm: null,
+        tpm: null
+      })
+      expect(s.config.llm!.entityTypes).toContain("Person")
+      expect(s.guidance!.entityTypes.find((t) => t.name === "Person")!.description).not.toBeNull()
+    }))
+
+  it.effect("takes comma-separated types and predicates, trimmed and de-duplicated", () =>
+    Effect.gen(function*() {
+      const s = yield* resolveSettings(llm({ entityTypes: Option.some(" Person, Ship ,Person"), relationTypes: Option.some("commands") }), "o200k_base").pipe(key)
+      expect(s.config.llm).toMatchObject({ entityTypes: ["Person", "Ship"], relationTypes: ["commands"] })
+      expect(s.guidance!.entityTypes[0]!.description).toContain("human")
+    }))
+
+  it.effect("rejects out-of-range llm flags with UsageError naming the flag", () =>
+    Effect.gen(function*() {
+      const fails = (over: Partial<RawLlmSettings>) => Effect.flip(resolveSettings(llm(over), "o200k_base").pipe(key))
+      expect((yield* fails({ passes: 0 })).message).toContain("--passes")
+      expect((yield* fails({ requestTimeout: 0 })).message).toContain("--request-timeout")
+      expect((yield* fails({ maxRetries: -1 })).message).toContain("--max-retries")
+      expect((yield* fails({ rpm: Option.some(0) })).message).toContain("--rpm")
+      expect((yield* fails({ tpm: Option.some(1.5) })).message).toContain("--tpm")
+      expect((yield* fails({ priceInput: Option.some(-1) })).message).toContain("--price-input")
+      expect((yield* fails({ temperature: Option.some(3) })).message).toContain("--temperature")
+      expect((yield* fails({ entityTypes: Option.some(" , ") })).message).toContain("--entity-types needs at least one")
+      expect((yield* fails({ structuredOutput: "json-object" })).message).toContain("needs --api chat")
+    }))
+
+  it.effect("says that llm-only flags are ignored by the nlp extractor", () =>
+    Effect.gen(function*() {
+      const s = yield* resolveSettings(raw({ extractor: "nlp", llm: { ...DEFAULT_RAW_LLM_SETTINGS, passes: 2 } }), "o200k_base").pipe(withEnv({}))
+      expect(s.config.llm).toBeNull()
+      expect(s.notices.join("\n")).toContain("--passes only apply to the llm extractor")
     }))
 })
 

@@ -3,6 +3,7 @@
  * stderr and an exit code). Each carries a `message` fit to print as is.
  */
 import * as Schema from "effect/Schema"
+import { LlmUsage } from "./Extraction.js"
 
 /** Why an input was refused. */
 export const InputProblem = Schema.Literal(
@@ -49,12 +50,21 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   message: Schema.String
 }) {}
 
-/** The extractor failed on a chunk (provider unreachable, rejected key, unusable output). Exit code 1. */
+/**
+ * The extractor failed on a chunk. A `fatal` error (provider unreachable,
+ * key rejected, unknown model) ends the run: exit code 1. A non-fatal one
+ * (output still invalid after re-asks, retries exhausted) fails only its
+ * chunk: the run goes on and ends `completed` but partial, exit code 3.
+ */
 export class ExtractionError extends Schema.TaggedError<ExtractionError>()("ExtractionError", {
   chunk: Schema.NullOr(Schema.Int),
   message: Schema.String,
   /** HTTP status from the provider, when there was one. */
-  status: Schema.NullOr(Schema.Int)
+  status: Schema.NullOr(Schema.Int),
+  /** True (the default) when no other chunk can succeed either, so the run should stop. */
+  fatal: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  /** What the failed attempts cost, when the extractor uses a model. */
+  usage: Schema.optionalWith(Schema.NullOr(LlmUsage), { default: () => null })
 }) {}
 
 /** A stage failed for a reason other than the above. Exit code 1. */

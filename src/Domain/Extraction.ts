@@ -36,8 +36,17 @@ export class Mention extends Schema.Class<Mention>("Mention")({
   /** How the span was found in the text. */
   grounding: Grounding,
   /** Short description given by the extractor, or null. */
-  description: Schema.NullOr(Schema.String)
+  description: Schema.NullOr(Schema.String),
+  /**
+   * The extractor's name for an `ungrounded` mention (kept with
+   * `--keep-ungrounded`), whose span is then empty at the chunk's start.
+   * Absent for grounded mentions, whose surface form is `span.text`.
+   */
+  name: Schema.optional(Schema.String)
 }) {}
+
+/** The surface form of a mention: `span.text`, or the extractor's name when it is ungrounded. */
+export const surfaceOf = (mention: Mention): string => mention.name ?? mention.span.text
 
 /** A relation stated in one chunk between two mentions of it. */
 export class ExtractedRelation extends Schema.Class<ExtractedRelation>("ExtractedRelation")({
@@ -53,6 +62,26 @@ export class ExtractedRelation extends Schema.Class<ExtractedRelation>("Extracte
   grounding: Grounding
 }) {}
 
+/**
+ * What extracting one chunk cost with a language model. `calls` counts HTTP
+ * requests (every retry and re-ask is one); tokens are as the provider
+ * reported them, or counted with the tokenizer when an answer could not be
+ * read; a cache hit costs no call and no tokens.
+ */
+export class LlmUsage extends Schema.Class<LlmUsage>("LlmUsage")({
+  calls: Schema.Int,
+  /** Requests repeated after a transient failure (HTTP 408/429/5xx, reset connection, timeout). */
+  retries: Schema.Int,
+  /** Requests repeated with the validation error fed back after invalid output. */
+  reasks: Schema.Int,
+  inputTokens: Schema.Int,
+  outputTokens: Schema.Int,
+  /** Model answers (one per pass) served from the response cache. */
+  cacheHits: Schema.Int,
+  /** Model answers not in the cache (asked for, or looked up for a dry run). */
+  cacheMisses: Schema.Int
+}) {}
+
 /** The extract stage's result for one chunk; persisted so runs can resume and re-render. */
 export class ChunkExtraction extends Schema.Class<ChunkExtraction>("ChunkExtraction")({
   chunk: Schema.Int.pipe(Schema.nonNegative()),
@@ -60,6 +89,8 @@ export class ChunkExtraction extends Schema.Class<ChunkExtraction>("ChunkExtract
   extractor: Schema.String,
   mentions: Schema.Array(Mention),
   relations: Schema.Array(ExtractedRelation),
-  /** Items the extractor produced that could not be tied to the text and were dropped. */
-  ungrounded: Schema.Int.pipe(Schema.nonNegative())
+  /** Items the extractor produced that could not be tied to the text (dropped, or kept flagged `ungrounded`). */
+  ungrounded: Schema.Int.pipe(Schema.nonNegative()),
+  /** LLM calls, tokens and cache use for this chunk; null for extractors that use no model. */
+  usage: Schema.optionalWith(Schema.NullOr(LlmUsage), { default: () => null })
 }) {}

@@ -4,6 +4,7 @@
  * events and errors.
  */
 import * as Schema from "effect/Schema"
+import { LlmUsage } from "./Extraction.js"
 
 /** Version of the `metadata.json` shape; readers accept every older version. */
 export const METADATA_SCHEMA_VERSION = 1
@@ -41,6 +42,45 @@ export class OutputFile extends Schema.Class<OutputFile>("OutputFile")({
   bytes: Schema.Int
 }) {}
 
+/** How the llm extractor talks to the model and what it asks for (see README, "Using a model"). */
+export class LlmRunConfig extends Schema.Class<LlmRunConfig>("LlmRunConfig")({
+  /** `responses` (OpenAI Responses API, `/v1/responses`) or `chat` (Chat Completions, `/v1/chat/completions`). */
+  api: Schema.Literal("responses", "chat"),
+  /** How structured output is requested: a strict JSON schema, JSON mode, or a forced tool call. */
+  structuredOutput: Schema.Literal("json-schema", "json-object", "tool"),
+  /** Version of the prompt; a new version invalidates cached answers. */
+  promptVersion: Schema.Int,
+  /** Entity types the model must choose from. */
+  entityTypes: Schema.Array(Schema.String),
+  /** Predicates the model must choose from; null lets it name its own. */
+  relationTypes: Schema.NullOr(Schema.Array(Schema.String)),
+  /** The ontology the types came from (`--ontology`), with the SHA-256 of its bytes. */
+  ontology: Schema.NullOr(Schema.Struct({ path: Schema.String, sha256: Schema.String })),
+  /** Extraction passes per chunk (1 + gleaning passes). */
+  passes: Schema.Int,
+  /** Keep items that cannot be grounded, flagged `ungrounded`. */
+  keepUngrounded: Schema.Boolean,
+  /** Sampling temperature sent to the model; null sends none (the provider's default). */
+  temperature: Schema.NullOr(Schema.Number),
+  // Below: how the run talks to the provider; they do not change what it produces.
+  /** Answers are read from and written to `<output-dir>/cache/`. */
+  cache: Schema.Boolean,
+  /** Time allowed for one request, in milliseconds. */
+  requestTimeoutMs: Schema.Int,
+  /** Most retries of one request after transient failures. */
+  maxRetries: Schema.Int,
+  /** Most re-asks of one request after invalid output. */
+  maxReasks: Schema.Int,
+  /** Client-side limit of requests per minute; null for none. */
+  rpm: Schema.NullOr(Schema.Int),
+  /** Client-side limit of tokens per minute (input estimate + output budget); null for none. */
+  tpm: Schema.NullOr(Schema.Int),
+  /** USD per million input tokens, for `stats.llm.costUsd`; null for no cost. */
+  priceInput: Schema.NullOr(Schema.Number),
+  /** USD per million output tokens, for `stats.llm.costUsd`; null for no cost. */
+  priceOutput: Schema.NullOr(Schema.Number)
+}) {}
+
 /**
  * The settings a run was made with. Never holds a secret: the API key is not
  * recorded and a base URL loses any user-info part.
@@ -58,14 +98,35 @@ export class RunConfig extends Schema.Class<RunConfig>("RunConfig")({
   /** Tokenizer the budgets are counted with. */
   tokenizer: Schema.String,
   /** Chunks extracted at once. Does not change results. */
-  concurrency: Schema.Int
+  concurrency: Schema.Int,
+  /** Settings of the llm extractor; null for `nlp`. */
+  llm: Schema.optionalWith(Schema.NullOr(LlmRunConfig), { default: () => null })
 }) {}
 
 /** The RunConfig fields that change what a run produces (everything but how fast it runs). */
 export const resultAffectingConfig = (config: RunConfig) => {
-  const { concurrency: _concurrency, ...rest } = config
-  return rest
+  const { concurrency: _concurrency, llm, ...rest } = config
+  if (llm === null) return { ...rest, llm }
+  const {
+    cache: _cache,
+    requestTimeoutMs: _timeout,
+    maxRetries: _retries,
+    maxReasks: _reasks,
+    rpm: _rpm,
+    tpm: _tpm,
+    priceInput: _priceInput,
+    priceOutput: _priceOutput,
+    ...llmRest
+  } = llm
+  return { ...rest, llm: llmRest }
 }
+
+/** What a run spent on a language model: the sums of its chunks' {@link LlmUsage}, and their cost. */
+export class LlmStats extends Schema.Class<LlmStats>("LlmStats")({
+  ...LlmUsage.fields,
+  /** Cost in USD from `--price-input`/`--price-output`, or null when no price was given. */
+  costUsd: Schema.NullOr(Schema.Number)
+}) {}
 
 /** Figures about a run. Counts are after overlap de-duplication and resolution. */
 export class RunStats extends Schema.Class<RunStats>("RunStats")({
@@ -75,8 +136,14 @@ export class RunStats extends Schema.Class<RunStats>("RunStats")({
   relationCount: Schema.Int,
   /** Wall time of the run, in milliseconds. */
   durationMs: Schema.Number,
-  /** Extracted items that could not be tied to the text and were dropped. */
-  ungrounded: Schema.optionalWith(Schema.Int, { default: () => 0 })
+  /** Extracted items that could not be tied to the text (dropped, or kept flagged with `--keep-ungrounded`). */
+  ungrounded: Schema.optionalWith(Schema.Int, { default: () => 0 }),
+  /** Chunks that could not be extracted (see the run's `errors`); their facts are missing. */
+  failedChunks: Schema.optionalWith(Schema.Int, { default: () => 0 }),
+  /** True when the run completed without some chunks (`failedChunks` > 0); exit code 3. */
+  partial: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** Calls, tokens, cache use and cost of the llm extractor; null for `nlp`. */
+  llm: Schema.optionalWith(Schema.NullOr(LlmStats), { default: () => null })
 }) {}
 
 export const emptyStats = (): RunStats =>

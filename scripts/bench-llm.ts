@@ -1,0 +1,127 @@
+/**
+ * `npm run bench:llm` — does the llm extractor keep C requests in flight?
+ *
+ * Starts the loopback OpenAI mock (test/support/MockOpenAi.ts) answering
+ * every request after a fixed latency, writes a document of N paragraphs
+ * that chunk into exactly N chunks, runs the built CLI over it at
+ * concurrency C (fresh output directory, so every chunk is a request), and
+ * prints:
+ *
+ * - wall: the CLI's whole wall time, and the extract stage's (from its
+ *   `extraction.complete` event);
+ * - ideal: calls × latency / C, the time C perfectly overlapped requests take;
+ * - ratio: extract-stage time / ideal (goal ≤ 1.05 at N = 1000, 200 ms, C = 16),
+ *   and whole-CLI time / ideal;
+ * - peak memory: the CLI process's maximum resident set (GNU time's %M);
+ * - the CLI's CPU time and the machine's load average, to tell a slow
+ *   client from a busy machine.
+ *
+ * Options (flags or env): --chunks N (BENCH_CHUNKS, 1000), --latency MS
+ * (BENCH_LATENCY_MS, 200), --concurrency C (BENCH_CONCURRENCY, 16),
+ * --api responses|chat (BENCH_API, responses).
+ */
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { startMockOpenAi } from "../test/support/MockOpenAi.js"
+
+const arg = (name: string, env: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : process.env[env] ?? fallback
+}
+const chunks = Number(arg("chunks", "BENCH_CHUNKS", "1000"))
+const latencyMs = Number(arg("latency", "BENCH_LATENCY_MS", "200"))
+const concurrency = Number(arg("concurrency", "BENCH_CONCURRENCY", "16"))
+const api = arg("api", "BENCH_API", "responses")
+
+const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
+if (!existsSync(BIN)) {
+  console.error("bench:llm: dist/bin.js is missing; run npm run build first")
+  process.exit(1)
+}
+
+// One paragraph per chunk: ~45 tokens each, under a 64-token budget that two paragraphs exceed.
+const FIRST = ["Ada", "Charles", "Mary", "Michael", "Grace", "Alan", "Emmy", "Henri", "Sofia", "Niels"]
+const LAST = ["Lovelace", "Babbage", "Somerville", "Faraday", "Hopper", "Turing", "Noether", "Poincare", "Kovalevskaya", "Bohr"]
+const paragraph = (i: number) => {
+  const a = `${FIRST[i % 10]} ${LAST[(i * 3) % 10]}`
+  const b = `${FIRST[(i + 3) % 10]} ${LAST[(i * 7 + 1) % 10]}`
+  return `Paragraph ${i}: ${a} wrote to ${b} about the engine in the year ${1800 + (i % 200)}. ${b} answered with a long letter on numbers and machines.`
+}
+const dir = mkdtempSync(join(tmpdir(), "bench-llm-"))
+const input = join(dir, "doc.txt")
+writeFileSync(input, Array.from({ length: chunks }, (_, i) => paragraph(i)).join("\n\n") + "\n")
+
+const loadAtStart = loadavg()[0]!
+const server = await startMockOpenAi({ latencyMs, record: false })
+const out = join(dir, "out")
+const started = performance.now()
+const child = spawn("/usr/bin/time", [
+  "-f",
+  "maxrss_kb=%M cpu_user_s=%U cpu_sys_s=%S",
+  process.execPath,
+  BIN,
+  input,
+  "-o",
+  out,
+  "--extractor",
+  "llm",
+  "--api",
+  api,
+  "--model",
+  "bench-model",
+  "--chunk-size",
+  "64",
+  "--chunk-overlap",
+  "0",
+  "--concurrency",
+  String(concurrency),
+  "--json",
+  "-q"
+], { env: { ...process.env, OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: "sk-bench" }, stdio: ["ignore", "pipe", "pipe"] })
+let stdout = ""
+let stderr = ""
+child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
+const wallMs = performance.now() - started
+await server.close()
+
+if (code !== 0) {
+  console.error(`bench:llm: the CLI exited ${code}\n${stderr}`)
+  process.exit(1)
+}
+const line = JSON.parse(stdout.trim().split("\n").at(-1)!)
+const meta = JSON.parse(readFileSync(join(line.runDir, "metadata.json"), "utf8"))
+const extraction = meta.events.find((e: any) => e.type === "extraction.complete")
+const extractMs: number = extraction.data.durationMs
+const calls: number = server.answered.length
+const idealMs = (calls * latencyMs) / concurrency
+const maxRssKb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1] ?? NaN)
+const cpuMs = Math.round(1000 * (Number(/cpu_user_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN) + Number(/cpu_sys_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN)))
+rmSync(dir, { recursive: true, force: true })
+
+const figures = {
+  chunks: line.stats.chunkCount,
+  calls,
+  latencyMs,
+  concurrency,
+  api,
+  extractMs,
+  wallMs: Math.round(wallMs),
+  idealMs: Math.round(idealMs),
+  ratioExtract: Number((extractMs / idealMs).toFixed(3)),
+  ratioWall: Number((wallMs / idealMs).toFixed(3)),
+  peakRssMb: Number((maxRssKb / 1024).toFixed(1)),
+  cliCpuMs: cpuMs,
+  loadAverage: Number(loadAtStart.toFixed(2)),
+  cores: cpus().length
+}
+console.log(`chunks ${figures.chunks}, calls ${calls}, latency ${latencyMs} ms, concurrency ${concurrency}, api ${api}`)
+console.log(`extract stage ${extractMs} ms, whole CLI ${figures.wallMs} ms, ideal calls×latency/C ${figures.idealMs} ms`)
+console.log(`ratio extract/ideal ${figures.ratioExtract} (goal ≤ 1.05), whole CLI/ideal ${figures.ratioWall}`)
+console.log(`peak memory (max RSS of the CLI) ${figures.peakRssMb} MB`)
+console.log(`CLI CPU time ${cpuMs} ms (user + sys); load average at start ${figures.loadAverage} on ${figures.cores} cores${loadAtStart > figures.cores ? " — a contended machine: the ratio is an upper bound" : ""}`)
+console.log(JSON.stringify(figures))
