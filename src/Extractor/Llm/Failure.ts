@@ -90,9 +90,21 @@ export const providerMessage = (body: string | undefined): string | null => {
     text = body
   }
   if (text === null) return null
-  const line = text.split("\n")[0]!.trim()
+  const line = redactSecrets(text.split("\n")[0]!.trim())
   return line.length > 200 ? `${line.slice(0, 199)}…` : line
 }
+
+/**
+ * Masks anything in a provider's message that looks like an API key
+ * (`sk-…`, `Bearer …`, long opaque tokens): providers echo part of a
+ * rejected key (OpenAI: "Incorrect API key provided: sk-proj-…"), and what
+ * we print or record must never carry it.
+ */
+export const redactSecrets = (text: string): string =>
+  text
+    .replace(/\b(?:sk|pk|rk)-[A-Za-z0-9_*.\-]{4,}/g, "[redacted key]")
+    .replace(/\bBearer\s+\S+/gi, "Bearer [redacted]")
+    .replace(/\b[A-Za-z0-9_\-]{32,}\b/g, "[redacted]")
 
 /** Node/undici error codes met walking an error's `cause` chain. */
 const causeCodes = (error: unknown): Array<string> => {
@@ -170,7 +182,8 @@ export const classify = (error: AttemptError): Verdict => {
         return { kind: "retry", reason: `response cut off (${error.reason})`, status, retryAfterMs: null, unreachable: false }
       }
       if (status === 401 || status === 403) {
-        return { kind: "fail", reason: `the provider rejected the API key (HTTP ${status}${said}); set OPENAI_API_KEY to a valid key`, status, scope: "run" }
+        // The provider's text is left out: it may quote part of the key.
+        return { kind: "fail", reason: `the provider rejected the API key (HTTP ${status}); set OPENAI_API_KEY to a valid key`, status, scope: "run" }
       }
       if (status === 429 && /insufficient_quota|exceeded your current quota/i.test(`${error.body ?? ""} ${error.description ?? ""}`)) {
         return { kind: "fail", reason: `the provider reports the account's quota exhausted (HTTP 429)${said}`, status, scope: "run" }

@@ -1,7 +1,7 @@
 import * as AiError from "@effect/ai/AiError"
 import { describe, expect, it } from "@effect/vitest"
 import * as Option from "effect/Option"
-import { backoffMs, classify, providerMessage, retryAfterMs, retryDelayMs } from "../../../src/Extractor/Llm/Failure.js"
+import { backoffMs, classify, providerMessage, redactSecrets, retryAfterMs, retryDelayMs } from "../../../src/Extractor/Llm/Failure.js"
 
 const request = { hash: Option.none(), headers: {}, method: "POST" as const, url: "http://127.0.0.1/v1/responses", urlParams: [] }
 const response = (status: number, headers: Record<string, string> = {}, body?: string) =>
@@ -79,5 +79,12 @@ describe("providerMessage", () => {
     expect(providerMessage(JSON.stringify(JSON.stringify({ error: { message: "inner" } })))).toBe("inner")
     expect(providerMessage("upstream timeout")).toBe("upstream timeout")
     expect(providerMessage(undefined)).toBeNull()
+  })
+
+  it("masks key-like strings providers echo back", () => {
+    const said = providerMessage(JSON.stringify({ error: { message: "Incorrect API key provided: sk-proj-abc123********wxyz. Get one at …" } }))!
+    expect(said).toContain("Incorrect API key provided")
+    expect(said).not.toMatch(/sk-proj|abc123|wxyz/)
+    expect(redactSecrets("token Bearer abc.def and 0123456789abcdef0123456789abcdef99")).toBe("token Bearer [redacted] and [redacted]")
   })
 })
