@@ -8,7 +8,7 @@ import type * as Effect from "effect/Effect"
 import type { Chunk } from "./Domain/Chunk.js"
 import type { ExtractorKind } from "./Domain/Run.js"
 import type { ExtractionError } from "./Domain/Errors.js"
-import type { ChunkExtraction } from "./Domain/Extraction.js"
+import type { ChunkExtraction, Mention } from "./Domain/Extraction.js"
 
 export interface ExtractorShape {
   /** Which implementation this is; recorded in run config and every ChunkExtraction. */
@@ -23,6 +23,13 @@ export interface ExtractorShape {
    * (provider unreachable, key rejected, output unusable after retries).
    */
   readonly extract: (chunk: Chunk) => Effect.Effect<ChunkExtraction, ExtractionError>
+  /**
+   * Optional document-level pass over all merged mentions of a document,
+   * run once after every chunk is extracted (e.g. making a name's type agree
+   * across chunks). Returns the mentions, same ids and spans, in the same
+   * order. Pure and total.
+   */
+  readonly harmonize?: (mentions: ReadonlyArray<Mention>) => ReadonlyArray<Mention>
 }
 
 export class Extractor extends Context.Tag("Extractor")<Extractor, ExtractorShape>() {}

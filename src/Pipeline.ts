@@ -94,7 +94,9 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
           ),
         { concurrency: Math.max(1, ctx.config.concurrency) }
       ))
-      const merged = mergeExtractions(results)
+      const joined = mergeExtractions(results)
+      // Document-level pass of the extractor, if it has one (e.g. consistent types across chunks).
+      const merged = extractor.harmonize ? { ...joined, mentions: extractor.harmonize(joined.mentions) } : joined
       yield* store.emitEvent(ctx.runId, "extraction.complete", {
         extractor: extractor.kind,
         mentionCount: merged.mentions.length,

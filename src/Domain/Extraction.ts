@@ -36,7 +36,14 @@ export class Mention extends Schema.Class<Mention>("Mention")({
   /** How the span was found in the text. */
   grounding: Grounding,
   /** Short description given by the extractor, or null. */
-  description: Schema.NullOr(Schema.String)
+  description: Schema.NullOr(Schema.String),
+  /**
+   * How strongly the extractor's evidence supports `type`, in [0, 1]; absent
+   * when the extractor does not say. The embedded extractor sets it from its
+   * rules (e.g. 0.95 after a title, 0.2 for a capitalised word with no cue)
+   * and uses it to make types agree across the document.
+   */
+  confidence: Schema.optional(Schema.Number)
 }) {}
 
 /** A relation stated in one chunk between two mentions of it. */

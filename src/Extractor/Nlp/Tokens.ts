@@ -1,0 +1,159 @@
+/**
+ * Tokens of one chunk for the embedded extractor: wink-nlp's tokens,
+ * part-of-speech tags (Universal POS), sentences and entities (dates, money),
+ * with hyphenated names re-joined and lexicon flags attached.
+ */
+import { F, keyOf, type Lexicon } from "./Lexicon.js"
+
+export interface Token {
+  readonly value: string
+  /** Lexicon key: lower case, trailing period dropped. */
+  readonly key: string
+  /** Universal POS tag from wink-nlp (PROPN, NOUN, ADP, …). */
+  readonly pos: string
+  /** UTF-16 range [start, end) in the chunk text. */
+  readonly start: number
+  readonly end: number
+  /** Index of the sentence (wink-nlp's sentence boundaries) within the chunk. */
+  readonly sentence: number
+  /** Whitespace precedes the token. */
+  readonly space: boolean
+  /** Lexicon flags of `key` ({@link F}). */
+  readonly flags: number
+  /** Starts with an upper-case letter. */
+  readonly cap: boolean
+  /** Two or more letters, all upper case ("NATO", "ITAR-TASS", "U.S."). */
+  readonly upper: boolean
+  /** wink-nlp entity type covering the token (DATE, MONEY, TIME, CARDINAL, …) or "". */
+  readonly entity: string
+}
+
+/** A wink-nlp entity we keep, as an inclusive token range. */
+export interface WinkEntity {
+  readonly type: "Date" | "Money"
+  readonly first: number
+  readonly last: number
+}
+
+export interface Tokenized {
+  readonly tokens: ReadonlyArray<Token>
+  readonly entities: ReadonlyArray<WinkEntity>
+  /** Inclusive token ranges of the sentences. */
+  readonly sentences: ReadonlyArray<readonly [number, number]>
+}
+
+/** The part of wink-nlp's API we use. */
+export interface Wink {
+  readonly nlp: { readDoc: (text: string) => any }
+  readonly its: any
+}
+
+const CAP = /^\p{Lu}/u
+const LETTERS = /\p{L}/gu
+const LOWER = /\p{Ll}/u
+/** Particles that join a hyphenated name in lower case: al-Assad, bin-Laden. */
+const PARTICLES = new Set(["al", "el", "bin", "ibn", "abu", "abd", "ben", "ould"])
+
+const isUpper = (v: string) => !LOWER.test(v) && (v.match(LETTERS)?.length ?? 0) >= 2
+
+/**
+ * Tokenizes `text` (one chunk) with wink-nlp. wink's tokenizer is lossless
+ * (each token keeps its preceding whitespace), so offsets are exact; if they
+ * ever fail to reassemble the text, no tokens are returned.
+ *
+ * Hyphenated names that wink splits ("ITAR - TASS", "D - Ariz .",
+ * "Bosnia - Herzegovina", "al - Assad") are re-joined when both sides are
+ * capitalised or the left side is a name particle; "Chicago-based" stays
+ * split so that "Chicago" is a name of its own.
+ */
+export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized => {
+  const { its, nlp } = wink
+  const doc = nlp.readDoc(text)
+  const values = doc.tokens().out(its.value) as Array<string>
+  const spaces = doc.tokens().out(its.precedingSpaces) as Array<string>
+  const pos = doc.tokens().out(its.pos) as Array<string>
+  const n = values.length
+  const sentenceOf = new Int32Array(n)
+  doc.sentences().each((s: any, k: number) => {
+    const [a, b] = s.out(its.span) as unknown as [number, number]
+    for (let i = a; i <= b; i++) sentenceOf[i] = k
+  })
+  const entityOf: Array<string> = new Array(n).fill("")
+  doc.entities().each((e: any) => {
+    const type = e.out(its.type) as string
+    const [a, b] = e.out(its.span) as unknown as [number, number]
+    for (let i = a; i <= b; i++) entityOf[i] = type
+  })
+
+  // Raw offsets.
+  const starts = new Int32Array(n)
+  let at = 0
+  for (let i = 0; i < n; i++) {
+    at += spaces[i]!.length
+    starts[i] = at
+    at += values[i]!.length
+  }
+  if (at > text.length) return { tokens: [], entities: [], sentences: [] }
+
+  const tokens: Array<Token> = []
+  const map = new Int32Array(n) // wink index -> our index
+  const make = (value: string, p: string, start: number, space: boolean, sentence: number, entity: string): Token => {
+    const key = keyOf(value)
+    return {
+      value,
+      key,
+      pos: p,
+      start,
+      end: start + value.length,
+      sentence,
+      space,
+      flags: lexicon.word(key),
+      cap: CAP.test(value),
+      upper: isUpper(value),
+      entity
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!
+    const prev = tokens[tokens.length - 1]
+    // name - Name with no spaces: join
+    if (
+      prev !== undefined && v === "-" && spaces[i] === "" && i + 1 < n && spaces[i + 1] === "" &&
+      /[\p{L}\p{N}]$/u.test(prev.value) && /^[\p{L}\p{N}]/u.test(values[i + 1]!) &&
+      sentenceOf[i + 1] === prev.sentence &&
+      ((CAP.test(values[i + 1]!) || /^\p{N}/u.test(values[i + 1]!)) && (prev.cap || /^\p{N}/u.test(prev.value)) ||
+        PARTICLES.has(prev.key) && CAP.test(values[i + 1]!))
+    ) {
+      let value = `${prev.value}-${values[i + 1]!}`
+      let last = i + 1
+      // "D-Ariz." : the period of an abbreviation
+      if (last + 1 < n && values[last + 1] === "." && spaces[last + 1] === "" && (lexicon.word(keyOf(values[last]!)) & F.PLACE_ABBR)) {
+        value += "."
+        last++
+      }
+      const p = pos[i + 1] === "PROPN" || prev.pos === "PROPN" ? "PROPN" : prev.pos
+      tokens[tokens.length - 1] = make(value, p, prev.start, prev.space, prev.sentence, prev.entity)
+      for (let k = i; k <= last; k++) map[k] = tokens.length - 1
+      i = last
+      continue
+    }
+    map[i] = tokens.length
+    tokens.push(make(v, pos[i]!, starts[i]!, spaces[i] !== "", sentenceOf[i]!, entityOf[i]!))
+  }
+
+  const entities: Array<WinkEntity> = []
+  doc.entities().each((e: any) => {
+    const type = e.out(its.type) as string
+    if (type !== "DATE" && type !== "MONEY") return
+    const [a, b] = e.out(its.span) as unknown as [number, number]
+    entities.push({ type: type === "DATE" ? "Date" : "Money", first: map[a]!, last: map[b]! })
+  })
+  const sentences: Array<[number, number]> = []
+  for (let i = 0; i < tokens.length; i++) {
+    const s = tokens[i]!.sentence
+    const last = sentences[sentences.length - 1]
+    if (last !== undefined && tokens[last[0]]!.sentence === s) last[1] = i
+    else sentences.push([i, i])
+  }
+  return { tokens, entities, sentences }
+}
