@@ -104,7 +104,22 @@ const NAME_FLAGS = F.GIVEN | F.SURNAME | F.PERSON | LOCATION | F.ORG | F.NAME_TI
 
 /** Context shared by the rules of one chunk. */
 class Recognizer {
-  constructor(readonly tokens: ReadonlyArray<Token>, readonly lexicon: Lexicon) {}
+  /** Per sentence: most of its words are capitalised (a headline or title), so capitals say little. */
+  readonly headline: Array<boolean> = []
+
+  constructor(readonly tokens: ReadonlyArray<Token>, readonly lexicon: Lexicon, sentences: ReadonlyArray<readonly [number, number]>) {
+    for (const [s0, s1] of sentences) {
+      let words = 0
+      let caps = 0
+      for (let k = s0; k <= s1; k++) {
+        const t = tokens[k]!
+        if (!/^\p{L}/u.test(t.value)) continue
+        words++
+        if (t.cap) caps++
+      }
+      this.headline[tokens[s0]!.sentence] = words >= 4 && caps / words > 0.6
+    }
+  }
 
   /** First token of its sentence, or right after an opening quote, bracket or colon. */
   sentenceStart(i: number): boolean {
@@ -120,6 +135,10 @@ class Recognizer {
     const t = this.tokens[i]
     if (t === undefined || !t.cap || t.entity !== "") return false
     if (INITIAL.test(t.value)) return true
+    // Document numbers ("OW2102114194") and party-state labels ("D-Ariz.") are not names.
+    if (/\p{N}{4,}/u.test(t.value) || /^[DRI]-\p{Lu}/u.test(t.value)) return false
+    // "THE NATION": an upper-case article inside an upper-case name.
+    if (t.key === "the" && t.upper && this.tokens[i + 1]?.upper && this.tokens[i + 1]!.cap) return true
     if (t.flags & F.CALENDAR && !(t.flags & (F.GIVEN | F.SURNAME))) return false
     if (t.flags & F.FUNCTION && !t.upper || t.flags & F.NOT_NAME) return false
     const lexical = t.flags & NAME_FLAGS
@@ -166,7 +185,7 @@ class Recognizer {
           let m = k + 1
           if (tokens[m]?.value === "the") m++
           const head = tokens[j]!
-          const joins = v === "of"
+          const joins = head.flags & F.ORG_SUFFIX ? false : v === "of"
             ? head.flags & (F.ORG_WORD | F.PLACE_WORD) || OF_HEADS.has(head.key)
             : head.flags & F.ORG_WORD && !(head.flags & F.PLACE_WORD)
           if (m <= s1 && this.nameLike(m) && joins) {
@@ -175,7 +194,7 @@ class Recognizer {
           }
           break
         }
-        if (v === "and" && k + 1 <= s1 && this.nameLike(k + 1) && this.inOrgTail(i, j)) {
+        if (v === "and" && k + 1 <= s1 && this.nameLike(k + 1) && (this.inOrgTail(i, j) || this.orgAfterAnd(j, k + 1, s1))) {
           j = k + 1
           continue
         }
@@ -205,6 +224,14 @@ class Recognizer {
       if (this.tokens[k]!.flags & F.ORG_WORD && this.tokens[k + 1]!.value === "of") return true
     }
     return false
+  }
+
+  /** "National Aeronautics and Space Administration": the names after "and" end in an organisation head. */
+  orgAfterAnd(j: number, m: number, s1: number): boolean {
+    if (this.tokens[j]!.flags & (F.ORG_WORD | F.ORG_SUFFIX | LOCATION | F.GIVEN)) return false
+    let k = m
+    while (k + 1 <= s1 && this.nameLike(k + 1)) k++
+    return k - m <= 3 && (this.tokens[k]!.flags & F.ORG_WORD) !== 0 && !(this.tokens[m]!.flags & F.GIVEN)
   }
 
   /** "People 's Party": the possessive sits inside an organisation name when an org head word follows within three names. */
@@ -274,6 +301,13 @@ class Recognizer {
         const rest = tokens[p + 1]!
         if (rest.flags & F.PLACE_ABBR || rest.flags & F.PLACE_WORD && p + 1 === b) continue
         const person = rest.flags & F.GIVEN && p + 1 < b && !(lastFlags & (F.ORG_WORD | F.ORG_SUFFIX | F.PLACE_WORD))
+        // "Havana Radio Reloj Network", "Tunis Tunisian Republic Radio Network": a city, then a broadcaster.
+        const media = f & F.CITY && p + 1 < b && rest.flags & (F.ORG_WORD | F.DEMONYM) && lastFlags & F.ORG_WORD
+        if (media) {
+          out.push({ type: "Location", first: a, last: p, score: 0.8, reason: "known place" })
+          out.push({ type: "Organization", first: p + 1, last: b, score: 0.85, reason: `organisation word "${tokens[b]!.value}"` })
+          return
+        }
         if (rest.upper || person) {
           out.push({ type: "Location", first: a, last: p, score: 0.8, reason: "known place" })
           if (person) this.analyse(p + 1, b, out, titled, title)
@@ -337,14 +371,16 @@ class Recognizer {
     }
     if (words > 1 && first.flags & F.GIVEN && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) bump("Person", 0.75, `given name "${first.value}"`)
     if (words > 1 && last.flags & F.SURNAME && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) bump("Person", 0.7, `surname "${last.value}"`)
-    if (words > 1 && NAME_SUFFIXES.has(last.key)) bump("Person", 0.9, `name suffix "${last.value}"`)
+    const event = words > 1 && (EVENT_HEADS.has(last.key) || last.key === "ii" && EVENT_HEADS.has(tokens[b - 1]!.key))
+    if (words > 1 && NAME_SUFFIXES.has(last.key) && !event) bump("Person", 0.9, `name suffix "${last.value}"`)
     for (let k = a + 1; k < b; k++) if (INITIAL.test(tokens[k]!.value)) bump("Person", 0.8, "middle initial")
     if (words > 1 && INITIAL.test(first.value) && !first.upper) bump("Person", 0.7, "initial")
     if (words === 1) {
       if (first.flags & F.GIVEN) bump("Person", 0.55, "given name")
       if (first.flags & F.SURNAME) bump("Person", 0.55, "surname")
       const letters = first.value.replace(/[^\p{L}]/gu, "").length
-      if (first.upper && !(whole & LOCATION)) {
+      if (/\p{N}/u.test(first.value)) bump("Other", 0.5, "code")
+      else if (first.upper && !(whole & LOCATION)) {
         bump("Organization", first.value.includes(".") ? 0.5 : letters <= 6 || first.value.includes("-") ? 0.6 : 0.3, "acronym")
       }
     }
@@ -381,12 +417,13 @@ class Recognizer {
         }
       }
     }
-    if (words > 1 && EVENT_HEADS.has(last.key) || words > 1 && last.key === "ii" && EVENT_HEADS.has(tokens[b - 1]!.key)) {
-      bump("Other", 0.6, `event word "${last.value}"`)
-    }
+    if (event) bump("Other", 0.6, `event word "${last.value}"`)
+    // A lone proper noun that no list knows: most often a surname.
+    const headline = this.headline[first.sentence] === true
     let upper = true
     for (let k = a; k <= b; k++) if (tokens[k]!.cap && !tokens[k]!.upper) upper = false
-    if (words > 1 && !(upper && scores.Person === 0 && scores.Organization === 0 && scores.Location === 0)) bump("Person", 0.35, "capitalised name")
+    const clueless = scores.Person === 0 && scores.Organization === 0 && scores.Location === 0
+    if (words > 1 && !((upper || headline) && clueless)) bump("Person", 0.35, "capitalised name")
 
     let type: EntityType = "Other"
     for (const t of ["Organization", "Location", "Person"] as const) if (scores[t]! > scores[type]!) type = t
@@ -447,7 +484,7 @@ export const harmonizeFound = (tokens: ReadonlyArray<Token>, found: Array<Found>
 /** Recognises the entity mentions of one tokenized chunk, in text order. */
 export const recognize = (tokenized: Tokenized, lexicon: Lexicon): Array<Found> => {
   const { entities, sentences, tokens } = tokenized
-  const r = new Recognizer(tokens, lexicon)
+  const r = new Recognizer(tokens, lexicon, sentences)
   const found: Array<Found> = []
   for (const e of entities) found.push({ type: e.type, first: e.first, last: e.last, score: 0.9, reason: "wink-nlp entity" })
   for (const [s0, s1] of sentences) {

@@ -133,7 +133,8 @@ const ORG_HEADS = [
   "electronics", "aerospace", "aviation", "pharmaceuticals", "studios", "pictures", "records", "publishing",
   "publications", "broadcasting", "television", "radio", "post", "tribune", "herald", "gazette", "journal", "times",
   "observer", "globe", "courier", "chronicle", "monitor", "review", "magazine", "newspaper", "shimbun", "gazeta",
-  "pravda", "izvestiya", "xinhua", "reuters", "committee", "subcommittee", "caucus", "union", "unions"
+  "pravda", "izvestiya", "xinhua", "reuters", "committee", "subcommittee", "caucus", "union", "unions", "force",
+  "forces", "depository", "gang", "cartel", "brotherhood", "tass", "interfax", "press"
 ]
 
 /** Institutions named by their head word alone ("Congress said …"). */
