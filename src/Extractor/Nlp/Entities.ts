@@ -150,6 +150,8 @@ class Recognizer {
   isTitle(i: number): boolean {
     const t = this.tokens[i]!
     if (t.flags & (F.NAME_TITLE | F.TITLE)) return true
+    // A capitalised role noun opening a sentence: "Composer Thomas", "Anatomist Jeffrey Laitman".
+    if (t.flags & F.ROLE && this.sentenceStart(i) && !(t.flags & (F.GIVEN | F.SURNAME | LOCATION)) && this.tokens[i + 1]?.cap) return true
     return TITLE_MODIFIERS.has(t.key) && this.tokens[i + 1] !== undefined && (this.tokens[i + 1]!.flags & (F.TITLE | F.NAME_TITLE)) !== 0
   }
 
@@ -194,7 +196,7 @@ class Recognizer {
           }
           break
         }
-        if (v === "and" && k + 1 <= s1 && this.nameLike(k + 1) && (this.inOrgTail(i, j) || this.orgAfterAnd(j, k + 1, s1))) {
+        if (v === "and" && k + 1 <= s1 && this.nameLike(k + 1) && (this.inOrgTail(i, j) && !(tokens[k + 1]!.flags & (F.GIVEN | F.SURNAME | F.PERSON)) || this.orgAfterAnd(j, k + 1, s1))) {
           j = k + 1
           continue
         }
@@ -297,6 +299,12 @@ class Recognizer {
     if (b > a && !tokens[a]!.upper) {
       for (let p = Math.min(b - 1, a + 2); p >= a; p--) {
         const f = this.flagsOf(a, p)
+        // "Senate Bob Dole": an institution before a person.
+        if (p === a && STANDALONE_ORGS.has(tokens[a]!.key) && tokens[a + 1]!.flags & F.GIVEN && a + 1 < b) {
+          out.push({ type: "Organization", first: a, last: a, score: 0.6, reason: "institution" })
+          this.analyse(a + 1, b, out, titled, title)
+          return
+        }
         if (!(f & (F.COUNTRY | F.CITY | F.REGION | F.PLACE_ABBR)) || f & (F.GIVEN | F.PERSON)) continue
         const rest = tokens[p + 1]!
         if (rest.flags & F.PLACE_ABBR || rest.flags & F.PLACE_WORD && p + 1 === b) continue

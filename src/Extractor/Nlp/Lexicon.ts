@@ -143,6 +143,11 @@ export const STANDALONE_ORGS = new Set([
   "knesset", "duma", "interpol", "nato", "vatican", "congress's", "house"
 ])
 
+/** Political labels written before a person's name. */
+const PARTY_LABELS = ["republican", "democrat", "democratic", "conservative", "liberal", "socialist", "communist",
+  "labourite", "tory", "independent", "nationalist", "loyalist", "separatist", "shiite", "sunni", "moslem", "muslim",
+  "christian", "catholic", "protestant", "jewish", "hindu", "sikh", "buddhist", "mormon"]
+
 /** Time-zone and other upper-case abbreviations that are not names. */
 const NOT_NAMES = ["gmt", "utc", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "bst", "cet", "am", "pm", "a.m", "p.m", "ok", "tv", "ad", "bc", "b.c", "a.d", "no", "vs", "etc", "ps"]
 
@@ -229,6 +234,8 @@ export const loadLexicon: Effect.Effect<Lexicon> = Effect.promise(async () => {
   for (const w of FUNCTION_WORDS) words.set(w, (words.get(w) ?? 0) | F.FUNCTION)
   for (const w of COUNTRY_ALIASES) add(w, F.COUNTRY)
   for (const w of ORG_HEADS) add(w, F.ORG_WORD)
+  // Party and creed labels before a name behave like demonyms ("Republican Terry Branstad").
+  for (const w of PARTY_LABELS) add(w, F.DEMONYM)
   for (const w of NOT_NAMES) words.set(w, (words.get(w) ?? 0) | F.NOT_NAME)
   // Languages are adjectives of nationality for our purposes ("in English").
   for (const l of Object.values(countriesList.languages)) if (!l.name.includes(" ")) add(l.name, F.DEMONYM)

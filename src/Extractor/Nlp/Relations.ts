@@ -62,6 +62,7 @@ const RX = {
   born: /^\s*(?:,[^,]{0,40},\s*)?(?:who\s+)?(?:(?:was|is)\s+)?born\b[^.;]{0,40}?\bin\s+(?:the\s+)?$/u,
   orgIn: /^\s*(?:,\s*(?:which\s+is\s+|based\s+|headquartered\s+|located\s+)?|(?:(?:is|was|are|were)\s+)?(?:(?:based|headquartered|located|situated)\s+)?(?:in|of|at|near)\s+(?:the\s+)?(?:(?:city|town|state|province|capital)\s+of\s+)?)$/u,
   placeThenOrg: /^\s*(?:'s|’s)?\s*$/u,
+  possessiveRole: /^\s*(?:'s|’s)\s+(?:[\p{L}-]+\s+){0,4}?[\p{L}-]+\s*,\s*$/u,
   basedHyphen: /^-based\s+(?:[\p{Ll}-]+\s+){0,3}$/u,
   comma: /^\s*,\s*$/u,
   placeIn: new RegExp(`^\\s*(?:,\\s*)?(?:in|of)\\s+(?:the\\s+)?(?:${DIRECTION}\\s+)?$`, "u"),
@@ -99,6 +100,16 @@ export const relate = (
     return titled
   }
 
+  /** "CBS anchorman", "Rochester teacher union leader": a few lower-case nouns ending in a role. */
+  const roleNouns = (a: number, b: number) => {
+    if (b < a || b - a > 3) return false
+    for (let k = a; k <= b; k++) {
+      const t = tokens[k]!
+      if (t.cap || !(t.pos === "NOUN" || t.pos === "ADJ" || t.pos === "PROPN")) return false
+    }
+    return (tokens[b]!.flags & (F.ROLE | F.TITLE)) !== 0 || tokens[b]!.pos === "NOUN" && /(?:er|or|ist|man|woman|ant|ent|ian)$/.test(tokens[b]!.key)
+  }
+
   const bySentence = new Map<number, Array<Found>>()
   for (const f of named) {
     const s = tokens[f.first]!.sentence
@@ -125,7 +136,10 @@ export const relate = (
         const adjacent = inner.length === 0
         const X = x.type
         const Y = y.type
-        const titled = () => y.first > x.last + 1 ? titleLike(x.last + 1, y.first - 1) : (tokens[y.first]!.flags & F.NAME_TITLE) !== 0
+        const titled = () =>
+          y.first > x.last + 1
+            ? titleLike(x.last + 1, y.first - 1) || roleNouns(x.last + 1, y.first - 1) || RX.possessiveRole.test(between) && hasRole(tokens, x.last + 1, y.first - 1)
+            : (tokens[y.first]!.flags & F.NAME_TITLE) !== 0
 
         if (X === "Person" && Y === "Organization" && adjacent) {
           if (RX.founded.test(between)) add(x, "founded", y, sentence)
