@@ -5,12 +5,14 @@
  * The extractor types names chunk by chunk (and makes each chunk agree with
  * itself, Entities.ts). This pass runs once over the merged mentions of the
  * whole document, after extraction:
- * - every mention of a name (compared case-insensitively, ignoring
- *   punctuation at its ends and a possessive 's) takes the type of the
- *   mention with the strongest evidence (`confidence`), if that is stronger;
- * - a one-word mention typed weakly (confidence < 0.6) that is a word of a
- *   multi-word Person name typed with confidence ≥ 0.6 becomes a Person
- *   ("Crane" after "Ichabod Crane").
+ * - a one-word name that is a word of a multi-word Person name ("Crane"
+ *   after "Ichabod Crane") is a Person, unless some mention of it is typed
+ *   otherwise with confidence ≥ 0.6;
+ * - otherwise every mention of a name (compared case-insensitively,
+ *   ignoring punctuation at its ends and a possessive 's) takes the type of
+ *   the mention with the strongest evidence (`confidence`).
+ * A mention is retyped only when the evidence it is given (0.8 × the full
+ * name's confidence, or 0.9 × the best mention's) beats its own.
  * Dates and amounts are left alone. Mentions without a confidence count as
  * 0.5. Pure; O(n) in the number of mentions.
  */
@@ -39,7 +41,7 @@ export const harmonizeTypes = (mentions: ReadonlyArray<Mention>): Array<Mention>
     const key = nameKey(m.span.text)
     const b = best.get(key)
     if (!b || confidenceOf(m) > confidenceOf(b)) best.set(key, m)
-    if (m.type === "Person" && confidenceOf(m) >= 0.6) {
+    if (m.type === "Person") {
       const words = key.split(" ")
       if (words.length < 2) continue
       for (const w of words) {
@@ -49,16 +51,18 @@ export const harmonizeTypes = (mentions: ReadonlyArray<Mention>): Array<Mention>
       }
     }
   }
+  /** The type a name should have across the document, with its confidence; undefined if nothing is known. */
+  const decide = (key: string): { readonly type: string; readonly confidence: number } | undefined => {
+    const b = best.get(key)
+    const p = key.includes(" ") ? undefined : parts.get(key)
+    if (p && (!b || b.type !== "Person" && confidenceOf(b) < 0.6)) return { type: "Person", confidence: confidenceOf(p) * 0.8 }
+    return b ? { type: b.type, confidence: confidenceOf(b) * 0.9 } : undefined
+  }
   return mentions.map((m) => {
     if (FIXED.has(m.type)) return m
-    const key = nameKey(m.span.text)
-    const b = best.get(key)
-    if (b && b !== m && b.type !== m.type && confidenceOf(b) > confidenceOf(m)) {
-      return new Mention({ ...m, type: b.type, confidence: confidenceOf(b) * 0.9 }, { disableValidation: true })
-    }
-    if (m.type !== "Person" && confidenceOf(m) < 0.6 && !key.includes(" ")) {
-      const p = parts.get(key)
-      if (p) return new Mention({ ...m, type: "Person", confidence: confidenceOf(p) * 0.8 }, { disableValidation: true })
+    const d = decide(nameKey(m.span.text))
+    if (d && d.type !== m.type && d.confidence > confidenceOf(m)) {
+      return new Mention({ ...m, type: d.type, confidence: Math.round(d.confidence * 100) / 100 }, { disableValidation: true })
     }
     return m
   })

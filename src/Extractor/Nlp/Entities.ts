@@ -19,9 +19,9 @@
  *    age in commas). A name with no evidence is a Person if it has two or
  *    more words, else Other.
  * 4. Within the chunk, a name typed by strong evidence types its other
- *    occurrences and, for people, their surnames and given names alone
- *    ({@link harmonizeFound}); the document-level pass does the same across
- *    chunks (Consistency.ts).
+ *    occurrences and, for people, their surnames and given names standing
+ *    alone ({@link harmonizeFound}); the document-level pass does the same
+ *    across chunks (Consistency.ts).
  *
  * Scores are evidence strengths in [0, 1], not calibrated probabilities.
  */
@@ -104,20 +104,23 @@ const NAME_FLAGS = F.GIVEN | F.SURNAME | F.PERSON | LOCATION | F.ORG | F.NAME_TI
 
 /** Context shared by the rules of one chunk. */
 class Recognizer {
-  /** Per sentence: most of its words are capitalised (a headline or title), so capitals say little. */
+  /** Per sentence: written in title case (a headline), so capitals say little. */
   readonly headline: Array<boolean> = []
 
   constructor(readonly tokens: ReadonlyArray<Token>, readonly lexicon: Lexicon, sentences: ReadonlyArray<readonly [number, number]>) {
     for (const [s0, s1] of sentences) {
       let words = 0
+      let lower = 0
       let caps = 0
       for (let k = s0; k <= s1; k++) {
         const t = tokens[k]!
         if (!/^\p{L}/u.test(t.value)) continue
         words++
         if (t.cap) caps++
+        else if (!(t.flags & F.FUNCTION)) lower++
       }
-      this.headline[tokens[s0]!.sentence] = words >= 4 && caps / words > 0.6
+      // Title case: no lower-case word but articles, prepositions and the like; or nearly every word capitalised.
+      this.headline[tokens[s0]!.sentence] = words >= 3 && lower === 0 || words >= 6 && caps / words > 0.75
     }
   }
 
@@ -459,10 +462,10 @@ export const harmonizeFound = (tokens: ReadonlyArray<Token>, found: Array<Found>
     const key = normal(tokens, f)
     const b = best.get(key)
     if (!b || f.score > b.score) best.set(key, f)
-    if (f.type === "Person" && f.score >= 0.6 && f.last > f.first) {
+    if (f.type === "Person" && f.score >= 0.35 && f.last > f.first) {
       for (let k = f.first; k <= f.last; k++) {
         const t = tokens[k]!
-        if (!t.cap || INITIAL.test(t.value) || t.flags & (F.NAME_TITLE | F.TITLE) || NAME_SUFFIXES.has(t.key)) continue
+        if (!t.cap || INITIAL.test(t.value) || t.flags & (F.NAME_TITLE | F.TITLE | LOCATION | F.ORG_WORD) || NAME_SUFFIXES.has(t.key)) continue
         const p = parts.get(t.key)
         if (!p || f.score > p.score) parts.set(t.key, f)
       }
@@ -472,19 +475,15 @@ export const harmonizeFound = (tokens: ReadonlyArray<Token>, found: Array<Found>
     if (f.type === "Date" || f.type === "Money") continue
     const key = normal(tokens, f)
     const b = best.get(key)
-    if (b && b !== f && b.type !== f.type && b.score > f.score) {
+    const p = f.first === f.last ? parts.get(key) : undefined
+    if (p && p !== f && (!b || b.type !== "Person" && b.score < 0.6) && p.score * 0.8 > f.score && f.type !== "Person") {
+      f.type = "Person"
+      f.score = p.score * 0.8
+      f.reason = `part of the name "${tokens.slice(p.first, p.last + 1).map((t) => t.value).join(" ")}"`
+    } else if (b && b !== f && b.type !== f.type && b.score * 0.9 > f.score) {
       f.type = b.type
       f.score = b.score * 0.9
       f.reason = `same name as a ${b.type} (${b.reason})`
-      continue
-    }
-    if (f.first === f.last && f.type !== "Person" && f.score < 0.6) {
-      const p = parts.get(key)
-      if (p) {
-        f.type = "Person"
-        f.score = p.score * 0.8
-        f.reason = `part of the name "${tokens.slice(p.first, p.last + 1).map((t) => t.value).join(" ")}"`
-      }
     }
   }
 }

@@ -218,6 +218,8 @@ export const loadLexicon: Effect.Effect<Lexicon> = Effect.promise(async () => {
 
   for (const c of Object.values(countriesList.countries)) {
     add(c.name, F.COUNTRY)
+    // "Bosnia and Herzegovina", "Trinidad and Tobago": each part is a place too.
+    if (c.name.includes(" and ")) for (const part of c.name.split(" and ")) add(part, F.REGION)
     if (/^[\p{Script=Latin}\s'-]+$/u.test(c.native)) add(c.native, F.COUNTRY)
     for (const a of c.alias ?? []) if (a.length > 3) add(a, F.COUNTRY)
     if (c.capital) add(c.capital, F.CITY)

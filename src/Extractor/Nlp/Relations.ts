@@ -46,7 +46,7 @@ const DIRECTION = "(?:north|south|east|west|northern|southern|eastern|western|ce
 const RX = {
   personRoleOf: /^\s*,\s*(?:(?:a|an|the|its|his|her|their)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|for|at|with)\s+(?:the\s+)?$/u,
   personOf: /^\s*(?:,\s*\d+\s*,\s*)?(?:of|at)\s+(?:the\s+)?$/u,
-  personFrom: /^\s*(?:,\s*\d+\s*,\s*)?(?:of|from)\s+(?:the\s+)?$/u,
+  personFrom: /^\s*(?:,\s*\d+\s*,\s*)?(?:(?:is|was|comes|came|hails)\s+)?(?:of|from)\s+(?:the\s+)?$/u,
   personRoleFrom: /^\s*,\s*(?:\d+\s*,\s*)?(?:(?:a|an|the)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|from)\s+(?:the\s+)?$/u,
   worksVerb: /^\s*(?:,\s*(?:who|which)\s+)?(?:(?:also|now|later|then|currently|still)\s+)?(?:(?:is|was)\s+)?(?:works?|worked|working|employed|heads|headed|leads|led|runs|ran|chairs|chaired|directs|directed|manages|managed|serves|served|teaches|taught|covers|covered)\s+(?:(?:for|at|with|in|on|as\s+[\p{L}\s]{1,30}?\s+(?:of|for|at))\s+)?(?:the\s+)?$/u,
   founded: /^\s*(?:,\s*(?:who|which)\s+)?(?:(?:also|later)\s+)?(?:(?:co-?)?found(?:ed|s)|established|set\s+up|started|created)\s+(?:the\s+)?$|^\s*,\s*(?:the\s+|a\s+)?(?:co-?)?founder\s+of\s+(?:the\s+)?$/u,
@@ -86,7 +86,7 @@ export const relate = (
     if (f.first === f.last) return tokens[f.first]!.flags
     let keys = tokens[f.first]!.key
     for (let k = f.first + 1; k <= f.last; k++) keys += ` ${tokens[k]!.key}`
-    return lexicon.phrase(keys) | tokens[f.last]!.flags
+    return lexicon.phrase(keys)
   }
   /** A place that contains others: a state, region or country (or an abbreviation of one). */
   const isContainer = (f: Found) => f.type === "Location" && (flagsOf(f) & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) !== 0
@@ -128,7 +128,10 @@ export const relate = (
         const x = list[i]!
         const y = list[j]!
         const from = tokens[x.last]!.end
-        const to = tokens[y.first]!.start
+        // Titles before the second name are read as part of it ("… of assassinating Sen. Robert F. Kennedy").
+        let yStart = y.first
+        while (yStart - 1 > x.last && tokens[yStart - 1]!.cap && tokens[yStart - 1]!.flags & (F.TITLE | F.NAME_TITLE)) yStart--
+        const to = tokens[yStart]!.start
         if (to - from > 200) break
         const between = text.slice(from, to).toLowerCase().replace(/\s+/g, " ")
         const inner = list.slice(i + 1, j)

@@ -3,7 +3,7 @@
  * part-of-speech tags (Universal POS), sentences and entities (dates, money),
  * with hyphenated names re-joined and lexicon flags attached.
  */
-import { F, keyOf, type Lexicon } from "./Lexicon.js"
+import { F, keyOf, type Lexicon, LOCATION } from "./Lexicon.js"
 
 export interface Token {
   readonly value: string
@@ -99,6 +99,12 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
   const map = new Int32Array(n) // wink index -> our index
   const make = (value: string, p: string, start: number, space: boolean, sentence: number, entity: string): Token => {
     const key = keyOf(value)
+    let flags = lexicon.word(key)
+    // "Bosnia-Herzegovina": a hyphenated pair of places is a place.
+    if (flags === 0 && key.includes("-")) {
+      const parts = key.split("-").map((k) => lexicon.word(k) & LOCATION)
+      if (parts.every((f) => f !== 0)) flags = parts.reduce((a, b) => a | b, 0)
+    }
     return {
       value,
       key,
@@ -107,7 +113,7 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
       end: start + value.length,
       sentence,
       space,
-      flags: lexicon.word(key),
+      flags,
       cap: CAP.test(value),
       upper: isUpper(value),
       entity
