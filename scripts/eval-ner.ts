@@ -17,12 +17,22 @@
  * `ms` is the wall time spent in the extractor (and its document-level pass),
  * `chars` the characters it read.
  *
+ * Given a directory instead (LitBank's `entities/`), it scores entities on
+ * whole literary documents instead; see {@link evaluateLitBank}.
+ *
  * `--spaced` joins tokens with single spaces as the original corpus file does
  * instead of rebuilding running text (scripts/lib/Conll04.ts says how);
  * `--errors` lists every false positive and false negative on stderr.
  */
+import { createHash } from "node:crypto"
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import { Chunker } from "../src/Chunker.js"
+import { SourceDocument } from "../src/Domain/Document.js"
+import { mergeExtractions } from "../src/MergeExtractions.js"
 import { Chunk } from "../src/Domain/Chunk.js"
 import { Span } from "../src/Domain/Span.js"
 import { Extractor } from "../src/Extractor.js"
@@ -102,14 +112,101 @@ const compare = (gold: ReadonlyArray<string>, predicted: ReadonlyArray<string>, 
   return { missed, wrong }
 }
 
+/** LitBank entity types scored as ours: PER, ORG, and places (LOC, GPE, FAC) as LOC. */
+const LITBANK_TYPE: Record<string, string> = { PER: "PER", ORG: "ORG", LOC: "LOC", GPE: "LOC", FAC: "LOC" }
+const DETERMINERS = new Set(["The", "A", "An", "This", "That", "These", "Those", "My", "His", "Her", "Their", "Our", "Your", "Its"])
+const LONE_TITLE = /^(?:Mr|Mrs|Ms|Miss|Sir|Madame|Madam|Mademoiselle|Monsieur|Lady|Lord|Captain|Colonel|General|Dr|St|Aunt|Uncle|Mother|Father|Master|Judge|Sister|Brother|Doctor|Professor)\.?$/
+const CONNECTOR = /^(?:of|the|de|du|la|le|van|von|der|and|&|'s|’s)$/
+
+/** A LitBank mention that is a proper name: capitalised words (and connectors), not opened by a determiner. */
+const isProperName = (text: string) => {
+  const words = text.split(/\s+/)
+  // LitBank also annotates a bare title ("Mr.", "Madame") as a person: not a name.
+  if (words.length === 1 && LONE_TITLE.test(words[0]!)) return false
+  if (!/^\p{Lu}/u.test(words[0]!) || DETERMINERS.has(words[0]!)) return false
+  return words.every((w) => /^\p{Lu}/u.test(w) || CONNECTOR.test(w))
+}
+
+/**
+ * LitBank mode (`eval:ner -- ../shared/data/litbank/entities`): every
+ * `.txt` is one document, chunked by the real Chunker (default settings),
+ * extracted chunk by chunk, then passed through the document-level pass.
+ * Gold mentions are the brat annotations that are proper names (see
+ * {@link isProperName}; LitBank also annotates common-noun phrases such as
+ * "the wrathful skipper" and bare titles such as "Mr.", which a named-entity
+ * recogniser does not aim at);
+ * every predicted Person, Organization and Location counts. The last line
+ * is `{"documents","entities","byType","chars","ms"}` (no relations: LitBank's
+ * entity files have none).
+ */
+const evaluateLitBank = (dir: string, showErrors: boolean) =>
+  Effect.gen(function*() {
+    const extractor = yield* Extractor
+    const chunker = yield* Chunker
+    const all = score()
+    const byType: Record<string, Score> = Object.fromEntries(CONLL04_TYPES.map((t) => [t, score()]))
+    const files = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort()
+    let chars = 0
+    let ms = 0
+    for (const f of files) {
+      const raw = readFileSync(join(dir, f))
+      const text = raw.toString("utf8")
+      const doc = new SourceDocument(text, f, raw.length, createHash("sha256").update(raw).digest("hex"), "utf-8")
+      const chunks = yield* chunker.chunk(doc, { size: 1200, overlap: 100 })
+      const t0 = performance.now()
+      const results = []
+      for (const c of chunks) results.push(yield* extractor.extract(c))
+      const merged = mergeExtractions(results)
+      const mentions = extractor.harmonize ? extractor.harmonize(merged.mentions) : merged.mentions
+      ms += performance.now() - t0
+      chars += text.length
+      // brat offsets are UTF-16 here (the texts are ASCII apart from a few quotes; convert to code points to be exact).
+      const gold = readFileSync(join(dir, f.replace(/\.txt$/, ".ann")), "utf8").split("\n").flatMap((line) => {
+        const m = /^T\d+\t(\w+) (\d+) (\d+)\t(.*)$/.exec(line)
+        if (!m || !(m[1]! in LITBANK_TYPE) || !isProperName(m[4]!)) return []
+        const start = doc.index.toCodePoint(Number(m[2]))
+        const end = doc.index.toCodePoint(Number(m[3]))
+        return [{ type: LITBANK_TYPE[m[1]!]!, key: `${start}:${end}`, text: m[4]! }]
+      })
+      const predicted = mentions.flatMap((m) => {
+        const type = TYPE[m.type]
+        return type ? [{ type, key: `${m.span.start}:${m.span.end}`, text: m.span.text }] : []
+      })
+      for (const t of CONLL04_TYPES) {
+        const diff = compare(gold.filter((g) => g.type === t).map((g) => g.key), predicted.filter((p) => p.type === t).map((p) => p.key), byType[t]!)
+        if (showErrors) {
+          const show = (k: string) => {
+            const [a, b] = k.split(":").map(Number)
+            return `"${doc.index.slice(a!, b!)}"`
+          }
+          for (const k of diff.missed) process.stderr.write(`FN ${t} ${show(k)}\t| ${f}\n`)
+          for (const k of diff.wrong) process.stderr.write(`FP ${t} ${show(k)}\t| ${f}\n`)
+        }
+      }
+      compare(gold.map((g) => `${g.type}@${g.key}`), predicted.map((p) => `${p.type}@${p.key}`), all)
+    }
+    const brief = (s: Score) => {
+      const { f1, precision, recall } = prf(s)
+      return { precision, recall, f1 }
+    }
+    process.stdout.write(`${JSON.stringify({
+      documents: files.length,
+      entities: brief(all),
+      byType: Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, prf(v)])),
+      chars,
+      ms: Math.round(ms)
+    })}\n`)
+  })
+
 const main = Effect.gen(function*() {
   const args = process.argv.slice(2)
   const path = args.find((a) => !a.startsWith("--"))
   if (path === undefined) {
-    process.stderr.write("usage: eval:ner -- <conll04.txt> [--spaced] [--errors]\n")
+    process.stderr.write("usage: eval:ner -- <conll04.txt | litbank entities dir> [--spaced] [--errors]\n")
     return process.exit(2)
   }
   const showErrors = args.includes("--errors")
+  if (statSync(path).isDirectory()) return yield* evaluateLitBank(path, showErrors)
   const sentences = readConll04(path, args.includes("--spaced") ? "spaced" : "detokenize")
   const extractor = yield* Extractor
 
@@ -204,5 +301,5 @@ const main = Effect.gen(function*() {
   process.stdout.write(`${JSON.stringify(report)}\n`)
 })
 
-const runtime = ManagedRuntime.make(Nlp.layer)
+const runtime = ManagedRuntime.make(Layer.mergeAll(Nlp.layer, Chunker.Default))
 runtime.runPromise(main).finally(() => runtime.dispose())

@@ -98,6 +98,7 @@ const EVENT_HEADS = new Set([
 
 const OPENERS = new Set(["\"", "'", "“", "‘", "(", "[", "«", ":", "—", "–", "_", "--", "`", "``", ";"])
 const INITIAL = /^\p{Lu}\.$/u
+const ROMAN = /^[IVXLC]+\.?$/
 const NUMBER = /^\p{N}+$/u
 const CLOSED_POS = new Set(["PRON", "DET", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "INTJ", "PUNCT", "SYM", "NUM"])
 const NAME_FLAGS = F.GIVEN | F.SURNAME | F.PERSON | LOCATION | F.ORG | F.NAME_TITLE | F.TITLE
@@ -148,6 +149,14 @@ class Recognizer {
     if (t.pos === "PUNCT" || t.pos === "SYM" || t.pos === "NUM") return false
     if (this.sentenceStart(i) && !t.upper) return t.pos === "PROPN" || lexical !== 0
     return !CLOSED_POS.has(t.pos) || lexical !== 0
+  }
+
+  /** Token i stands among upper-case words ("CHAPTER II", "THE VERY END"): its case says nothing. */
+  upperContext(i: number): boolean {
+    const p = this.tokens[i - 1]
+    const n = this.tokens[i + 1]
+    const s = this.tokens[i]!.sentence
+    return (p?.sentence === s && p.upper) || (n?.sentence === s && n.upper)
   }
 
   isTitle(i: number): boolean {
@@ -391,7 +400,7 @@ class Recognizer {
       if (first.flags & F.SURNAME) bump("Person", 0.55, "surname")
       const letters = first.value.replace(/[^\p{L}]/gu, "").length
       if (/\p{N}/u.test(first.value)) bump("Other", 0.5, "code")
-      else if (first.upper && !(whole & LOCATION)) {
+      else if (first.upper && !(whole & LOCATION) && !(first.flags & F.FUNCTION) && !ROMAN.test(first.value) && !this.upperContext(a)) {
         bump("Organization", first.value.includes(".") ? 0.5 : letters <= 6 || first.value.includes("-") ? 0.6 : 0.3, "acronym")
       }
     }
