@@ -79,10 +79,12 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
     for (let i = a; i <= b; i++) sentenceOf[i] = k
   })
   const entityOf: Array<string> = new Array(n).fill("")
+  const kept: Array<readonly [string, number, number]> = []
   doc.entities().each((e: any) => {
     const type = e.out(its.type) as string
     const [a, b] = e.out(its.span) as unknown as [number, number]
     for (let i = a; i <= b; i++) entityOf[i] = type
+    if (type === "DATE" || type === "MONEY") kept.push([type, a, b])
   })
 
   // Raw offsets.
@@ -147,13 +149,7 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
     tokens.push(make(v, pos[i]!, starts[i]!, spaces[i] !== "", sentenceOf[i]!, entityOf[i]!))
   }
 
-  const entities: Array<WinkEntity> = []
-  doc.entities().each((e: any) => {
-    const type = e.out(its.type) as string
-    if (type !== "DATE" && type !== "MONEY") return
-    const [a, b] = e.out(its.span) as unknown as [number, number]
-    entities.push({ type: type === "DATE" ? "Date" : "Money", first: map[a]!, last: map[b]! })
-  })
+  const entities: Array<WinkEntity> = kept.map(([type, a, b]) => ({ type: type === "DATE" ? "Date" : "Money", first: map[a]!, last: map[b]! }))
   const sentences: Array<[number, number]> = []
   for (let i = 0; i < tokens.length; i++) {
     const s = tokens[i]!.sentence
