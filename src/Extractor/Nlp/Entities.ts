@@ -212,7 +212,7 @@ class Recognizer {
           j = k + 1
           continue
         }
-        if (NAME_PARTICLES.has(v) && k + 1 <= s1 && this.nameLike(k + 1) && !(tokens[j]!.flags & (F.ORG_WORD | F.ORG_SUFFIX | LOCATION))) {
+        if (NAME_PARTICLES.has(v) && k + 1 <= s1 && this.nameLike(k + 1) && !(tokens[j]!.flags & (F.ORG_WORD | F.ORG_SUFFIX))) {
           j = k + 1
           continue
         }
@@ -390,6 +390,14 @@ class Recognizer {
       bump("Location", 0.85, `place word "${first.value}"`)
     }
     if (words > 1 && first.flags & F.GIVEN && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) bump("Person", 0.75, `given name "${first.value}"`)
+    if (words > 1 && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) {
+      for (let k = a; k < b; k++) {
+        if (tokens[k]!.flags & (F.GIVEN | F.PERSON) && !(tokens[k]!.flags & LOCATION)) {
+          bump("Person", 0.7, `given name "${tokens[k]!.value}"`)
+          break
+        }
+      }
+    }
     if (words > 1 && last.flags & F.SURNAME && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) bump("Person", 0.7, `surname "${last.value}"`)
     const event = words > 1 && (EVENT_HEADS.has(last.key) || last.key === "ii" && EVENT_HEADS.has(tokens[b - 1]!.key))
     if (words > 1 && NAME_SUFFIXES.has(last.key) && !event) bump("Person", 0.9, `name suffix "${last.value}"`)
@@ -416,7 +424,7 @@ class Recognizer {
     if (next?.value === "," && next2 && NUMBER.test(next2.value) && at(b + 3)?.value === ",") bump("Person", 0.8, "age")
     if (next && PERSON_VERBS.has(next.key) && !next.cap) bump("Person", 0.6, `"${next.value}"`)
     if (prev?.key === "said" && !prev.cap) bump("Person", 0.55, `"said"`)
-    if (next?.value === "," && next2?.cap && next2.flags & (F.REGION | F.COUNTRY | F.PLACE_ABBR)) bump("Location", 0.75, "City, State")
+    if (next?.value === "," && next2?.cap && next2.flags & (F.REGION | F.COUNTRY | F.PLACE_ABBR)) bump("Location", 0.7, "City, State")
     if (prev && PLACE_PREPOSITIONS.has(prev.value) && (words > 1 || first.pos === "PROPN")) bump("Location", 0.45, `"${prev.value}"`)
     if (prev?.value === "the" && prev2 && PLACE_PREPOSITIONS.has(prev2.value)) bump("Location", 0.3, `"${prev2.value} the"`)
     if (next?.value === "-" && next2 && /^(?:based|born|area)$/.test(next2.key)) bump("Location", 0.8, `"-${next2.value}"`)

@@ -114,7 +114,7 @@ const FUNCTION_WORDS = [
   "thus", "still", "just", "again", "once", "perhaps", "maybe", "indeed", "instead", "later", "earlier", "first",
   "last", "next", "former", "late", "ago", "would", "will", "can", "could", "should", "may", "might", "must",
   "do", "does", "did", "is", "are", "was", "were", "be", "been", "has", "have", "had", "let", "well", "oh", "ah",
-  "o", "chapter", "part", "book", "volume", "section", "article", "page", "note", "table", "figure"
+  "o", "chapter"
 ]
 
 /**

@@ -54,6 +54,9 @@ const LOWER = /\p{Ll}/u
 /** Particles that join a hyphenated name in lower case: al-Assad, bin-Laden. */
 const PARTICLES = new Set(["al", "el", "bin", "ibn", "abu", "abd", "ben", "ould"])
 
+/** "al-Tuffah", "bin-Laden": a name after a lower-case particle. */
+const PARTICLE_NAME = /^(?:al|el|bin|ibn|abu|abd|ben|ould)-\p{Lu}/u
+
 const isUpper = (v: string) => !LOWER.test(v) && (v.match(LETTERS)?.length ?? 0) >= 2
 
 /**
@@ -116,7 +119,7 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
       sentence,
       space,
       flags,
-      cap: CAP.test(value),
+      cap: CAP.test(value) || PARTICLE_NAME.test(value),
       upper: isUpper(value),
       entity
     }
