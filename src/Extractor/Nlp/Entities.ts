@@ -510,7 +510,7 @@ export const recognize = (tokenized: Tokenized, lexicon: Lexicon): Array<Found> 
   const { entities, sentences, tokens } = tokenized
   const r = new Recognizer(tokens, lexicon, sentences)
   const found: Array<Found> = []
-  for (const e of entities) found.push({ type: e.type, first: e.first, last: e.last, score: 0.9, reason: "wink-nlp entity" })
+  for (const e of entities) found.push({ type: e.type, first: e.first, last: e.last, score: 0.9, reason: e.type === "Date" ? "date" : "amount" })
   for (const [s0, s1] of sentences) {
     for (const [a, b] of r.runs(s0, s1)) r.analyse(a, b, found)
   }

@@ -1,8 +1,10 @@
 /**
  * Tokens of one chunk for the embedded extractor: wink-nlp's tokens,
- * part-of-speech tags (Universal POS), sentences and entities (dates, money),
- * with hyphenated names re-joined and lexicon flags attached.
+ * part-of-speech tags (Universal POS) and sentences, with hyphenated names
+ * re-joined, lexicon flags attached, and dates and amounts marked
+ * (Amounts.ts).
  */
+import { type Amount, findAmounts } from "./Amounts.js"
 import { F, keyOf, type Lexicon, LOCATION } from "./Lexicon.js"
 
 export interface Token {
@@ -24,20 +26,15 @@ export interface Token {
   readonly cap: boolean
   /** Two or more letters, all upper case ("NATO", "ITAR-TASS", "U.S."). */
   readonly upper: boolean
-  /** wink-nlp entity type covering the token (DATE, MONEY, TIME, CARDINAL, …) or "". */
+  /** Type of the date or amount covering the token ("Date", "Money") or "" ({@link findAmounts}). */
   readonly entity: string
 }
 
-/** A wink-nlp entity we keep, as an inclusive token range. */
-export interface WinkEntity {
-  readonly type: "Date" | "Money"
-  readonly first: number
-  readonly last: number
-}
 
 export interface Tokenized {
   readonly tokens: ReadonlyArray<Token>
-  readonly entities: ReadonlyArray<WinkEntity>
+  /** Dates and amounts of money, as inclusive token ranges. */
+  readonly entities: ReadonlyArray<Amount>
   /** Inclusive token ranges of the sentences. */
   readonly sentences: ReadonlyArray<readonly [number, number]>
 }
@@ -81,15 +78,6 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
     const [a, b] = s.out(its.span) as unknown as [number, number]
     for (let i = a; i <= b; i++) sentenceOf[i] = k
   })
-  const entityOf: Array<string> = new Array(n).fill("")
-  const kept: Array<readonly [string, number, number]> = []
-  doc.entities().each((e: any) => {
-    const type = e.out(its.type) as string
-    const [a, b] = e.out(its.span) as unknown as [number, number]
-    for (let i = a; i <= b; i++) entityOf[i] = type
-    if (type === "DATE" || type === "MONEY") kept.push([type, a, b])
-  })
-
   // Raw offsets.
   const starts = new Int32Array(n)
   let at = 0
@@ -100,9 +88,8 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
   }
   if (at > text.length) return { tokens: [], entities: [], sentences: [] }
 
-  const tokens: Array<Token> = []
-  const map = new Int32Array(n) // wink index -> our index
-  const make = (value: string, p: string, start: number, space: boolean, sentence: number, entity: string): Token => {
+  const tokens: Array<Token & { entity: string }> = []
+  const make = (value: string, p: string, start: number, space: boolean, sentence: number): Token & { entity: string } => {
     const key = keyOf(value)
     let flags = lexicon.word(key)
     // "Bosnia-Herzegovina": a hyphenated pair of places is a place.
@@ -121,7 +108,7 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
       flags,
       cap: CAP.test(value) || PARTICLE_NAME.test(value),
       upper: isUpper(value),
-      entity
+      entity: ""
     }
   }
   for (let i = 0; i < n; i++) {
@@ -143,16 +130,15 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
         last++
       }
       const p = pos[i + 1] === "PROPN" || prev.pos === "PROPN" ? "PROPN" : prev.pos
-      tokens[tokens.length - 1] = make(value, p, prev.start, prev.space, prev.sentence, prev.entity)
-      for (let k = i; k <= last; k++) map[k] = tokens.length - 1
+      tokens[tokens.length - 1] = make(value, p, prev.start, prev.space, prev.sentence)
       i = last
       continue
     }
-    map[i] = tokens.length
-    tokens.push(make(v, pos[i]!, starts[i]!, spaces[i] !== "", sentenceOf[i]!, entityOf[i]!))
+    tokens.push(make(v, pos[i]!, starts[i]!, spaces[i] !== "", sentenceOf[i]!))
   }
 
-  const entities: Array<WinkEntity> = kept.map(([type, a, b]) => ({ type: type === "DATE" ? "Date" : "Money", first: map[a]!, last: map[b]! }))
+  const entities = findAmounts(tokens)
+  for (const e of entities) for (let k = e.first; k <= e.last; k++) tokens[k]!.entity = e.type
   const sentences: Array<[number, number]> = []
   for (let i = 0; i < tokens.length; i++) {
     const s = tokens[i]!.sentence
