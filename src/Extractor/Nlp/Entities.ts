@@ -321,8 +321,11 @@ class Recognizer {
         const rest = tokens[p + 1]!
         if (rest.flags & F.PLACE_ABBR || rest.flags & F.PLACE_WORD && p + 1 === b) continue
         const person = rest.flags & F.GIVEN && p + 1 < b && !(lastFlags & (F.ORG_WORD | F.ORG_SUFFIX | F.PLACE_WORD))
-        // "Havana Radio Reloj Network", "Tunis Tunisian Republic Radio Network": a city, then a broadcaster.
-        const media = f & F.CITY && p + 1 < b && rest.flags & (F.ORG_WORD | F.DEMONYM) && lastFlags & F.ORG_WORD
+        // "Havana Radio Reloj Network", "Tunis Tunisian Republic Radio Network": a city, then a broadcaster;
+        // "Paris Radio Monte Carlo in Arabic": a news dateline, a city and a source in a language.
+        const after = tokens[b + 1]
+        const dateline = f & F.CITY && after?.value === "in" && (tokens[b + 2]?.flags ?? 0) & F.DEMONYM && tokens[b + 2]!.sentence === after.sentence
+        const media = f & F.CITY && (dateline || p + 1 < b && rest.flags & (F.ORG_WORD | F.DEMONYM) && lastFlags & F.ORG_WORD)
         if (media) {
           out.push({ type: "Location", first: a, last: p, score: 0.8, reason: "known place" })
           out.push({ type: "Organization", first: p + 1, last: b, score: 0.85, reason: `organisation word "${tokens[b]!.value}"` })

@@ -137,6 +137,24 @@ const ORG_HEADS = [
   "forces", "depository", "gang", "cartel", "brotherhood", "tass", "interfax", "press"
 ]
 
+/** Head nouns of place names that compromise's `placeWords` lacks. */
+const PLACE_HEADS = [
+  "sea", "seas", "ocean", "channel", "canal", "square", "plaza", "plateau", "wilderness", "prison", "penitentiary",
+  "jail", "mall", "seashore", "parish", "boulevard", "highway", "freeway", "expressway", "peak", "glacier", "delta",
+  "archipelago", "steppe", "statue", "shipyard", "dam", "reservoir", "bridge", "tunnel", "harbor", "harbour", "port",
+  "strip", "bank", "heights", "isthmus", "range", "sound", "everglades", "territories"
+]
+
+/** World regions that are neither countries nor first-level regions. */
+const WORLD_REGIONS = [
+  "middle east", "near east", "far east", "western europe", "eastern europe", "central europe", "southern europe",
+  "northern europe", "central america", "latin america", "north america", "south america", "southeast asia",
+  "south asia", "east asia", "central asia", "west africa", "east africa", "north africa", "southern africa",
+  "sub-saharan africa", "the balkans", "balkans", "scandinavia", "caribbean", "mediterranean", "persian gulf",
+  "pacific", "atlantic", "arctic", "antarctic", "siberia", "sahara", "amazon", "alps", "himalayas", "andes", "midwest",
+  "new england", "west bank", "gaza", "gaza strip", "golan heights", "kashmir", "tibet", "kurdistan", "transylvania"
+]
+
 /** Institutions named by their head word alone ("Congress said …"). */
 export const STANDALONE_ORGS = new Set([
   "congress", "senate", "parliament", "navy", "army", "pentagon", "kremlin", "cabinet", "legislature", "politburo",
@@ -236,6 +254,9 @@ export const loadLexicon: Effect.Effect<Lexicon> = Effect.promise(async () => {
   for (const w of FUNCTION_WORDS) words.set(w, (words.get(w) ?? 0) | F.FUNCTION)
   for (const w of COUNTRY_ALIASES) add(w, F.COUNTRY)
   for (const w of ORG_HEADS) add(w, F.ORG_WORD)
+  for (const w of PLACE_HEADS) add(w, F.PLACE_WORD)
+  for (const w of WORLD_REGIONS) add(w, F.REGION)
+  for (const c of Object.values(countriesList.continents)) add(c, F.REGION)
   // Party and creed labels before a name behave like demonyms ("Republican Terry Branstad").
   for (const w of PARTY_LABELS) add(w, F.DEMONYM)
   for (const w of NOT_NAMES) words.set(w, (words.get(w) ?? 0) | F.NOT_NAME)
