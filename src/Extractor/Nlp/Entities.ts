@@ -319,7 +319,7 @@ class Recognizer {
         }
         if (!(f & (F.COUNTRY | F.CITY | F.REGION | F.PLACE_ABBR)) || f & (F.GIVEN | F.PERSON)) continue
         const rest = tokens[p + 1]!
-        if (rest.flags & F.PLACE_ABBR || rest.flags & F.PLACE_WORD && p + 1 === b) continue
+        if ((rest.flags & F.PLACE_ABBR || rest.flags & F.PLACE_WORD) && p + 1 === b) continue
         const person = rest.flags & F.GIVEN && p + 1 < b && !(lastFlags & (F.ORG_WORD | F.ORG_SUFFIX | F.PLACE_WORD))
         // "Havana Radio Reloj Network", "Tunis Tunisian Republic Radio Network": a city, then a broadcaster;
         // "Paris Radio Monte Carlo in Arabic": a news dateline, a city and a source in a language.

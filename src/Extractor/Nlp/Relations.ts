@@ -12,7 +12,7 @@
  * | killed      | Person → Person            | "X killed Y", "Y was shot by X", "X, the assassin of Y", "Y's killer, X", "X … for killing Y" |
  * | livesIn     | Person → Location          | "X of Y" (a place), "Y Governor X", "Y's X", "X lives in Y", "X, … from Y"   |
  * | bornIn      | Person → Location          | "X was born in Y"                                                          |
- * | basedIn     | Organization → Location    | "X in Y", "X of Y", "X, Y", "Y's X", "Y-based X", "X is headquartered in Y"  |
+ * | basedIn     | Organization → Location    | "X in Y", "X of Y", "X, Y", "Y's X", "Y-based X", "X is headquartered in Y", datelines "Y, State (X)" |
  * | locatedIn   | Location → Location        | "X, Y" where Y is a state, region or country; "X in central Y"             |
  * | spouse      | Person → Person            | "X married Y", "X, the wife of Y"                                          |
  * | acquired    | Org/Person → Organization  | "X acquired Y", "X bought Y"                                               |
@@ -65,6 +65,7 @@ const RX = {
   possessiveRole: /^\s*(?:'s|’s)\s+(?:[\p{L}-]+\s+){0,4}?[\p{L}-]+\s*,\s*$/u,
   basedHyphen: /^-based\s+(?:[\p{Ll}-]+\s+){0,3}$/u,
   comma: /^\s*,\s*$/u,
+  dateline: /^\s*(?:,[^()]{0,60}?)?\(\s*$/u,
   placeIn: new RegExp(`^\\s*(?:,\\s*)?(?:in|of)\\s+(?:the\\s+)?(?:${DIRECTION}\\s+)?$`, "u"),
   spouse: /^\s*(?:,[^,]{0,40},\s*)?(?:married|weds?|wedded)\s+$|^\s*,\s*(?:the\s+|his\s+|her\s+)?(?:wife|husband|widow|widower|spouse)\s+of\s+$/u,
   acquired: /^\s*(?:,[^,]{0,40},\s*)?(?:(?:has|had|have)\s+)?(?:acquired|bought|purchased|took\s+over|has\s+taken\s+over|agreed\s+to\s+(?:buy|acquire))\s+(?:the\s+)?$/u
@@ -172,6 +173,11 @@ export const relate = (
           add(y, "livesIn", x, sentence)
         }
         if (X === "Organization" && Y === "Location" && adjacent && RX.orgIn.test(between)) add(x, "basedIn", y, sentence)
+        // News datelines: "MILLINOCKET, Maine (AP)", "Seoul, May 20 (YONHAP) --"
+        if (X === "Location" && Y === "Organization" && inner.every((f) => f.type === "Location") && RX.dateline.test(between) &&
+          /^\s*\)/u.test(text.slice(tokens[y.last]!.end, tokens[y.last]!.end + 3))) {
+          add(y, "basedIn", x, sentence)
+        }
         if (X === "Location" && Y === "Organization" && adjacent && (RX.placeThenOrg.test(between) || RX.basedHyphen.test(between))) {
           add(y, "basedIn", x, sentence)
         }
