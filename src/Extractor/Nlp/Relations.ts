@@ -44,7 +44,8 @@ const KILL_NOUN = "(?:assassinat(?:ed|ing|ion\\s+of)|kill(?:ed|ing)(?:\\s+of)?|m
 const DIRECTION = "(?:north|south|east|west|northern|southern|eastern|western|central|northeast|northwest|southeast|southwest|northeastern|northwestern|southeastern|southwestern|upstate|downstate|coastal|rural|suburban|downtown)"
 
 const RX = {
-  personRoleOf: /^\s*,\s*(?:(?:a|an|the|its|his|her|their)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|for|at|with)\s+(?:the\s+)?$/u,
+  personRoleOf: /^\s*,\s*(?:[^,]{1,30},\s*)?(?:(?:a|an|the|its|his|her|their)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|for|at|with|in)\s+(?:the\s+)?$/u,
+  personCommaArticle: /^\s*,\s*(?:a|an|the)\s+(?:former\s+|senior\s+|top\s+|chief\s+)?$/u,
   personOf: /^\s*(?:,\s*\d+\s*,\s*)?(?:of|at)\s+(?:the\s+)?$/u,
   personFrom: /^\s*(?:,\s*\d+\s*,\s*)?(?:(?:is|was|comes|came|hails)\s+)?(?:of|from)\s+(?:the\s+)?$/u,
   personRoleFrom: /^\s*,\s*(?:\d+\s*,\s*)?(?:(?:a|an|the)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|from)\s+(?:the\s+)?$/u,
@@ -93,12 +94,14 @@ export const relate = (
   const isContainer = (f: Found) => f.type === "Location" && (flagsOf(f) & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) !== 0
   const titleLike = (a: number, b: number) => {
     let titled = false
+    let unknown = 0
     for (let k = a; k <= b; k++) {
       const t = tokens[k]!
       if (t.flags & (F.TITLE | F.NAME_TITLE | F.ROLE)) titled = true
+      else if (t.cap && k < b && ++unknown <= 2) continue // "CNEN Radioprotection Director …"
       else if (!TITLE_LIKE.test(t.key) && t.pos !== "ADJ" && !(t.flags & F.DEMONYM)) return false
     }
-    return titled
+    return titled && (tokens[b]!.flags & (F.TITLE | F.NAME_TITLE | F.ROLE)) !== 0
   }
 
   /** "CBS anchorman", "Rochester teacher union leader": a few lower-case nouns ending in a role. */
@@ -152,6 +155,14 @@ export const relate = (
           else if (RX.personRoleOf.test(between) && y.first > x.last + 1 && hasRole(tokens, x.last + 1, y.first - 1)) add(x, "worksFor", y, sentence)
         }
         if (X === "Organization" && Y === "Person" && adjacent && (titled() || RX.placeThenOrg.test(between) && between.includes("'"))) {
+          add(y, "worksFor", x, sentence)
+        }
+        // "Susan Cruzan, an FDA spokeswoman"
+        if (X === "Person" && Y === "Organization" && adjacent && RX.personCommaArticle.test(between) && isRole(tokens, y.last + 1, sentence)) {
+          add(x, "worksFor", y, sentence)
+        }
+        // "the chairman of the United Djibouti Opposition Front, Mohamed Ahmed Issa"
+        if (X === "Organization" && Y === "Person" && adjacent && RX.comma.test(between) && roleOfBefore(tokens, x.first, sentence)) {
           add(y, "worksFor", x, sentence)
         }
         if (X === "Organization" && Y === "Organization" && adjacent && RX.acquired.test(between)) add(x, "acquired", y, sentence)
@@ -221,7 +232,25 @@ export const relate = (
   return out
 }
 
+/** Lower-case nouns that name a role by their ending: manager, director, economist, spokesman, … */
+const ROLE_ENDING = /(?:er|or|ist|man|woman|ant|ent|ian|ee|ive|ary)$/
+
+/** Token k is a role noun: in the lexicon's person nouns or titles, or a lower-case noun with a role ending. */
+const isRole = (tokens: ReadonlyArray<Token>, k: number, sentence: number) => {
+  const t = tokens[k]
+  if (t === undefined || t.sentence !== sentence) return false
+  return (t.flags & (F.ROLE | F.TITLE | F.NAME_TITLE)) !== 0 || !t.cap && t.pos === "NOUN" && ROLE_ENDING.test(t.key)
+}
+
 const hasRole = (tokens: ReadonlyArray<Token>, a: number, b: number) => {
-  for (let k = a; k <= b; k++) if (tokens[k]!.flags & (F.ROLE | F.TITLE | F.NAME_TITLE)) return true
+  for (let k = a; k <= b; k++) if (isRole(tokens, k, tokens[k]!.sentence)) return true
   return false
+}
+
+/** "chairman of (the) X": a role and "of", "for" or "at" right before token `first`. */
+const roleOfBefore = (tokens: ReadonlyArray<Token>, first: number, sentence: number) => {
+  let k = first - 1
+  if (tokens[k]?.key === "the") k--
+  if (!/^(?:of|for|at)$/.test(tokens[k]?.key ?? "")) return false
+  return isRole(tokens, k - 1, sentence)
 }
