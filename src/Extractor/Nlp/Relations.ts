@@ -40,7 +40,7 @@ export const MAX_GAP = 5
 const TITLE_LIKE = /^(?:'s|’s|former|then|late|new|acting|first|second|deputy|vice|chief|senior|top|prime|foreign|lady|the|a|an|-)$/
 
 const KILL_VERB = "(?:shot\\s+and\\s+killed|shot\\s+dead|shot\\s+to\\s+death|stabbed\\s+to\\s+death|beat\\s+to\\s+death|gunned\\s+down|killed|murdered|assassinated|shot|stabbed|slew|strangled|executed|poisoned|beheaded|hanged|lynched)"
-const KILL_NOUN = "(?:assassinat(?:ed|ing|ion\\s+of)|kill(?:ed|ing)(?:\\s+of)?|murder(?:ed|ing)?(?:\\s+of)?|slaying\\s+of|slew|shooting(?:\\s+of)?|shot|stabb(?:ed|ing)(?:\\s+of)?|death\\s+of)"
+const KILL_NOUN = "(?:assassinat(?:e|ed|ing|ion\\s+of)|kill(?:ed|ing)?(?:\\s+of)?|murder(?:ed|ing)?(?:\\s+of)?|slaying\\s+of|slew|shoot(?:ing)?(?:\\s+of)?|shot(?:\\s+and\\s+(?:killed|mortally\\s+wounded|fatally\\s+wounded))?|stabb?(?:ed|ing)?(?:\\s+of)?|death\\s+of)"
 const DIRECTION = "(?:north|south|east|west|northern|southern|eastern|western|central|northeast|northwest|southeast|southwest|northeastern|northwestern|southeastern|southwestern|upstate|downstate|coastal|rural|suburban|downtown)"
 
 const RX = {
@@ -53,10 +53,11 @@ const RX = {
   founded: /^\s*(?:,\s*(?:who|which)\s+)?(?:(?:also|later)\s+)?(?:(?:co-?)?found(?:ed|s)|established|set\s+up|started|created)\s+(?:the\s+)?$|^\s*,\s*(?:the\s+|a\s+)?(?:co-?)?founder\s+of\s+(?:the\s+)?$/u,
   joined: /^\s*(?:,\s*(?:who|which)\s+)?(?:joined|(?:is|was|became)\s+a\s+member\s+of)\s+(?:the\s+)?$|^\s*,\s*(?:a|an)\s+(?:\p{L}+\s+)?member\s+of\s+(?:the\s+)?$/u,
   killActive: new RegExp(`^\\s*(?:,[^,]{0,60},\\s*)?(?:(?:allegedly|reportedly|fatally|mortally|later|then|had)\\s+)?${KILL_VERB}\\s+$`, "u"),
-  killPassive: new RegExp(`^\\s*(?:,[^,]{0,60},\\s*)?(?:(?:was|were|had\\s+been|has\\s+been|is|being)\\s+)?(?:fatally\\s+|mortally\\s+)?(?:${KILL_VERB}|slain|wounded)\\b[^.;]{0,60}?\\bby\\s+(?:\\p{Ll}[\\p{L}-]*\\s+){0,3}$`, "u"),
+  killPassive: new RegExp(`^\\s*(?:,[^,]{0,60},\\s*)?(?:(?:was|were|had\\s+been|has\\s+been|is|being)\\s+)?(?:fatally\\s+|mortally\\s+)?(?:${KILL_VERB}|slain|wounded|cut\\s+down)\\b[^.;]{0,60}?\\bby\\s+(?:\\p{Ll}[\\p{L}-]*\\s+){0,3}$`, "u"),
   killAppositive: /^\s*,\s*(?:(?:the|a|an)\s+)?(?:[\p{L}-]+\s+){0,2}?(?:assassin|killer|murderer|slayer)\s+of\s+$/u,
   killPossessive: /^\s*(?:'s|’s)\s+(?:[\p{L}-]+\s+){0,2}?(?:assassin|killer|murderer|slayer)\s*,?\s*$/u,
-  killNominal: new RegExp(`\\b${KILL_NOUN}\\s+(?:the\\s+)?$`, "u"),
+  // the killing verb or noun, then at most three words describing the victim ("murdering Phoenix newspaper reporter")
+  killNominal: new RegExp(`\\b${KILL_NOUN}\\s+(?:the\\s+)?(?:(?:former|then|late|his|her|their|[\\p{L}.-]*\\p{Lu}[\\p{L}.-]*|[\\p{Ll}-]+(?:er|or|ist|man|woman|ian|ant|ent))\\s+){0,3}$`, "u"),
   killCompound: /\b(?:in|for|of|with|to)\s+the\s+$/u,
   killAfter: /^\s*(?:'s\s+)?(?:slaying|assassination|murder|killing|shooting)\b/u,
   lives: /^\s*(?:,[^,]{0,40},\s*)?(?:who\s+)?(?:(?:is|was|has|had|have)\s+)?(?:also\s+)?(?:lives?|lived|living|resides?|resided|residing|grew\s+up|settled|moved|returned(?:\s+home)?|a\s+native|native|home)\b[^.;]{0,40}?\b(?:in|to|of|at|near)\s+(?:the\s+)?$/u,
