@@ -19,8 +19,9 @@
  *
  * A relation's evidence is its sentence. Relations are stated between
  * mentions at most {@link MAX_GAP} mentions and 200 characters apart.
- * Through a chain of places ("Patchogue, N.Y."), a relation to the first
- * place also holds for the ones that contain it.
+ * Through a chain of places ("Patchogue, N.Y.", "Yatsushiro in Kumamoto
+ * Prefecture"), a relation to the first place also holds for the ones that
+ * contain it.
  */
 import type { Found } from "./Entities.js"
 import { F, LOCATION, type Lexicon } from "./Lexicon.js"
@@ -36,6 +37,9 @@ export interface FoundRelation {
 
 /** Most mentions between the two arguments of a relation, plus one. */
 export const MAX_GAP = 5
+
+/** Heads of names of administrative areas, which contain other places: "Kumamoto Prefecture", "Loei Province". */
+const ADMIN_HEADS = new Set(["province", "prefecture", "state", "county", "region", "territory", "oblast", "canton", "governorate", "emirate", "department", "district", "republic", "kingdom"])
 
 const TITLE_LIKE = /^(?:'s|’s|former|then|late|new|acting|first|second|deputy|vice|chief|senior|top|prime|foreign|lady|the|a|an|-)$/
 
@@ -60,13 +64,14 @@ const RX = {
   killNominal: new RegExp(`\\b${KILL_NOUN}\\s+(?:the\\s+)?(?:(?:former|then|late|his|her|their|[\\p{L}.-]*\\p{Lu}[\\p{L}.-]*|[\\p{Ll}-]+(?:er|or|ist|man|woman|ian|ant|ent))\\s+){0,3}$`, "u"),
   killCompound: /\b(?:in|for|of|with|to)\s+the\s+$/u,
   killAfter: /^\s*(?:'s\s+)?(?:slaying|assassination|murder|killing|shooting)\b/u,
-  lives: /^\s*(?:,[^,]{0,40},\s*)?(?:who\s+)?(?:(?:is|was|has|had|have)\s+)?(?:also\s+)?(?:lives?|lived|living|resides?|resided|residing|grew\s+up|settled|moved|returned(?:\s+home)?|a\s+native|native|home)\b[^.;]{0,40}?\b(?:in|to|of|at|near)\s+(?:the\s+)?$/u,
-  born: /^\s*(?:,[^,]{0,40},\s*)?(?:who\s+)?(?:(?:was|is)\s+)?born\b[^.;]{0,40}?\bin\s+(?:the\s+)?$/u,
+  lives: /^\s*(?:,[^,]{0,40},\s*)?(?:,?\s*who\s+)?(?:(?:is|was|has|had|have)\s+)?(?:also\s+)?(?:lives?|lived|living|resides?|resided|residing|grew\s+up|settled|moved|returned(?:\s+home)?|a\s+native|native|home)\b[^.;]{0,40}?\b(?:in|to|of|at|near)\s+(?:the\s+)?$/u,
+  born: /^\s*(?:,[^,]{0,40},\s*)?(?:,?\s*who\s+)?(?:(?:was|is)\s+)?born\b[^.;]{0,40}?\bin\s+(?:the\s+)?$/u,
   orgIn: /^\s*(?:,\s*(?:which\s+is\s+|based\s+|headquartered\s+|located\s+)?|(?:(?:is|was|are|were)\s+)?(?:(?:based|headquartered|located|situated)\s+)?(?:in|of|at|near)\s+(?:the\s+)?(?:(?:city|town|state|province|capital)\s+of\s+)?)$/u,
   placeThenOrg: /^\s*(?:'s|’s)?\s*$/u,
   possessiveRole: /^\s*(?:'s|’s)\s+(?:[\p{L}-]+\s+){0,4}?[\p{L}-]+\s*,\s*$/u,
   basedHyphen: /^-based\s+(?:[\p{Ll}-]+\s+){0,3}$/u,
   comma: /^\s*,\s*$/u,
+  possessive: /^\s*(?:'s|’s)\s*$/u,
   dateline: /^\s*(?:,[^()]{0,60}?)?\(\s*$/u,
   placeIn: new RegExp(`^\\s*(?:,\\s*)?(?:in|of)\\s+(?:the\\s+)?(?:${DIRECTION}\\s+)?$`, "u"),
   spouse: /^\s*(?:,[^,]{0,40},\s*)?(?:married|weds?|wedded)\s+$|^\s*,\s*(?:the\s+|his\s+|her\s+)?(?:wife|husband|widow|widower|spouse)\s+of\s+$/u,
@@ -92,7 +97,8 @@ export const relate = (
     return lexicon.phrase(keys)
   }
   /** A place that contains others: a state, region or country (or an abbreviation of one). */
-  const isContainer = (f: Found) => f.type === "Location" && (flagsOf(f) & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) !== 0
+  const isContainer = (f: Found) =>
+    f.type === "Location" && ((flagsOf(f) & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) !== 0 || ADMIN_HEADS.has(tokens[f.last]!.key))
   const titleLike = (a: number, b: number) => {
     let titled = false
     let unknown = 0
@@ -199,7 +205,23 @@ export const relate = (
             const chain = commaChain.get(x)
             if (chain) chain.push(y)
             else commaChain.set(x, [y])
-          } else if (RX.placeIn.test(between) && isContainer(y) && !(flagsOf(x) & F.COUNTRY)) add(x, "locatedIn", y, sentence)
+          } else if (RX.placeIn.test(between) && isContainer(y) && !(flagsOf(x) & F.COUNTRY)) {
+            add(x, "locatedIn", y, sentence)
+            const chain = commaChain.get(x)
+            if (chain) chain.push(y)
+            else commaChain.set(x, [y])
+          } else if (RX.possessive.test(between) && !isContainer(y)) {
+            // "Zambia's Kafue River", "Beijing's Tiananmen Square"
+            add(y, "locatedIn", x, sentence)
+          }
+        }
+        // "Morihiro Hosokawa, Japan's prime minister", "Richard Taylor, an Atlanta architect"
+        if (X === "Person" && Y === "Location" && adjacent) {
+          const after = tokens[y.last + 1]
+          if (RX.comma.test(between) && (after?.value === "'s" || after?.value === "’s") && isRole(tokens, y.last + 2, sentence) ||
+            RX.personCommaArticle.test(between) && isRole(tokens, y.last + 1, sentence)) {
+            add(x, "livesIn", y, sentence)
+          }
         }
       }
     }
