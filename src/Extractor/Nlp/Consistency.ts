@@ -5,9 +5,10 @@
  * The extractor types names chunk by chunk (and makes each chunk agree with
  * itself, Entities.ts). This pass runs once over the merged mentions of the
  * whole document, after extraction:
- * - a one-word name that is a word of a multi-word Person name ("Crane"
- *   after "Ichabod Crane") is a Person, unless some mention of it is typed
- *   otherwise with confidence ≥ 0.6;
+ * - a name that is a word or the last words of a multi-word Person name
+ *   ("Crane" after "Ichabod Crane", "Van Tassel" after "Katrina Van Tassel")
+ *   is a Person, unless some mention of it is typed otherwise with
+ *   confidence ≥ 0.6;
  * - otherwise every mention of a name (compared case-insensitively,
  *   ignoring punctuation at its ends and a possessive 's) takes the type of
  *   the mention with the strongest evidence (`confidence`).
@@ -44,8 +45,10 @@ export const harmonizeTypes = (mentions: ReadonlyArray<Mention>): Array<Mention>
     if (m.type === "Person") {
       const words = key.split(" ")
       if (words.length < 2) continue
-      for (const w of words) {
-        if (w.length < 2 || w.endsWith(".")) continue
+      // Each word and each trailing run of words: "Crane", "Van Tassel" of "Katrina Van Tassel".
+      const pieces = words.filter((w) => w.length >= 2 && !w.endsWith("."))
+      for (let k = 1; k < words.length; k++) pieces.push(words.slice(k).join(" "))
+      for (const w of pieces) {
         const p = parts.get(w)
         if (!p || confidenceOf(m) > confidenceOf(p)) parts.set(w, m)
       }
@@ -54,7 +57,7 @@ export const harmonizeTypes = (mentions: ReadonlyArray<Mention>): Array<Mention>
   /** The type a name should have across the document, with its confidence; undefined if nothing is known. */
   const decide = (key: string): { readonly type: string; readonly confidence: number } | undefined => {
     const b = best.get(key)
-    const p = key.includes(" ") ? undefined : parts.get(key)
+    const p = parts.get(key)
     if (p && (!b || b.type !== "Person" && confidenceOf(b) < 0.6)) return { type: "Person", confidence: confidenceOf(p) * 0.8 }
     return b ? { type: b.type, confidence: confidenceOf(b) * 0.9 } : undefined
   }

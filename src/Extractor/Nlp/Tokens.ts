@@ -51,6 +51,9 @@ const LOWER = /\p{Ll}/u
 /** Particles that join a hyphenated name in lower case: al-Assad, bin-Laden. */
 const PARTICLES = new Set(["al", "el", "bin", "ibn", "abu", "abd", "ben", "ould"])
 
+/** A capitalised word with a possessive ending glued on. */
+const POSSESSIVE = /^(\p{Lu}[\p{L}.-]+)(?:'s|’s)$/u
+
 /** "al-Tuffah", "bin-Laden": a name after a lower-case particle. */
 const PARTICLE_NAME = /^(?:al|el|bin|ibn|abu|abd|ben|ould)-\p{Lu}/u
 
@@ -132,6 +135,14 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
       const p = pos[i + 1] === "PROPN" || prev.pos === "PROPN" ? "PROPN" : prev.pos
       tokens[tokens.length - 1] = make(value, p, prev.start, prev.space, prev.sentence)
       i = last
+      continue
+    }
+    const possessive = POSSESSIVE.exec(v)
+    if (possessive) {
+      // "Ichabod’s" left whole by the tokenizer: the name, then the possessive.
+      const name = possessive[1]!
+      tokens.push(make(name, "PROPN", starts[i]!, spaces[i] !== "", sentenceOf[i]!))
+      tokens.push(make(v.slice(name.length), "PART", starts[i]! + name.length, false, sentenceOf[i]!))
       continue
     }
     tokens.push(make(v, pos[i]!, starts[i]!, spaces[i] !== "", sentenceOf[i]!))

@@ -3,7 +3,8 @@ import { Mention } from "../../../src/Domain/Extraction.js"
 import { CodePointIndex } from "../../../src/Domain/Span.js"
 import { harmonizeTypes, nameKey } from "../../../src/Extractor/Nlp/Consistency.js"
 
-const TEXT = "🎉 Ichabod Crane met Katrina. 𝄞 Crane left Sleepy Hollow; Hollow was quiet. On 3 May Crane's horse ran to Tarry Town."
+const TEXT = "🎉 Ichabod Crane met Katrina. 𝄞 Crane left Sleepy Hollow; Hollow was quiet. On 3 May Crane's horse ran to Tarry Town. " +
+  "Katrina Van Tassel smiled at Van Tassel."
 const index = new CodePointIndex(TEXT)
 
 /** A mention of the n-th occurrence of `surface` in TEXT, with code point offsets. */
@@ -34,6 +35,14 @@ describe("harmonizeTypes", () => {
     // spans and ids are untouched, in code points
     for (const m of out) expect(index.slice(m.span.start, m.span.end)).toBe(m.span.text)
     expect(out.map((m) => m.id)).toEqual(["m1", "m2", "m3"])
+  })
+
+  it("types the last words of a full name as that Person", () => {
+    const out = harmonizeTypes([
+      at("m1", "Katrina Van Tassel", "Person", 0.75),
+      at("m2", "Van Tassel", "Location", 0.45, 1)
+    ])
+    expect(out.map((m) => m.type)).toEqual(["Person", "Person"])
   })
 
   it("gives every mention of a name the type of its best-supported mention", () => {
