@@ -50,6 +50,9 @@ const TITLE_MODIFIERS = new Set([
   "majority", "minority", "opposition", "party", "then", "ex", "managing", "national", "security", "treasury"
 ])
 
+/** Department words that stand for a minister's office before a name. */
+const OFFICE_PREFIXES = new Set(["foreign", "interior", "finance", "defense", "defence", "prime", "justice", "economy", "trade", "agriculture", "health", "education"])
+
 /** Heads after which "of" continues a name: "Republic of Korea", "Bank of England", "Duke of York". */
 const OF_HEADS = new Set([
   "republic", "kingdom", "federation", "commonwealth", "union", "state", "states", "isle", "isles", "gulf", "bay",
@@ -61,9 +64,12 @@ const OF_HEADS = new Set([
 
 /** Place heads that come first: "Gulf of Mexico", "Isle of Man", "Mount Everest". */
 const LEADING_PLACE_HEADS = new Set([
-  "republic", "kingdom", "gulf", "isle", "isles", "bay", "cape", "sea", "lake", "mount", "strait", "straits",
+  "port", "mt", "ft", "lac", "loch", "republic", "kingdom", "gulf", "isle", "isles", "bay", "cape", "sea", "lake", "mount", "strait", "straits",
   "islands", "province", "county", "city", "state", "principality", "emirate", "sultanate", "commonwealth", "fort"
 ])
+
+/** Place heads written before the name: "Lake Constance", "Mount Blanc", "Port Nolloth". */
+const PLACE_PREFIXES = new Set(["lake", "mount", "mt", "fort", "ft", "port", "cape", "isle", "lac", "loch"])
 
 /** Lower-case particles inside personal names. */
 const NAME_PARTICLES = new Set(["de", "da", "del", "della", "di", "du", "van", "von", "der", "den", "le", "la", "bin", "ibn", "al", "el", "y", "dos", "das", "ter", "ten", "zu"])
@@ -162,9 +168,15 @@ class Recognizer {
   isTitle(i: number): boolean {
     const t = this.tokens[i]!
     if (t.flags & (F.NAME_TITLE | F.TITLE)) return true
-    // A capitalised role noun opening a sentence: "Composer Thomas", "Anatomist Jeffrey Laitman".
-    if (t.flags & F.ROLE && this.sentenceStart(i) && !(t.flags & (F.GIVEN | F.SURNAME | LOCATION)) && this.tokens[i + 1]?.cap) return true
-    return TITLE_MODIFIERS.has(t.key) && this.tokens[i + 1] !== undefined && (this.tokens[i + 1]!.flags & (F.TITLE | F.NAME_TITLE)) !== 0
+    // A capitalised role noun before a name: "Composer Thomas", "Academician M. F. Reshetnov".
+    const next = this.tokens[i + 1]
+    if (t.flags & F.ROLE && !(t.flags & (F.GIVEN | F.SURNAME | LOCATION)) && next?.cap) {
+      if (this.sentenceStart(i) || next.flags & F.GIVEN || INITIAL.test(next.value)) return true
+    }
+    if (!TITLE_MODIFIERS.has(t.key) || next === undefined) return false
+    // "Foreign Minister …"; and a department word alone before a full name ("Foreign Roland Dumas"), as
+    // news text that drops the office word has it.
+    return (next.flags & (F.TITLE | F.NAME_TITLE)) !== 0 || OFFICE_PREFIXES.has(t.key) && (next.flags & F.GIVEN) !== 0 && this.nameLike(i + 2)
   }
 
   /** Lexicon flags of tokens [a, b] as one name. */
@@ -389,7 +401,7 @@ class Recognizer {
     const head = ofAt > a ? tokens[ofAt - 1]! : last
     if (words > 1 && head.flags & F.ORG_WORD) bump("Organization", 0.85, `organisation word "${head.value}"`)
     if (words > 1 && head.flags & F.PLACE_WORD && !(head.flags & F.ORG_WORD)) bump("Location", 0.8, `place word "${head.value}"`)
-    if (words > 1 && LEADING_PLACE_HEADS.has(first.key) && (ofAt === a + 1 || first.key === "mount" || first.key === "fort")) {
+    if (words > 1 && LEADING_PLACE_HEADS.has(first.key) && (ofAt === a + 1 || PLACE_PREFIXES.has(first.key))) {
       bump("Location", 0.85, `place word "${first.value}"`)
     }
     if (words > 1 && first.flags & F.GIVEN && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) bump("Person", 0.75, `given name "${first.value}"`)

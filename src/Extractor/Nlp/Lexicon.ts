@@ -232,7 +232,10 @@ export const loadLexicon: Effect.Effect<Lexicon> = Effect.promise(async () => {
     if (flags !== 0) add(word, flags)
   }
   for (const w of Object.keys(model.two.orgWords)) add(w, F.ORG_WORD)
-  for (const w of Object.keys(model.two.placeWords)) add(w, F.PLACE_WORD)
+  for (const w of Object.keys(model.two.placeWords)) {
+    add(w, F.PLACE_WORD)
+    if (!w.endsWith("s")) add(`${w}s`, F.PLACE_WORD) // "Franklin Lakes", "Rocky Mountains"
+  }
 
   for (const c of Object.values(countriesList.countries)) {
     add(c.name, F.COUNTRY)

@@ -127,6 +127,10 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
     ) {
       let value = `${prev.value}-${values[i + 1]!}`
       let last = i + 1
+      // "D-N.Y.": a party-state label split by the tokenizer into D - N . Y.
+      if (/^[DRI]$/.test(prev.value)) {
+        while (last + 1 < n && spaces[last + 1] === "" && /^(?:\.|\p{Lu}\.?)$/u.test(values[last + 1]!)) value += values[++last]!
+      }
       // "D-Ariz." : the period of an abbreviation
       if (last + 1 < n && values[last + 1] === "." && spaces[last + 1] === "" && (lexicon.word(keyOf(values[last]!)) & F.PLACE_ABBR)) {
         value += "."
