@@ -50,7 +50,8 @@ const DIRECTION = "(?:north|south|east|west|northern|southern|eastern|western|ce
 const RX = {
   personRoleOf: /^\s*,\s*(?:[^,]{1,30},\s*)?(?:(?:a|an|the|its|his|her|their)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|for|at|with|in)\s+(?:the\s+)?$/u,
   personCommaArticle: /^\s*,\s*(?:a|an|the)\s+(?:former\s+|senior\s+|top\s+|chief\s+)?$/u,
-  personOf: /^\s*(?:,\s*\d+\s*,\s*)?(?:of|at)\s+(?:the\s+)?$/u,
+  personOf: /^\s*(?:,\s*\d+\s*)?,?\s*(?:of|at)\s+(?:the\s+)?$/u,
+  named: /^\s*,?\s*(?:who\s+)?(?:(?:has|had|have)\s+been\s+|was\s+|is\s+|were\s+)?(?:named|appointed|elected|hired\s+as|promoted\s+to|chosen\s+as)\s+(?:the\s+|a\s+|an\s+)?(?:[\p{L}-]+\s+){0,3}?(?:of|at|for)\s+(?:the\s+)?$/u,
   personFrom: /^\s*(?:,\s*\d+\s*,\s*)?(?:(?:is|was|comes|came|hails)\s+)?(?:of|from)\s+(?:the\s+)?$/u,
   personRoleFrom: /^\s*,\s*(?:\d+\s*,\s*)?(?:(?:a|an|the)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|from)\s+(?:the\s+)?$/u,
   worksVerb: /^\s*(?:,\s*(?:who|which)\s+)?(?:(?:also|now|later|then|currently|still)\s+)?(?:(?:is|was)\s+)?(?:works?|worked|working|employed|heads|headed|leads|led|runs|ran|chairs|chaired|directs|directed|manages|managed|serves|served|teaches|taught|covers|covered)\s+(?:(?:for|at|with|in|on|as\s+[\p{L}\s]{1,30}?\s+(?:of|for|at))\s+)?(?:the\s+)?$/u,
@@ -158,14 +159,15 @@ export const relate = (
         if (X === "Person" && Y === "Organization" && adjacent) {
           if (RX.founded.test(between)) add(x, "founded", y, sentence)
           else if (RX.joined.test(between)) add(x, "memberOf", y, sentence)
-          else if (RX.worksVerb.test(between) || RX.personOf.test(between)) add(x, "worksFor", y, sentence)
+          else if (RX.worksVerb.test(between) || RX.personOf.test(between) || RX.named.test(between)) add(x, "worksFor", y, sentence)
           else if (RX.personRoleOf.test(between) && y.first > x.last + 1 && hasRole(tokens, x.last + 1, y.first - 1)) add(x, "worksFor", y, sentence)
         }
         if (X === "Organization" && Y === "Person" && adjacent && (titled() || RX.placeThenOrg.test(between) && between.includes("'"))) {
           add(y, "worksFor", x, sentence)
         }
         // "Susan Cruzan, an FDA spokeswoman"
-        if (X === "Person" && Y === "Organization" && adjacent && RX.personCommaArticle.test(between) && isRole(tokens, y.last + 1, sentence)) {
+        if (X === "Person" && Y === "Organization" && adjacent && (RX.personCommaArticle.test(between) || RX.comma.test(between)) &&
+          roleAfter(tokens, y.last + 1, sentence)) {
           add(x, "worksFor", y, sentence)
         }
         // "the chairman of the United Djibouti Opposition Front, Mohamed Ahmed Issa"
@@ -267,6 +269,16 @@ const isRole = (tokens: ReadonlyArray<Token>, k: number, sentence: number) => {
 
 const hasRole = (tokens: ReadonlyArray<Token>, a: number, b: number) => {
   for (let k = a; k <= b; k++) if (isRole(tokens, k, tokens[k]!.sentence)) return true
+  return false
+}
+
+/** "Red Cross disaster chairman": at most two lower-case nouns, then a role, from token k on. */
+const roleAfter = (tokens: ReadonlyArray<Token>, k: number, sentence: number) => {
+  for (let m = k; m <= k + 2; m++) {
+    if (isRole(tokens, m, sentence)) return true
+    const t = tokens[m]
+    if (t === undefined || t.sentence !== sentence || t.cap || t.pos !== "NOUN") return false
+  }
   return false
 }
 
