@@ -65,6 +65,8 @@ export const findAmounts = (tokens: ReadonlyArray<Tok>): Array<Amount> => {
   while (i < n) {
     const t = tokens[i]!
     const key = t.key
+    const c = t.value.charCodeAt(0)
+    const digit = c >= 48 && c <= 57
     let last = -1
     let first = i
     let type: "Date" | "Money" = "Date"
@@ -90,11 +92,11 @@ export const findAmounts = (tokens: ReadonlyArray<Tok>): Array<Amount> => {
       last = i
     } else if ((key === "last" || key === "next" || key === "this" || key === "past") && same(i, i + 1) && PERIOD.has(tokens[i + 1]!.key)) {
       last = i + 1
-    } else if ((NUMBER.test(t.value) || COUNT_WORDS.has(key)) && same(i, i + 2) && UNITS.has(tokens[i + 1]!.key) && tokens[i + 2]!.key === "ago") {
+    } else if ((digit && NUMBER.test(t.value) || COUNT_WORDS.has(key)) && same(i, i + 2) && UNITS.has(tokens[i + 1]!.key) && tokens[i + 2]!.key === "ago") {
       last = i + 2
-    } else if (DECADE.test(t.value)) {
+    } else if (digit && DECADE.test(t.value)) {
       last = i
-    } else if (YEAR.test(t.value)) {
+    } else if (digit && YEAR.test(t.value)) {
       const prev = same(i, i - 1) ? tokens[i - 1]!.key : ""
       const opensSentence = !same(i, i - 1) && same(i, i + 1) && tokens[i + 1]!.value === ","
       if (YEAR_BEFORE.has(prev) || opensSentence) last = i
@@ -102,7 +104,7 @@ export const findAmounts = (tokens: ReadonlyArray<Tok>): Array<Amount> => {
       type = "Money"
       last = i + 1
       if (same(i, last + 1) && SCALES.has(tokens[last + 1]!.key)) last++
-    } else if (NUMBER.test(t.value)) {
+    } else if (digit && NUMBER.test(t.value)) {
       let k = i
       if (same(i, k + 1) && SCALES.has(tokens[k + 1]!.key)) k++
       if (same(i, k + 2) && CURRENCY_WORDS.has(tokens[k + 2]!.key) && /^\p{Lu}/u.test(tokens[k + 1]!.value)) k++

@@ -121,7 +121,7 @@ class Recognizer {
       let caps = 0
       for (let k = s0; k <= s1; k++) {
         const t = tokens[k]!
-        if (!/^\p{L}/u.test(t.value)) continue
+        if (t.pos === "PUNCT" || t.pos === "NUM" || t.pos === "SYM" || t.pos === "SPACE") continue
         words++
         if (t.cap) caps++
         else if (!(t.flags & F.FUNCTION)) lower++

@@ -46,7 +46,7 @@ export interface Wink {
 }
 
 const CAP = /^\p{Lu}/u
-const LETTERS = /\p{L}/gu
+const LETTER = /\p{L}/u
 const LOWER = /\p{Ll}/u
 /** Particles that join a hyphenated name in lower case: al-Assad, bin-Laden. */
 const PARTICLES = new Set(["al", "el", "bin", "ibn", "abu", "abd", "ben", "ould"])
@@ -57,7 +57,12 @@ const POSSESSIVE = /^(\p{Lu}[\p{L}.-]+)(?:'s|’s)$/u
 /** "al-Tuffah", "bin-Laden": a name after a lower-case particle. */
 const PARTICLE_NAME = /^(?:al|el|bin|ibn|abu|abd|ben|ould)-\p{Lu}/u
 
-const isUpper = (v: string) => !LOWER.test(v) && (v.match(LETTERS)?.length ?? 0) >= 2
+const isUpper = (v: string) => {
+  if (LOWER.test(v)) return false
+  let letters = 0
+  for (const c of v) if (LETTER.test(c) && ++letters >= 2) return true
+  return false
+}
 
 /**
  * Tokenizes `text` (one chunk) with wink-nlp. wink's tokenizer is lossless
@@ -94,6 +99,7 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
   const tokens: Array<Token & { entity: string }> = []
   const make = (value: string, p: string, start: number, space: boolean, sentence: number): Token & { entity: string } => {
     const key = keyOf(value)
+    const cap = CAP.test(value) || value.includes("-") && PARTICLE_NAME.test(value)
     let flags = lexicon.word(key)
     // "Bosnia-Herzegovina": a hyphenated pair of places is a place.
     if (flags === 0 && key.includes("-")) {
@@ -109,8 +115,8 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
       sentence,
       space,
       flags,
-      cap: CAP.test(value) || PARTICLE_NAME.test(value),
-      upper: isUpper(value),
+      cap,
+      upper: cap && isUpper(value),
       entity: ""
     }
   }
@@ -141,7 +147,7 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
       i = last
       continue
     }
-    const possessive = POSSESSIVE.exec(v)
+    const possessive = v.length > 3 && v.endsWith("s") ? POSSESSIVE.exec(v) : null
     if (possessive) {
       // "Ichabod’s" left whole by the tokenizer: the name, then the possessive.
       const name = possessive[1]!
