@@ -50,6 +50,9 @@ const TITLE_MODIFIERS = new Set([
   "majority", "minority", "opposition", "party", "then", "ex", "managing", "national", "security", "treasury"
 ])
 
+/** Courtesy titles: what follows them is a person's name. */
+const COURTESY = new Set(["mr", "mrs", "ms", "miss", "mme", "madame", "madam", "mlle", "mademoiselle", "monsieur", "messrs", "dr", "herr", "frau", "signor", "signora", "senor", "senora", "sir", "lady"])
+
 /** Department words that stand for a minister's office before a name. */
 const OFFICE_PREFIXES = new Set(["foreign", "interior", "finance", "defense", "defence", "prime", "justice", "economy", "trade", "agriculture", "health", "education"])
 
@@ -282,6 +285,11 @@ class Recognizer {
     while (b >= a && !tokens[b]!.cap) b--
     if (a > b) return
     const lastFlags = tokens[b]!.flags
+    // "Mrs. Hall", "Mr. Church": a courtesy title makes a person whatever the surname looks like.
+    if (titled < 0 && b > a && COURTESY.has(tokens[a]!.key) && !(lastFlags & F.ORG_SUFFIX)) {
+      this.analyse(a + 1, b, out, a, tokens[a]!.value)
+      return
+    }
     const headed = (lastFlags & (F.ORG_WORD | F.ORG_SUFFIX | F.PLACE_WORD)) !== 0 && b > a
 
     // A known multi-word name is taken whole.
@@ -367,7 +375,7 @@ class Recognizer {
   /** {@link type}, unless a title precedes the name: then a Person (an organisation's strong evidence still wins). */
   titledType(a: number, b: number, titled: number, title: string): Found {
     const f = this.type(a, b)
-    if (titled < 0 || f.type === "Organization" && f.score >= 0.8) return f
+    if (titled < 0 || f.type === "Organization" && f.score >= 0.8 && !(COURTESY.has(this.tokens[titled]!.key) && a === b)) return f
     return { type: "Person", first: Math.min(titled, a), last: b, score: 0.95, reason: `title "${title}"` }
   }
 
@@ -392,8 +400,14 @@ class Recognizer {
     const personal = (whole & (F.GIVEN | F.SURNAME | F.PERSON)) !== 0
     const known = words > 1 ? 0.05 : 0
     if (whole & F.ORG) bump("Organization", 0.85 + known, "known organisation")
-    if (whole & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) bump("Location", personal && words === 1 ? 0.6 : 0.85 + known, "known country or region")
-    if (whole & (F.CITY | F.PLACE)) bump("Location", personal && words === 1 ? 0.5 : 0.75 + known, "known place")
+    // A word that is both a place and a personal name ("Florence", "Mary", "Washington") is a place only with a
+    // preposition of place before it.
+    const s0 = first.sentence
+    const before = tokens[a - 1]?.sentence === s0 ? tokens[a - 1] : undefined
+    const ambiguous = personal && words === 1
+    const placed = before !== undefined && PLACE_PREPOSITIONS.has(before.value)
+    if (whole & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) bump("Location", ambiguous ? (placed ? 0.6 : 0.45) : 0.85 + known, "known country or region")
+    if (whole & (F.CITY | F.PLACE)) bump("Location", ambiguous ? (placed ? 0.6 : 0.45) : 0.75 + known, "known place")
     if (whole & F.PERSON) bump("Person", words === 1 ? 0.5 : 0.8, "known person")
     if (last.flags & F.ORG_SUFFIX && words > 1) bump("Organization", 0.95, `legal form "${last.value}"`)
     let ofAt = -1

@@ -73,7 +73,7 @@ export const keyOf = (value: string): string => {
 
 /** Titles that CoNLL-style annotation keeps inside a person's name ("President Lincoln", "Mrs. Parks"). */
 const NAME_TITLES = [
-  "mr", "mrs", "ms", "miss", "mme", "mlle", "messrs", "dr", "rev", "president", "king", "queen", "prince", "princess",
+  "mr", "mrs", "ms", "miss", "mme", "mlle", "messrs", "dr", "rev", "madame", "madam", "mademoiselle", "monsieur", "president", "king", "queen", "prince", "princess",
   "pope", "archduke", "archduchess", "emperor", "empress", "sheik", "sheikh", "sir", "dame", "lady", "lord", "tsar",
   "czar", "shah", "sultan", "ayatollah", "duke", "duchess", "count", "countess", "baron", "baroness", "earl"
 ]
