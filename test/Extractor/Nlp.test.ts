@@ -65,6 +65,17 @@ layer(Nlp.layer)("NlpExtractor", (it) => {
       expect(byText.get("Bosnia-Herzegovina")).toBe("Location")
     }))
 
+  it.effect("reads a courtesy title as a person whatever the surname, and a place-like first name by its context", () =>
+    Effect.gen(function*() {
+      const extractor = yield* Extractor
+      const x = yield* extractor.extract(chunkOf("Mrs. Hall and Mary travelled to Washington. Mary smiled at Madame Duval."))
+      const byText = typesOf(x)
+      expect(byText.get("Mrs. Hall")).toBe("Person")
+      expect(byText.get("Madame Duval")).toBe("Person")
+      expect(byText.get("Washington")).toBe("Location")
+      expect(x.mentions.filter((m) => m.span.text === "Mary").map((m) => m.type)).toEqual(["Person", "Person"])
+    }))
+
   it.effect("splits a place from the name after it: datelines and nationality before a title", () =>
     Effect.gen(function*() {
       const extractor = yield* Extractor
