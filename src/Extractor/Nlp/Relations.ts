@@ -24,7 +24,7 @@
  * contain it.
  */
 import type { Found } from "./Entities.js"
-import { F, LOCATION, type Lexicon } from "./Lexicon.js"
+import { F, type Lexicon } from "./Lexicon.js"
 import type { Token } from "./Tokens.js"
 
 export interface FoundRelation {
@@ -119,7 +119,7 @@ export const relate = (
       const t = tokens[k]!
       if (t.cap || !(t.pos === "NOUN" || t.pos === "ADJ" || t.pos === "PROPN")) return false
     }
-    return (tokens[b]!.flags & (F.ROLE | F.TITLE)) !== 0 || tokens[b]!.pos === "NOUN" && /(?:er|or|ist|man|woman|ant|ent|ian)$/.test(tokens[b]!.key)
+    return (tokens[b]!.flags & (F.ROLE | F.TITLE)) !== 0 || tokens[b]!.pos === "NOUN" && ROLE_ENDING.test(tokens[b]!.key)
   }
 
   const bySentence = new Map<number, Array<Found>>()
@@ -253,7 +253,6 @@ export const relate = (
       }
     }
   }
-  void LOCATION
   return out
 }
 
