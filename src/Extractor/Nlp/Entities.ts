@@ -3,15 +3,20 @@
  * tokens and tags and the {@link Lexicon}.
  *
  * 1. Candidate names are maximal runs of name-like tokens in one sentence
- *    (capitalised, not a closed-class word, not inside a date or amount; at a
- *    sentence start only a proper noun or a lexicon name), joined across
- *    `of` after a head word ("Bank of England", "Duchess of York"), name
- *    particles ("Fernandez de Cevallos"), `&`, and `'s` inside organisation
- *    names ("Croatian People's Party").
+ *    (capitalised, not a closed-class word, not inside a date or amount, not
+ *    a document number; at a sentence start only a proper noun or a lexicon
+ *    name), joined across `of` after a head word ("Bank of England", "Duchess
+ *    of York"), `for`/`on` after an organisation word ("Center for Strategic
+ *    Studies"), `and` inside organisation names ("National Aeronautics and
+ *    Space Administration"), name particles ("Fernandez de Cevallos"), `&`,
+ *    and `'s` inside organisation or place names ("Croatian People's Party").
  * 2. Runs are split at titles ("U.S. Ambassador | Vernon A. Walters",
- *    "Indemerc-Louis Harris | President Vicente Licona"), at a place followed
- *    by an upper-case name (news datelines: "Tokyo | YOMIURI SHIMBUN"), and
- *    lose a leading demonym ("Russian | Boris Yeltsin").
+ *    "Indemerc-Louis Harris | President Vicente Licona"; courtesy titles
+ *    always start a person: "Mrs. Hall"), at a place followed by an
+ *    upper-case name or a broadcaster (news datelines: "Tokyo | YOMIURI
+ *    SHIMBUN", "Paris | Radio Monte Carlo in Arabic"), at an institution
+ *    before a person ("Senate | Bob Dole"), and lose a leading demonym or
+ *    party label ("Russian | Boris Yeltsin", "Republican | Terry Branstad").
  * 3. Each name gets the type with the strongest evidence, from its own words
  *    (legal-form suffixes, organisation and place head words, gazetteers,
  *    given names and surnames, acronyms) and its context (a title or role
