@@ -442,7 +442,7 @@ class Recognizer {
       if (first.flags & F.SURNAME) bump("Person", 0.55, "surname")
       const letters = first.value.replace(/[^\p{L}]/gu, "").length
       if (/\p{N}/u.test(first.value)) bump("Other", 0.5, "code")
-      else if (first.upper && !(whole & LOCATION) && !(first.flags & F.FUNCTION) && !ROMAN.test(first.value) && !this.upperContext(a)) {
+      else if (first.upper && !(whole & LOCATION) && !(first.flags & (F.FUNCTION | F.COMMON | F.GIVEN)) && !ROMAN.test(first.value) && !this.upperContext(a)) {
         bump("Organization", first.value.includes(".") ? 0.5 : letters <= 6 || first.value.includes("-") ? 0.6 : 0.3, "acronym")
       }
     }

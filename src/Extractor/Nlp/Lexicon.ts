@@ -51,7 +51,9 @@ export const F = {
   /** Closed-class words that are capitalised only at a sentence start: The, He, But, … */
   FUNCTION: 1 << 17,
   /** Never a name, whatever its case: GMT, TV, a.m. */
-  NOT_NAME: 1 << 18
+  NOT_NAME: 1 << 18,
+  /** An ordinary English word in compromise's lexicon (adjective, verb, adverb, common noun, …). */
+  COMMON: 1 << 19
 } as const
 
 export const LOCATION = F.COUNTRY | F.REGION | F.CITY | F.PLACE | F.PLACE_ABBR
@@ -178,6 +180,13 @@ interface CompromiseModel {
   readonly two: { readonly orgWords: Record<string, unknown>; readonly placeWords: Record<string, unknown> }
 }
 
+/** compromise tags of ordinary words. */
+const COMMON_TAGS = new Set([
+  "Adjective", "Adverb", "Infinitive", "PastTense", "PresentTense", "Gerund", "Participle", "Singular", "Plural",
+  "Uncountable", "Noun", "Preposition", "Conjunction", "Determiner", "Pronoun", "Expression", "Comparative",
+  "Superlative", "Modal", "Copula", "Verb", "PhrasalVerb", "Cardinal", "Ordinal", "TextValue", "QuestionWord"
+])
+
 const TAG_FLAGS: ReadonlyArray<readonly [string, number]> = [
   ["MaleName", F.GIVEN],
   ["FemaleName", F.GIVEN],
@@ -229,6 +238,7 @@ export const loadLexicon: Effect.Effect<Lexicon> = Effect.promise(async () => {
     if (list.includes("Abbreviation") && list.includes("Organization")) flags |= F.ORG_SUFFIX
     if (list.includes("Abbreviation") && list.includes("Place")) flags |= F.PLACE_ABBR
     if (list.includes("Honorific")) flags |= F.TITLE
+    if (list.some((tag) => COMMON_TAGS.has(tag))) flags |= F.COMMON
     if (flags !== 0) add(word, flags)
   }
   for (const w of Object.keys(model.two.orgWords)) add(w, F.ORG_WORD)
