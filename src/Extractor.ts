@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import type { Chunk } from "./Domain/Chunk.js"
 import type { ExtractorKind } from "./Domain/Run.js"
 import type { ExtractionError } from "./Domain/Errors.js"
-import type { ChunkExtraction } from "./Domain/Extraction.js"
+import type { ChunkExtraction, Mention } from "./Domain/Extraction.js"
 
 export interface ExtractorShape {
   /** Which implementation this is; recorded in run config and every ChunkExtraction. */
@@ -37,6 +37,13 @@ export interface ExtractorShape {
    * idle.
    */
   readonly chunksInFlight?: (concurrency: number) => number
+  /**
+   * Optional document-level pass over all merged mentions of a document,
+   * run once after every chunk is extracted (e.g. making a name's type agree
+   * across chunks). Returns the mentions, same ids and spans, in the same
+   * order. Pure and total.
+   */
+  readonly harmonize?: (mentions: ReadonlyArray<Mention>) => ReadonlyArray<Mention>
 }
 
 /** The cost of extracting one chunk, estimated before spending anything. */

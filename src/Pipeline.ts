@@ -153,7 +153,9 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
           status: failed[0]!.status
         })
       }
-      const merged = mergeExtractions(results)
+      const joined = mergeExtractions(results)
+      // Document-level pass of the extractor, if it has one (e.g. consistent types across chunks).
+      const merged = extractor.harmonize ? { ...joined, mentions: extractor.harmonize(joined.mentions) } : joined
       const usages = [...results.map((r) => r.usage), ...failed.map((f) => f.usage)].filter((u): u is LlmUsage => u !== null)
       const llm = extractor.kind === "llm" ? sumLlmUsage(usages, ctx.config) : null
       const failedChunks = failed.map((f) => f.chunk ?? -1).sort((a, b) => a - b)

@@ -42,7 +42,14 @@ export class Mention extends Schema.Class<Mention>("Mention")({
    * `--keep-ungrounded`), whose span is then empty at the chunk's start.
    * Absent for grounded mentions, whose surface form is `span.text`.
    */
-  name: Schema.optional(Schema.String)
+  name: Schema.optional(Schema.String),
+  /**
+   * How strongly the extractor's evidence supports `type`, in [0, 1]; absent
+   * when the extractor does not say. The embedded extractor sets it from its
+   * rules (e.g. 0.95 after a title, 0.2 for a capitalised word with no cue)
+   * and uses it to make types agree across the document.
+   */
+  confidence: Schema.optional(Schema.Number)
 }) {}
 
 /** The surface form of a mention: `span.text`, or the extractor's name when it is ungrounded. */
