@@ -65,13 +65,41 @@ const concurrency = Options.integer("concurrency").pipe(
   Options.withFallbackConfig(Config.integer("EXTRACT_CONCURRENCY")),
   Options.withDefault(DEFAULT_CONCURRENCY)
 )
+// --- outputs (issue 5) ---
+const formats = Options.text("formats").pipe(
+  Options.withDescription(
+    "Output formats, comma-separated: json, resolution, mermaid, turtle, jsonld, graphml, neo4j, jsonl; default, all (env EXTRACT_FORMATS; default: json,resolution,mermaid,turtle)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_FORMATS")),
+  Options.optional
+)
+const baseIri = Options.text("base-iri").pipe(
+  Options.withDescription("Base IRI of minted RDF IRIs (env EXTRACT_BASE_IRI; default http://example.org/extract/)"),
+  Options.withFallbackConfig(Config.string("EXTRACT_BASE_IRI")),
+  Options.optional
+)
+
 const force = Options.boolean("force").pipe(Options.withDescription("Re-run even if a completed run with the same config exists"))
 const json = Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line on stdout"))
 const quiet = Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress on stderr"))
 
 const extractCommand = Command.make(
   "extract",
-  { files, outputDir: outputDirOption, extractor, model, baseUrl, chunkSize, chunkOverlap, concurrency, force, json, quiet },
+  {
+    files,
+    outputDir: outputDirOption,
+    extractor,
+    model,
+    baseUrl,
+    chunkSize,
+    chunkOverlap,
+    concurrency,
+    force,
+    json,
+    quiet,
+    formats,
+    baseIri
+  },
   (raw) =>
     Effect.gen(function*() {
       const tokenizer = yield* Tokenizer
@@ -126,7 +154,8 @@ export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]
 export const ARGV_SPEC: ArgvSpec = {
   valueOptions: new Set([
     "-o", "--output-dir", "--extractor", "--model", "--base-url", "--chunk-size", "--chunk-overlap", "--concurrency",
-    "--log-level", "--completions"
+    "--log-level", "--completions",
+    "--formats", "--base-iri"
   ]),
   subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors"])]])
 }

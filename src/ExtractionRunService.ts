@@ -243,6 +243,29 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       return record
     })
 
+    // --- outputs (issue 5) ---
+    /**
+     * Deletes the output files recorded for the run whose paths are not in
+     * `keep` (left by an earlier run with other `--formats`) and drops their
+     * records from `metadata.json`. Files already gone are fine.
+     *
+     * @returns the paths removed
+     */
+    const pruneOutputs = Effect.fn("ExtractionRunService.pruneOutputs")(function*(runId: string, keep: ReadonlyArray<string>) {
+      const kept = new Set(keep)
+      const stale = (live.get(runId)?.metadata.outputs ?? []).filter((o) => !kept.has(o.path)).map((o) => o.path)
+      if (stale.length === 0) return stale
+      for (const p of stale) {
+        const file = path.join(runDirOf(runId), ...p.split("/"))
+        yield* fs.remove(file).pipe(
+          Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "NotFound", () => Effect.void),
+          Effect.mapError(storeError("remove", file))
+        )
+      }
+      yield* update(runId, (m) => new RunMetadata({ ...m, outputs: m.outputs.filter((o) => kept.has(o.path)) }, { disableValidation: true }))
+      return stale
+    })
+
     /** Appends an audit event `{timestamp, type, data}` to the run's metadata. */
     const emitEvent = Effect.fn("ExtractionRunService.emitEvent")(function*(runId: string, type: string, data: Record<string, unknown> = {}) {
       yield* update(runId, (m, timestamp) => new RunMetadata({ ...m, events: [...m.events, new RunEvent({ timestamp, type, data })] }, { disableValidation: true }))
@@ -345,6 +368,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       saveExtraction,
       loadExtraction,
       saveOutput,
+      pruneOutputs,
       emitEvent,
       emitError,
       completeRun,

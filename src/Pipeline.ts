@@ -16,6 +16,7 @@ import type { Chunk } from "./Domain/Chunk.js"
 import type { SourceDocument } from "./Domain/Document.js"
 import type { ExtractionError, PipelineError, StoreError } from "./Domain/Errors.js"
 import type { KnowledgeGraph, ResolutionGraph } from "./Domain/Graph.js"
+import { isOutputFormat } from "./Domain/Output.js"
 import { type RunConfig, resultAffectingConfig, RunStats, type RunStatus } from "./Domain/Run.js"
 import { ExtractionRunService } from "./ExtractionRunService.js"
 import { Extractor } from "./Extractor.js"
@@ -135,13 +136,18 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       ctx: RunContext,
       graphs: { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph }
     ) {
-      const [outputs, ms] = yield* elapsed(renderer.render(graphs.graph, graphs.resolution))
+      const [outputs, ms] = yield* elapsed(renderer.render(graphs.graph, graphs.resolution, {
+        formats: ctx.config.formats.filter(isOutputFormat),
+        baseIri: ctx.config.baseIri
+      }))
       yield* progress.stageStarted("render", outputs.length, "files")
       let done = 0
       const files = yield* Effect.forEach(outputs, (o) =>
         store.saveOutput(ctx.runId, o).pipe(Effect.tap(() => progress.advanced("render", ++done))))
+      const removed = yield* store.pruneOutputs(ctx.runId, files.map((f) => f.path))
       yield* store.emitEvent(ctx.runId, "rendering.complete", {
         files: files.map((f) => f.path),
+        ...(removed.length > 0 ? { removed } : {}),
         bytes: files.reduce((n, f) => n + f.bytes, 0),
         durationMs: ms
       })

@@ -5,10 +5,12 @@
  */
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { unknownFlags } from "./Argv.js"
 import { UsageError } from "./Domain/Errors.js"
+import { DEFAULT_BASE_IRI, DEFAULT_FORMATS, parseFormats, validateBaseIri } from "./Domain/Output.js"
 import { type ExtractorKind, RunConfig } from "./Domain/Run.js"
 
 /** Model used by the llm extractor when neither `--model` nor `EXTRACT_MODEL` is set. */
@@ -29,6 +31,11 @@ export interface RawSettings {
   readonly force: boolean
   readonly json: boolean
   readonly quiet: boolean
+  // --- outputs (issue 5) ---
+  /** `--formats` / EXTRACT_FORMATS: comma-separated format names; none = the defaults. */
+  readonly formats?: Option.Option<string>
+  /** `--base-iri` / EXTRACT_BASE_IRI; none = DEFAULT_BASE_IRI. */
+  readonly baseIri?: Option.Option<string>
 }
 
 /** Validated settings of one invocation. */
@@ -91,6 +98,18 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
       return yield* usage(`--base-url must be an http(s) URL, got "${redactUrl(raw.baseUrl.value)}"`)
     }
   }
+  // --- outputs (issue 5) ---
+  const formats = Option.match(raw.formats ?? Option.none(), {
+    onNone: () => Either.right(DEFAULT_FORMATS),
+    onSome: parseFormats
+  })
+  if (Either.isLeft(formats)) return yield* usage(formats.left)
+  const baseIri = Option.match(raw.baseIri ?? Option.none(), {
+    onNone: () => Either.right(DEFAULT_BASE_IRI),
+    onSome: validateBaseIri
+  })
+  if (Either.isLeft(baseIri)) return yield* usage(baseIri.left)
+
   const notices: Array<string> = []
   let extractor: ExtractorKind
   if (raw.extractor === "auto") {
@@ -111,7 +130,9 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
     chunkSize: raw.chunkSize,
     chunkOverlap: raw.chunkOverlap,
     tokenizer,
-    concurrency: raw.concurrency
+    concurrency: raw.concurrency,
+    formats: formats.right,
+    baseIri: baseIri.right
   })
   return {
     files: raw.files,

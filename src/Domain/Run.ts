@@ -4,6 +4,7 @@
  * events and errors.
  */
 import * as Schema from "effect/Schema"
+import { DEFAULT_BASE_IRI, DEFAULT_FORMATS } from "./Output.js"
 
 /** Version of the `metadata.json` shape; readers accept every older version. */
 export const METADATA_SCHEMA_VERSION = 1
@@ -58,7 +59,15 @@ export class RunConfig extends Schema.Class<RunConfig>("RunConfig")({
   /** Tokenizer the budgets are counted with. */
   tokenizer: Schema.String,
   /** Chunks extracted at once. Does not change results. */
-  concurrency: Schema.Int
+  concurrency: Schema.Int,
+  // --- outputs (issue 5) ---
+  /**
+   * Output formats written (`--formats`; names in docs/outputs.md), in
+   * canonical order. Runs recorded before the option existed wrote the defaults.
+   */
+  formats: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [...DEFAULT_FORMATS] }),
+  /** Base IRI of the minted RDF IRIs (`--base-iri`), ending in `/`. */
+  baseIri: Schema.optionalWith(Schema.String, { default: () => DEFAULT_BASE_IRI })
 }) {}
 
 /** The RunConfig fields that change what a run produces (everything but how fast it runs). */
