@@ -247,7 +247,8 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     /**
      * Deletes the output files recorded for the run whose paths are not in
      * `keep` (left by an earlier run with other `--formats`) and drops their
-     * records from `metadata.json`. Files already gone are fine.
+     * records from `metadata.json`; folders below `outputs/` left empty are
+     * removed too. Files already gone are fine.
      *
      * @returns the paths removed
      */
@@ -261,6 +262,13 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "NotFound", () => Effect.void),
           Effect.mapError(storeError("remove", file))
         )
+      }
+      // Folders such as outputs/neo4j/ that are left empty go too.
+      const folders = [...new Set(stale.map((p) => p.split("/").slice(0, -1).join("/")).filter((d) => d.includes("/")))]
+      for (const d of folders.sort().reverse()) {
+        const dir = path.join(runDirOf(runId), ...d.split("/"))
+        const left = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed(() => ["?"]))
+        if (left.length === 0) yield* fs.remove(dir, { recursive: true }).pipe(Effect.ignore)
       }
       yield* update(runId, (m) => new RunMetadata({ ...m, outputs: m.outputs.filter((o) => kept.has(o.path)) }, { disableValidation: true }))
       return stale
