@@ -1,5 +1,5 @@
 /** The JSON Schemas in docs/schemas/, compiled with ajv (draft 2020-12). */
-import Ajv2020 from "ajv/dist/2020.js"
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
@@ -19,5 +19,5 @@ export const validators = {
 /** Validation errors of `data` as one readable string per error; empty when valid. */
 export const schemaErrors = (name: keyof typeof validators, data: unknown): Array<string> => {
   const validate = validators[name]
-  return validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`)
+  return validate(data) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath} ${e.message}`)
 }
