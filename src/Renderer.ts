@@ -10,10 +10,11 @@ import type { OutputContent } from "./ExtractionRunService.js"
 import { renderGraphMl } from "./Renderer/GraphMl.js"
 import { renderKnowledgeGraph, renderResolutionGraph } from "./Renderer/Json.js"
 import { renderJsonl } from "./Renderer/Jsonl.js"
-import { renderJsonLd } from "./Renderer/JsonLd.js"
+import { jsonLdOf } from "./Renderer/JsonLd.js"
 import { renderMermaid } from "./Renderer/Mermaid.js"
 import { renderNeo4j } from "./Renderer/Neo4j.js"
-import { renderTurtle } from "./Renderer/Turtle.js"
+import { type RdfDataset, rdfDataset } from "./Renderer/Rdf.js"
+import { turtleOf } from "./Renderer/Turtle.js"
 
 /** What to render and how. */
 export interface RenderOptions {
@@ -36,6 +37,9 @@ export const renderOutputs = (
 ): Array<OutputContent> => {
   const selected = new Set<OutputFormat>(["json", ...(options.formats ?? DEFAULT_FORMATS)])
   const baseIri = options.baseIri ?? DEFAULT_BASE_IRI
+  // Turtle and JSON-LD write the same triples: build them once.
+  let dataset: RdfDataset | undefined
+  const rdf = () => (dataset ??= rdfDataset(graph, { baseIri }))
   const outputs: Array<OutputContent> = []
   for (const format of ALL_FORMATS) {
     if (!selected.has(format)) continue
@@ -50,10 +54,10 @@ export const renderOutputs = (
         outputs.push({ type: "mermaid-diagram", path: "outputs/mermaid-diagram.md", content: renderMermaid(graph) })
         break
       case "turtle":
-        outputs.push({ type: "rdf-turtle", path: "outputs/rdf-turtle.ttl", content: renderTurtle(graph, { baseIri }) })
+        outputs.push({ type: "rdf-turtle", path: "outputs/rdf-turtle.ttl", content: turtleOf(rdf()) })
         break
       case "jsonld":
-        outputs.push({ type: "json-ld", path: "outputs/knowledge-graph.jsonld", content: renderJsonLd(graph, { baseIri }) })
+        outputs.push({ type: "json-ld", path: "outputs/knowledge-graph.jsonld", content: jsonLdOf(rdf()) })
         break
       case "graphml":
         outputs.push({ type: "graphml", path: "outputs/graph.graphml", content: renderGraphMl(graph) })

@@ -13,7 +13,7 @@
  */
 import type { Literal, Quad } from "n3"
 import type { KnowledgeGraph } from "../Domain/Graph.js"
-import { nestBlankNodes, NS, rdfDataset, type RdfOptions } from "./Rdf.js"
+import { nestBlankNodes, NS, rdfDataset, type RdfDataset, type RdfOptions } from "./Rdf.js"
 
 /** A term of the context: its IRI and, for properties, how its values are coerced. */
 interface TermDefinition {
@@ -77,11 +77,27 @@ const JSON_INTEGER = /^(?:0|-?[1-9][0-9]{0,14})$/
  * `renderTurtle` for the same graph and options (blank nodes aside, which
  * get fresh labels). Deterministic.
  */
-export const renderJsonLd = (graph: KnowledgeGraph, options: RdfOptions): string => {
-  const dataset = rdfDataset(graph, options)
+export const renderJsonLd = (graph: KnowledgeGraph, options: RdfOptions): string => jsonLdOf(rdfDataset(graph, options))
+
+/** Writes an RDF dataset as JSON-LD (see {@link renderJsonLd}). */
+export const jsonLdOf = (dataset: RdfDataset): string => {
   // Longest namespace first, so the most specific prefix wins.
   const prefixes = [...dataset.prefixes].sort((a, b) => b[1].length - a[1].length)
+  const namespacePrefix = new Map<string, string>()
+  for (const [prefix, ns] of [...prefixes].reverse()) namespacePrefix.set(ns, prefix)
+  const compacted = new Map<string, string>()
   const compact = (iri: string): string => {
+    // Most IRIs are a namespace plus a local name without / or #: look the namespace up directly.
+    const cut = Math.max(iri.lastIndexOf("/"), iri.lastIndexOf("#")) + 1
+    const direct = namespacePrefix.get(iri.slice(0, cut))
+    if (direct !== undefined && cut < iri.length && !iri.startsWith("//", cut)) return `${direct}:${iri.slice(cut)}`
+    const cached = compacted.get(iri)
+    if (cached !== undefined) return cached
+    const result = compactSlow(iri)
+    if (compacted.size < 10_000) compacted.set(iri, result)
+    return result
+  }
+  const compactSlow = (iri: string): string => {
     for (const [prefix, ns] of prefixes) {
       if (iri.startsWith(ns) && iri.length > ns.length) {
         const local = iri.slice(ns.length)

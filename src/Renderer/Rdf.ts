@@ -115,13 +115,20 @@ export const entityIri = (baseIri: string, runId: string, entityId: string): str
 export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDataset => {
   const ns = namespacesOf(options.baseIri, graph.runId)
   const iri = (value: string) => namedNode(value)
-  const rdf = (local: string) => iri(NS.rdf + local)
-  const rdfs = (local: string) => iri(NS.rdfs + local)
-  const xsd = (local: string) => iri(NS.xsd + local)
-  const prov = (local: string) => iri(NS.prov + local)
-  const oa = (local: string) => iri(NS.oa + local)
-  const spdx = (local: string) => iri(NS.spdx + local)
-  const ext = (local: string) => iri(ns.extract + local)
+  // Vocabulary terms recur in every annotation: one object each, not one per triple.
+  const terms = new Map<string, NamedNode>()
+  const term = (value: string) => {
+    let node = terms.get(value)
+    if (!node) terms.set(value, node = namedNode(value))
+    return node
+  }
+  const rdf = (local: string) => term(NS.rdf + local)
+  const rdfs = (local: string) => term(NS.rdfs + local)
+  const xsd = (local: string) => term(NS.xsd + local)
+  const prov = (local: string) => term(NS.prov + local)
+  const oa = (local: string) => term(NS.oa + local)
+  const spdx = (local: string) => term(NS.spdx + local)
+  const ext = (local: string) => term(ns.extract + local)
   const text = (value: string) => literal(wellFormed(value))
   const count = (n: number) => literal(String(n), xsd("integer"))
   const a = rdf("type")
@@ -168,9 +175,9 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
   for (const e of graph.entities) typeIri(e.type)
   for (const r of graph.relations) predicateIri(r.predicate)
 
-  const document = iri(`${ns.run}document`)
+  const document = term(`${ns.run}document`)
   const checksum = blank()
-  const activity = iri(`${ns.run}extraction`)
+  const activity = term(`${ns.run}extraction`)
   add(document, a, prov("Entity"))
   add(document, spdx("checksum"), checksum)
   add(document, ext("length"), count(graph.document.length))
@@ -178,7 +185,7 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
   add(checksum, spdx("algorithm"), spdx("checksumAlgorithm_sha256"))
   add(checksum, spdx("checksumValue"), literal(graph.document.sha256, xsd("hexBinary")))
   add(activity, a, prov("Activity"))
-  add(activity, iri(`${NS.dcterms}identifier`), text(graph.runId))
+  add(activity, term(`${NS.dcterms}identifier`), text(graph.runId))
   add(activity, prov("used"), document)
 
   const byName = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0)
@@ -229,7 +236,7 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
     const s = entity(e.id)
     add(s, a, typeIri(e.type))
     add(s, rdfs("label"), text(e.label))
-    for (const alias of e.aliases) add(s, iri(`${NS.skos}altLabel`), text(alias))
+    for (const alias of e.aliases) add(s, term(`${NS.skos}altLabel`), text(alias))
     if (e.description !== null) add(s, rdfs("comment"), text(e.description))
     for (const r of outgoing.get(e.id) ?? []) add(s, predicateIri(r.predicate), entity(r.object))
     for (const m of e.mentions) annotate(iri(ns.mention + iriSegment(m.id)), "identifying", s, m.span, m.grounding)

@@ -6,7 +6,7 @@
 import { Writer } from "n3"
 import type { Quad_Object } from "n3"
 import type { KnowledgeGraph } from "../Domain/Graph.js"
-import { nestBlankNodes, rdfDataset, type RdfOptions } from "./Rdf.js"
+import { nestBlankNodes, rdfDataset, type RdfDataset, type RdfOptions } from "./Rdf.js"
 
 /**
  * Renders the graph as Turtle, with prefixes for the standard and minted
@@ -16,8 +16,10 @@ import { nestBlankNodes, rdfDataset, type RdfOptions } from "./Rdf.js"
  * Throws only if n3's writer reports an error, which it does not for the
  * named nodes and literals {@link rdfDataset} builds.
  */
-export const renderTurtle = (graph: KnowledgeGraph, options: RdfOptions): string => {
-  const dataset = rdfDataset(graph, options)
+export const renderTurtle = (graph: KnowledgeGraph, options: RdfOptions): string => turtleOf(rdfDataset(graph, options))
+
+/** Writes an RDF dataset as Turtle (see {@link renderTurtle}). */
+export const turtleOf = (dataset: RdfDataset): string => {
   const writer = new Writer({ prefixes: Object.fromEntries(dataset.prefixes) })
   const { nested, top } = nestBlankNodes(dataset.quads)
   const object = (o: Quad_Object): Quad_Object => {
