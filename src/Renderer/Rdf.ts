@@ -22,7 +22,8 @@
  *   `prov:wasGeneratedBy` the run's `prov:Activity`, which `prov:used` the
  *   document; statements are `prov:wasDerivedFrom` the document.
  * - The document `<base><runId>/document` carries its SHA-256 as an SPDX
- *   checksum (https://spdx.github.io/spdx-spec/v2.3/) and its length in code points.
+ *   checksum (https://spdx.github.io/spdx-spec/v2.3/), its length in code
+ *   points and the id of the run made from it (`extract:runId`).
  * - Types and predicates use the ontology's IRIs when the graph has a
  *   {@link Vocabulary} entry for them; otherwise they are minted under
  *   `<base>ontology/` and declared (`rdfs:Class` / `rdf:Property` with an
@@ -91,7 +92,7 @@ export const namespacesOf = (baseIri: string, runId: string) => {
   return {
     /** Minted classes and predicates. */
     kg: `${baseIri}ontology/`,
-    /** The tool's own terms (`grounding`, `length`). */
+    /** The tool's own terms (`grounding`, `length`, `runId`). */
     extract: `${baseIri}vocab/`,
     run,
     entity: `${run}entity/`,
@@ -139,36 +140,31 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
   /** A fresh blank node, labelled in creation order so the triples are the same on every run. */
   const blank = () => blankNode(`b${blanks++}`)
 
-  const typeIris = new Map<string, NamedNode>()
-  const mintedTypes = new Set<string>()
-  const typeIri = (name: string) => {
-    let node = typeIris.get(name)
-    if (!node) {
-      const given = graph.vocabulary?.types[name]
-      if (given !== undefined && USABLE_IRI.test(given)) node = iri(given)
-      else {
-        node = iri(ns.kg + iriSegment(name))
-        mintedTypes.add(name)
+  /**
+   * IRIs of names of one kind (types or predicates): the ontology's IRI when
+   * the vocabulary has a usable one, otherwise minted under `kg:` and
+   * remembered in `minted`, to be declared.
+   */
+  const namesOf = (given: Readonly<Record<string, string>> | undefined) => {
+    const iris = new Map<string, NamedNode>()
+    const minted = new Set<string>()
+    const iriOf = (name: string) => {
+      let node = iris.get(name)
+      if (!node) {
+        const known = given?.[name]
+        if (known !== undefined && USABLE_IRI.test(known)) node = term(known)
+        else {
+          node = term(ns.kg + iriSegment(name))
+          minted.add(name)
+        }
+        iris.set(name, node)
       }
-      typeIris.set(name, node)
+      return node
     }
-    return node
+    return { iriOf, minted }
   }
-  const predicateIris = new Map<string, NamedNode>()
-  const mintedPredicates = new Set<string>()
-  const predicateIri = (name: string) => {
-    let node = predicateIris.get(name)
-    if (!node) {
-      const given = graph.vocabulary?.predicates[name]
-      if (given !== undefined && USABLE_IRI.test(given)) node = iri(given)
-      else {
-        node = iri(ns.kg + iriSegment(name))
-        mintedPredicates.add(name)
-      }
-      predicateIris.set(name, node)
-    }
-    return node
-  }
+  const { iriOf: typeIri, minted: mintedTypes } = namesOf(graph.vocabulary?.types)
+  const { iriOf: predicateIri, minted: mintedPredicates } = namesOf(graph.vocabulary?.predicates)
   const entity = (id: string) => iri(ns.entity + iriSegment(id))
 
   // Resolve every type and predicate first, so declarations can come before use.
@@ -181,6 +177,7 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
   add(document, a, prov("Entity"))
   add(document, spdx("checksum"), checksum)
   add(document, ext("length"), count(graph.document.length))
+  add(document, ext("runId"), text(graph.runId))
   add(checksum, a, spdx("Checksum"))
   add(checksum, spdx("algorithm"), spdx("checksumAlgorithm_sha256"))
   add(checksum, spdx("checksumValue"), literal(graph.document.sha256, xsd("hexBinary")))

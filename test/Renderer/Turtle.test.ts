@@ -126,6 +126,8 @@ describe("renderTurtle on adversarial names", () => {
     const checksum = one(`${RUN}document`, `${NS.spdx}checksum`).value
     expect(one(checksum, `${NS.spdx}checksumValue`).value).toBe(graph.document.sha256)
     expect(one(checksum, `${NS.spdx}algorithm`).value).toBe(`${NS.spdx}checksumAlgorithm_sha256`)
+    expect(one(`${RUN}document`, `${BASE}vocab/runId`).value).toBe("doc-0123456789ab")
+    expect(one(`${RUN}document`, `${BASE}vocab/length`).value).toBe(String(Array.from(ADVERSARIAL_TEXT).length))
     expect(one(`${RUN}extraction`, `${NS.dcterms}identifier`).value).toBe("doc-0123456789ab")
     expect(one(`${RUN}extraction`, `${NS.prov}used`).value).toBe(`${RUN}document`)
   })
