@@ -149,6 +149,19 @@ const dryRun = Options.boolean("dry-run").pipe(
   Options.withDescription("Print chunk count, estimated input tokens and model calls per input; run nothing")
 )
 // --- end llm extractor
+// --- outputs (issue 5) ---
+const formats = Options.text("formats").pipe(
+  Options.withDescription(
+    "Output formats, comma-separated: json, resolution, mermaid, turtle, jsonld, graphml, neo4j, jsonl; default, all (env EXTRACT_FORMATS; default: json,resolution,mermaid,turtle)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_FORMATS")),
+  Options.optional
+)
+const baseIri = Options.text("base-iri").pipe(
+  Options.withDescription("Base IRI of minted RDF IRIs (env EXTRACT_BASE_IRI; default http://example.org/extract/)"),
+  Options.withFallbackConfig(Config.string("EXTRACT_BASE_IRI")),
+  Options.optional
+)
 
 const force = Options.boolean("force").pipe(Options.withDescription("Re-run even if a completed run with the same config exists"))
 const json = Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line on stdout"))
@@ -187,7 +200,9 @@ const extractCommand = Command.make(
     encoding,
     maxInputBytes,
     llm: llmOptions,
-    dryRun
+    dryRun,
+    formats,
+    baseIri
   },
   (raw) =>
     Effect.gen(function*() {
@@ -266,7 +281,9 @@ export const ARGV_SPEC: ArgvSpec = {
     "--encoding", "--max-input-bytes",
     // llm extractor
     "--api", "--structured-output", "--entity-types", "--relation-types", "--ontology", "--passes", "--temperature",
-    "--request-timeout", "--max-retries", "--max-reasks", "--rpm", "--tpm", "--price-input", "--price-output"
+    "--request-timeout", "--max-retries", "--max-reasks", "--rpm", "--tpm", "--price-input", "--price-output",
+    // outputs
+    "--formats", "--base-iri"
   ]),
   subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
 }

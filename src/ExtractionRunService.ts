@@ -646,6 +646,38 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       return file
     })
 
+    // --- outputs (issue 5) ---
+    /**
+     * Deletes the output files recorded for the run whose paths are not in
+     * `keep` (left by an earlier run with other `--formats`) and drops their
+     * records from `metadata.json`; folders below `outputs/` left empty are
+     * removed too. Files already gone are fine.
+     *
+     * @returns the paths removed
+     */
+    const pruneOutputs = Effect.fn("ExtractionRunService.pruneOutputs")(function*(runId: string, keep: ReadonlyArray<string>) {
+      const kept = new Set(keep)
+      const recorded: ReadonlyArray<{ readonly path: string }> = live.get(runId)?.state.outputs ?? []
+      const stale = recorded.filter((o) => !kept.has(o.path)).map((o) => o.path)
+      if (stale.length === 0) return stale
+      for (const p of stale) {
+        const file = path.join(runDirOf(runId), ...p.split("/"))
+        yield* fs.remove(file).pipe(
+          Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "NotFound", () => Effect.void),
+          Effect.mapError(storeError("remove", file))
+        )
+      }
+      // Folders such as outputs/neo4j/ that are left empty go too.
+      const folders = [...new Set(stale.map((p) => p.split("/").slice(0, -1).join("/")).filter((d: string) => d.includes("/")))]
+      for (const d of folders.sort().reverse()) {
+        const dir = path.join(runDirOf(runId), ...d.split("/"))
+        const left = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed(() => ["?"]))
+        if (left.length === 0) yield* fs.remove(dir, { recursive: true }).pipe(Effect.ignore)
+      }
+      yield* record(runId, () => [{ op: "set", fields: { outputs: recorded.filter((o) => kept.has(o.path)) } }])
+      return stale
+    })
+
     /** Appends an audit event `{timestamp, type, data}` to the run's metadata. */
     const emitEvent = Effect.fn("ExtractionRunService.emitEvent")(function*(runId: string, type: string, data: Record<string, unknown> = {}) {
       yield* record(runId, (timestamp) => [{ op: "event", event: encodeEvent(new RunEvent({ timestamp, type, data })) }])
@@ -800,6 +832,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       saveExtraction,
       loadExtraction,
       saveOutput,
+      pruneOutputs,
       emitEvent,
       emitError,
       completeRun,

@@ -14,24 +14,36 @@ import {
   Relation,
   type Resolution,
   ResolutionEdge,
-  ResolutionGraph
+  ResolutionGraph,
+  Vocabulary
 } from "./Domain/Graph.js"
 import { sha256Hex } from "./Digest.js"
+import { wellFormed } from "./Renderer/Text.js"
 
 /**
- * A readable id from a label: ASCII letters and digits in lower case joined
- * by `-` (diacritics folded), at most 60 characters; empty when nothing
- * Latin is left (the caller then falls back to a hash).
+ * A readable id from a label: its words (runs of letters, combining marks
+ * and digits, in any script) in lower case joined by `-`, at most 60 code
+ * points. Latin, Greek and Cyrillic diacritics are folded (`Émile` →
+ * `emile`); other scripts are kept as they are (`東京` → `東京`), so ids stay
+ * readable, and IRIs percent-encode them. Empty when the label has no
+ * letter or digit (the caller then falls back to a hash).
  */
-export const slugify = (label: string): string =>
-  label
+export const slugify = (label: string): string => {
+  const folded = wellFormed(label)
     .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
+    .replace(/[\u0300-\u036f]+/g, "")
+    .normalize("NFC")
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 60)
-    .replace(/-+$/g, "")
+  const words = folded.match(/[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu) ?? []
+  const cps = Array.from(words.join("-")).slice(0, 60)
+  return cps.join("").replace(/-+$/, "")
+}
+
+const sortRecord = (r: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+
+/** The vocabulary with its keys in code-unit order, so the JSON is the same however it was built. */
+const sortedVocabulary = (v: Vocabulary) => new Vocabulary({ types: sortRecord(v.types), predicates: sortRecord(v.predicates) })
 
 const shortHash = (s: string, n = 8) => sha256Hex(s).slice(0, n)
 
@@ -43,6 +55,8 @@ export interface GraphInput {
   readonly mentions: ReadonlyArray<Mention>
   readonly relations: ReadonlyArray<ExtractedRelation>
   readonly resolution: Resolution
+  /** IRIs of types and predicates from an ontology, if one was given; copied into the graph with keys sorted. */
+  readonly vocabulary?: Vocabulary
 }
 
 /**
@@ -54,7 +68,10 @@ export interface GraphInput {
  * entities; relations with the same (subject, predicate, object) become one
  * relation with all their evidence; relations whose subject and object
  * resolved to the same entity are dropped. Entities are ordered by first
- * mention, relations by first evidence, ties by id.
+ * mention, relations by first evidence, ties by id. Labels, types,
+ * predicates and descriptions (which come from a model and may hold lone
+ * surrogates) have lone surrogates replaced by U+FFFD, so every output
+ * agrees on them; spans come from the document and need no such care.
  */
 export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph } => {
   const byId = new Map(input.mentions.map((m) => [m.id, m] as const))
@@ -82,19 +99,20 @@ export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph
   }
 
   const entities = clusters.map((c) => {
+    const label = wellFormed(c.cluster.label)
     const aliases = [...new Set(c.mentions.map(surfaceOf))]
-      .filter((a) => a !== c.cluster.label)
+      .filter((a) => a !== label)
       .sort()
     const description = c.mentions.find((m) => m.description !== null)?.description ?? null
     return new Entity({
       id: entityIdOf.get(c.index)!,
-      label: c.cluster.label,
-      type: c.cluster.type,
+      label,
+      type: wellFormed(c.cluster.type),
       aliases,
       mentions: c.mentions.map((m) =>
         new EntityMention({ id: m.id, span: m.span, chunk: m.chunk, grounding: m.grounding }, { disableValidation: true })
       ),
-      description
+      description: description === null ? null : wellFormed(description)
     }, { disableValidation: true })
   }).sort((a, b) => a.mentions[0]!.span.start - b.mentions[0]!.span.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 
@@ -109,8 +127,9 @@ export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph
     const subject = entityOfMention.get(r.subject)
     const object = entityOfMention.get(r.object)
     if (subject === undefined || object === undefined || subject === object) continue
-    const key = `${subject}\u0000${r.predicate}\u0000${object}`
-    const group = grouped.get(key) ?? { subject, predicate: r.predicate, object, evidence: [] }
+    const predicate = wellFormed(r.predicate)
+    const key = `${subject}\u0000${predicate}\u0000${object}`
+    const group = grouped.get(key) ?? { subject, predicate, object, evidence: [] }
     if (!group.evidence.some((e) => e.span.start === r.evidence.start && e.span.end === r.evidence.end)) {
       group.evidence.push(new Evidence({ span: r.evidence, chunk: r.chunk, grounding: r.grounding }, { disableValidation: true }))
     }
@@ -132,14 +151,15 @@ export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph
     runId: input.runId,
     document: { path: "input/document.txt", sha256: input.documentSha256, length: input.documentLength },
     entities,
-    relations
+    relations,
+    ...(input.vocabulary ? { vocabulary: sortedVocabulary(input.vocabulary) } : {})
   }, { disableValidation: true })
 
   const sortedMentions = [...input.mentions].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end)
   const resolution = new ResolutionGraph({
     schemaVersion: GRAPH_SCHEMA_VERSION,
     runId: input.runId,
-    mentions: sortedMentions.map((m) => ({ id: m.id, type: m.type, span: m.span, chunk: m.chunk })),
+    mentions: sortedMentions.map((m) => ({ id: m.id, type: wellFormed(m.type), span: m.span, chunk: m.chunk })),
     entities: entities.map((e) => ({ id: e.id, label: e.label, type: e.type })),
     edges: input.resolution.assignments
       .filter((a) => entityIdOf.has(a.cluster))

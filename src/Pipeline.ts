@@ -17,15 +17,16 @@ import { Chunker } from "./Chunker.js"
 import type { Chunk } from "./Domain/Chunk.js"
 import type { SourceDocument } from "./Domain/Document.js"
 import { ExtractionError, type PipelineError, type StoreError } from "./Domain/Errors.js"
-import type { ChunkExtraction, LlmUsage } from "./Domain/Extraction.js"
-import type { KnowledgeGraph, ResolutionGraph } from "./Domain/Graph.js"
+import type { ChunkExtraction, LlmUsage, Mention } from "./Domain/Extraction.js"
+import type { KnowledgeGraph, Resolution, ResolutionGraph } from "./Domain/Graph.js"
+import { isOutputFormat } from "./Domain/Output.js"
 import { LlmStats, type RunConfig, resultAffectingConfig, RunStats, type RunStatus } from "./Domain/Run.js"
 import { ExtractionRunService } from "./ExtractionRunService.js"
 import { Extractor, ExtractorEvents } from "./Extractor.js"
 import { buildGraphs } from "./GraphBuilder.js"
 import { type MergedExtraction, mergeExtractions } from "./MergeExtractions.js"
 import { Progress, type Stage } from "./Progress.js"
-import { Renderer } from "./Renderer.js"
+import { Renderer, type RenderOptions } from "./Renderer.js"
 import { Resolver } from "./Resolver.js"
 
 /** Options of one pipeline run that are not part of its config. */
@@ -83,6 +84,45 @@ export const sumLlmUsage = (usages: ReadonlyArray<LlmUsage>, config: RunConfig):
     costUsd: priceIn === null && priceOut === null ? null : (inputTokens * (priceIn ?? 0) + outputTokens * (priceOut ?? 0)) / 1e6
   })
 }
+
+// The stages' cores, shared with `runs verify --repair` (src/RunVerifier.ts), which
+// rebuilds outputs from stored extraction results and must get the same bytes.
+
+/**
+ * The extract stage's document-level result from per-chunk results: merged
+ * (overlap duplicates removed), then the extractor's document-level pass
+ * (`harmonize`), if it has one.
+ */
+export const joinExtractions = (
+  results: ReadonlyArray<ChunkExtraction>,
+  harmonize: ((mentions: ReadonlyArray<Mention>) => ReadonlyArray<Mention>) | undefined
+): MergedExtraction => {
+  const joined = mergeExtractions(results)
+  return harmonize ? { ...joined, mentions: harmonize(joined.mentions) } : joined
+}
+
+/** The resolve stage's graphs from the merged extraction and the resolver's clusters. */
+export const graphsOf = (
+  runId: string,
+  documentSha256: string,
+  documentLength: number,
+  extraction: MergedExtraction,
+  resolution: Resolution
+) =>
+  buildGraphs({
+    runId,
+    documentSha256,
+    documentLength,
+    mentions: extraction.mentions,
+    relations: extraction.relations,
+    resolution
+  })
+
+/** The render stage's options for a run's config: its formats and base IRI. */
+export const renderOptionsOf = (config: RunConfig): RenderOptions => ({
+  formats: config.formats.filter(isOutputFormat),
+  baseIri: config.baseIri
+})
 
 /** Runs `self` and pairs its result with its wall time in whole milliseconds. */
 const elapsed = <A, E, R>(self: Effect.Effect<A, E, R>) =>
@@ -153,9 +193,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
           status: failed[0]!.status
         })
       }
-      const joined = mergeExtractions(results)
-      // Document-level pass of the extractor, if it has one (e.g. consistent types across chunks).
-      const merged = extractor.harmonize ? { ...joined, mentions: extractor.harmonize(joined.mentions) } : joined
+      const merged = joinExtractions(results, extractor.harmonize)
       const usages = [...results.map((r) => r.usage), ...failed.map((f) => f.usage)].filter((u): u is LlmUsage => u !== null)
       const llm = extractor.kind === "llm" ? sumLlmUsage(usages, ctx.config) : null
       const failedChunks = failed.map((f) => f.chunk ?? -1).sort((a, b) => a - b)
@@ -182,14 +220,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     const resolveStage = Effect.fn("Pipeline.resolve")(function*(ctx: RunContext, extraction: MergedExtraction) {
       yield* progress.stageStarted("resolve", extraction.mentions.length, "mentions")
       const [resolution, ms] = yield* elapsed(resolver.resolve(extraction.mentions))
-      const graphs = buildGraphs({
-        runId: ctx.runId,
-        documentSha256: ctx.document.sha256,
-        documentLength: ctx.document.length,
-        mentions: extraction.mentions,
-        relations: extraction.relations,
-        resolution
-      })
+      const graphs = graphsOf(ctx.runId, ctx.document.sha256, ctx.document.length, extraction, resolution)
       yield* store.emitEvent(ctx.runId, "resolution.complete", {
         mentionCount: extraction.mentions.length,
         entityCount: graphs.graph.entities.length,
@@ -206,13 +237,15 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       ctx: RunContext,
       graphs: { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph }
     ) {
-      const [outputs, ms] = yield* elapsed(renderer.render(graphs.graph, graphs.resolution))
+      const [outputs, ms] = yield* elapsed(renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(ctx.config)))
       yield* progress.stageStarted("render", outputs.length, "files")
       let done = 0
       const files = yield* Effect.forEach(outputs, (o) =>
         store.saveOutput(ctx.runId, o).pipe(Effect.tap(() => progress.advanced("render", ++done))))
+      const removed = yield* store.pruneOutputs(ctx.runId, files.map((f) => f.path))
       yield* store.emitEvent(ctx.runId, "rendering.complete", {
         files: files.map((f) => f.path),
+        ...(removed.length > 0 ? { removed } : {}),
         bytes: files.reduce((n, f) => n + f.bytes, 0),
         durationMs: ms
       })

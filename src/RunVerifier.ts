@@ -20,8 +20,8 @@ import { ChunkExtraction } from "./Domain/Extraction.js"
 import type { RunMetadata } from "./Domain/Run.js"
 import { CodePointIndex } from "./Domain/Span.js"
 import { ExtractionRunService, RUN_FILES } from "./ExtractionRunService.js"
-import { buildGraphs } from "./GraphBuilder.js"
-import { mergeExtractions } from "./MergeExtractions.js"
+import { harmonizeTypes } from "./Extractor/Nlp/Consistency.js"
+import { graphsOf, joinExtractions, renderOptionsOf } from "./Pipeline.js"
 import { Renderer } from "./Renderer.js"
 import { Resolver } from "./Resolver.js"
 
@@ -153,17 +153,11 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
               onSome: Effect.succeed
             }))
           ))
-        const merged = mergeExtractions(extractions)
+        // The same cores the pipeline's stages run, with the run's own extractor pass and render options.
+        const merged = joinExtractions(extractions, meta.config.extractor === "nlp" ? harmonizeTypes : undefined)
         const resolution = yield* resolver.resolve(merged.mentions)
-        const graphs = buildGraphs({
-          runId,
-          documentSha256: meta.input.sha256,
-          documentLength: new CodePointIndex(text).length,
-          mentions: merged.mentions,
-          relations: merged.relations,
-          resolution
-        })
-        return yield* renderer.render(graphs.graph, graphs.resolution)
+        const graphs = graphsOf(runId, meta.input.sha256, new CodePointIndex(text).length, merged, resolution)
+        return yield* renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(meta.config))
       })
 
     /**

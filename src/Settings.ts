@@ -6,12 +6,14 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { unknownFlags } from "./Argv.js"
 import { DEFAULT_MAX_INPUT_BYTES, isKnownEncoding } from "./DocumentReader.js"
 import { sha256Hex } from "./Digest.js"
 import { UsageError } from "./Domain/Errors.js"
+import { DEFAULT_BASE_IRI, DEFAULT_FORMATS, parseFormats, validateBaseIri } from "./Domain/Output.js"
 import { type ExtractorKind, LlmRunConfig, RunConfig } from "./Domain/Run.js"
 import { parseOntology } from "./Extractor/Llm/Ontology.js"
 import { DEFAULT_LLM_ENTITY_TYPES, type Guidance, PROMPT_VERSION, type TypeSpec } from "./Extractor/Llm/Prompt.js"
@@ -46,6 +48,11 @@ export interface RawSettings {
   readonly llm?: RawLlmSettings
   /** Print what a run would cost instead of running it. */
   readonly dryRun?: boolean
+  // --- outputs (issue 5) ---
+  /** `--formats` / EXTRACT_FORMATS: comma-separated format names; none = the defaults. */
+  readonly formats?: Option.Option<string>
+  /** `--base-iri` / EXTRACT_BASE_IRI; none = DEFAULT_BASE_IRI. */
+  readonly baseIri?: Option.Option<string>
 }
 
 /** The llm extractor's flags (see README, "Using a model"). */
@@ -184,6 +191,18 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
     if (parsed === undefined) return yield* usage(`--max-input-bytes must be a positive size such as 1048576, 512K, 64M or 1G, got "${raw.maxInputBytes.value}"`)
     maxInputBytes = parsed
   }
+  // --- outputs (issue 5) ---
+  const formats = Option.match(raw.formats ?? Option.none(), {
+    onNone: () => Either.right(DEFAULT_FORMATS),
+    onSome: parseFormats
+  })
+  if (Either.isLeft(formats)) return yield* usage(formats.left)
+  const baseIri = Option.match(raw.baseIri ?? Option.none(), {
+    onNone: () => Either.right(DEFAULT_BASE_IRI),
+    onSome: validateBaseIri
+  })
+  if (Either.isLeft(baseIri)) return yield* usage(baseIri.left)
+
   const notices: Array<string> = []
   let extractor: ExtractorKind
   if (raw.extractor === "auto") {
@@ -216,7 +235,9 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
     chunkOverlap: raw.chunkOverlap,
     tokenizer,
     concurrency: raw.concurrency,
-    llm: llm?.config ?? null
+    llm: llm?.config ?? null,
+    formats: formats.right,
+    baseIri: baseIri.right
   })
   return {
     files: raw.files,

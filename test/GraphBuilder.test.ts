@@ -75,9 +75,50 @@ describe("buildGraphs", () => {
 })
 
 describe("slugify", () => {
-  it("folds to lower-case ASCII words", () => {
+  it("folds Latin diacritics and joins lower-case words with -", () => {
     expect(slugify("Émile Zola & Co.")).toBe("emile-zola-co")
-    expect(slugify("東京")).toBe("")
+    expect(slugify("İstanbul")).toBe("istanbul")
+    expect(slugify("Москва́")).toBe("москва")
+  })
+
+  it("keeps the words of other scripts, so ids stay readable", () => {
+    expect(slugify("東京")).toBe("東京")
+    expect(slugify("한국어 문장")).toBe("한국어-문장")
+    expect(slugify("हिन्दी भाषा")).toBe("हिन्दी-भाषा")
+  })
+
+  it("is empty for names without letters or digits, and cuts at 60 code points without splitting a pair", () => {
+    expect(slugify("   ")).toBe("")
+    expect(slugify("\u200b")).toBe("")
+    expect(slugify("😀 !!")).toBe("")
+    const long = slugify("𠀀".repeat(100))
+    expect(Array.from(long)).toHaveLength(60)
+    expect(long).toBe("𠀀".repeat(60))
+    expect(slugify("bad\ud800name")).toBe("bad-name")
+  })
+})
+
+describe("buildGraphs on names from a model", () => {
+  it("replaces lone surrogates in labels, types, predicates and descriptions with U+FFFD", () => {
+    const text = "Ada met Bob."
+    const [ada, bob] = mentionsIn(text, [["Ada", "Per\ud800son"], ["Bob", "Person"]])
+    const { graph, resolution: rg } = buildGraphs({
+      runId: "doc-000000000000",
+      documentSha256: "f".repeat(64),
+      documentLength: text.length,
+      mentions: [ada!, bob!],
+      relations: [relation(ada!, "me\udc00t", bob!)],
+      resolution: new Resolution({
+        clusters: [new Cluster({ label: "A\ud800da", type: "Per\ud800son", mentions: ["c0-m1"] }), new Cluster({ label: "Bob", type: "Person", mentions: ["c0-m2"] })],
+        assignments: [
+          new Assignment({ mention: "c0-m1", cluster: 0, method: "singleton", score: 1, reason: "r" }),
+          new Assignment({ mention: "c0-m2", cluster: 1, method: "singleton", score: 1, reason: "r" })
+        ]
+      })
+    })
+    expect(graph.entities[0]).toMatchObject({ label: "A\ufffdda", type: "Per\ufffdson", aliases: ["Ada"] })
+    expect(graph.relations[0]!.predicate).toBe("me\ufffdt")
+    expect(rg.mentions[0]!.type).toBe("Per\ufffdson")
   })
 })
 

@@ -119,3 +119,29 @@ describe("redactUrl", () => {
     expect(redactUrl("http://localhost:8080/v1")).toBe("http://localhost:8080/v1")
   })
 })
+
+// --- outputs (issue 5) ---
+describe("resolveSettings: --formats and --base-iri", () => {
+  it.effect("defaults to the four default formats and the example.org base IRI", () =>
+    Effect.gen(function*() {
+      const s = yield* resolveSettings(raw(), "o200k_base").pipe(withEnv({}))
+      expect(s.config.formats).toEqual(["json", "resolution", "mermaid", "turtle"])
+      expect(s.config.baseIri).toBe("http://example.org/extract/")
+    }))
+
+  it.effect("records the chosen formats in canonical order and the base IRI with a final /", () =>
+    Effect.gen(function*() {
+      const s = yield* resolveSettings(raw({ formats: Option.some("neo4j,jsonld"), baseIri: Option.some("https://kg.example.com/x") }), "o200k_base").pipe(withEnv({}))
+      expect(s.config.formats).toEqual(["json", "jsonld", "neo4j"])
+      expect(s.config.baseIri).toBe("https://kg.example.com/x/")
+    }))
+
+  it.effect("refuses an unknown format or a bad base IRI as a usage error", () =>
+    Effect.gen(function*() {
+      const f = yield* Effect.flip(resolveSettings(raw({ formats: Option.some("svg") }), "o200k_base").pipe(withEnv({})))
+      expect(f).toMatchObject({ _tag: "UsageError" })
+      expect(f.message).toContain('unknown format "svg"')
+      const b = yield* Effect.flip(resolveSettings(raw({ baseIri: Option.some("not an iri") }), "o200k_base").pipe(withEnv({})))
+      expect(b.message).toContain("--base-iri must be")
+    }))
+})

@@ -51,6 +51,19 @@ export class Relation extends Schema.Class<Relation>("Relation")({
   evidence: Schema.NonEmptyArray(Evidence)
 }) {}
 
+/**
+ * IRIs for entity types and predicates taken from an ontology (`--ontology`):
+ * the hook through which RDF outputs use the ontology's classes and
+ * properties instead of minting their own. Names not listed get IRIs minted
+ * under the base IRI. Every value is an absolute IRI.
+ */
+export class Vocabulary extends Schema.Class<Vocabulary>("Vocabulary")({
+  /** Entity type name (as in `Entity.type`) → class IRI. */
+  types: Schema.Record({ key: Schema.String, value: Schema.String }),
+  /** Predicate name (as in `Relation.predicate`) → property IRI. */
+  predicates: Schema.Record({ key: Schema.String, value: Schema.String })
+}) {}
+
 /** Content of `knowledge-graph.json`. */
 export class KnowledgeGraph extends Schema.Class<KnowledgeGraph>("KnowledgeGraph")({
   schemaVersion: Schema.Int,
@@ -63,7 +76,9 @@ export class KnowledgeGraph extends Schema.Class<KnowledgeGraph>("KnowledgeGraph
     length: Schema.Int
   }),
   entities: Schema.Array(Entity),
-  relations: Schema.Array(Relation)
+  relations: Schema.Array(Relation),
+  /** Ontology IRIs for types and predicates; absent when no ontology was given. */
+  vocabulary: Schema.optional(Vocabulary)
 }) {}
 
 /** How a mention came to belong to its entity. */

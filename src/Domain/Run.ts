@@ -5,6 +5,7 @@
  */
 import * as Schema from "effect/Schema"
 import { LlmUsage } from "./Extraction.js"
+import { DEFAULT_BASE_IRI, DEFAULT_FORMATS } from "./Output.js"
 
 /** Version of the `metadata.json` shape; readers accept every older version. */
 export const METADATA_SCHEMA_VERSION = 1
@@ -100,7 +101,15 @@ export class RunConfig extends Schema.Class<RunConfig>("RunConfig")({
   /** Chunks extracted at once. Does not change results. */
   concurrency: Schema.Int,
   /** Settings of the llm extractor; null for `nlp`. */
-  llm: Schema.optionalWith(Schema.NullOr(LlmRunConfig), { default: () => null })
+  llm: Schema.optionalWith(Schema.NullOr(LlmRunConfig), { default: () => null }),
+  // --- outputs (issue 5) ---
+  /**
+   * Output formats written (`--formats`; names in docs/outputs.md), in
+   * canonical order. Runs recorded before the option existed wrote the defaults.
+   */
+  formats: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [...DEFAULT_FORMATS] }),
+  /** Base IRI of the minted RDF IRIs (`--base-iri`), ending in `/`. */
+  baseIri: Schema.optionalWith(Schema.String, { default: () => DEFAULT_BASE_IRI })
 }) {}
 
 /** The RunConfig fields that change what a run produces (everything but how fast it runs). */

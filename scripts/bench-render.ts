@@ -1,0 +1,96 @@
+/**
+ * bench:render — how long each output format takes to render, and how big
+ * it is, for synthetic graphs of growing size (entities with 4 mentions
+ * each, 2 relations per entity, names in several scripts). Prints one line
+ * per (size, format) and, last, one JSON object with every figure.
+ *
+ *   npm run --silent bench:render [-- 1000 10000 50000]   (default: 1000 10000)
+ *
+ * Times are the median of 3 renders, in milliseconds, measured with
+ * performance.now() on whatever else the machine is doing.
+ */
+import { Entity, EntityMention, Evidence, KnowledgeGraph, Relation, ResolutionGraph } from "../src/Domain/Graph.js"
+import { Span } from "../src/Domain/Span.js"
+import { ALL_FORMATS, type OutputFormat } from "../src/Domain/Output.js"
+import { renderGraphMl } from "../src/Renderer/GraphMl.js"
+import { renderKnowledgeGraph, renderResolutionGraph } from "../src/Renderer/Json.js"
+import { renderJsonl } from "../src/Renderer/Jsonl.js"
+import { renderJsonLd } from "../src/Renderer/JsonLd.js"
+import { renderMermaid } from "../src/Renderer/Mermaid.js"
+import { renderNeo4j } from "../src/Renderer/Neo4j.js"
+import { renderTurtle } from "../src/Renderer/Turtle.js"
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0)
+const SIZES = sizes.length > 0 ? sizes : [1_000, 10_000]
+const NAMES = ["Ada Lovelace", "Charles Babbage", "東京", "Москва", "O'Brien & Sons", "Zoë \"Z\" <Ltd>", "हिन्दी"]
+const TYPES = ["Person", "Organization", "Location", "Date", "Other"]
+const PREDICATES = ["worksFor", "bornIn", "locatedIn", "knows", "foundedBy"]
+
+const graphOf = (n: number) => {
+  const entities: Array<Entity> = []
+  let offset = 0
+  for (let i = 0; i < n; i++) {
+    const label = `${NAMES[i % NAMES.length]} ${i}`
+    const mentions = Array.from({ length: 4 }, (_, k) => {
+      const span = new Span({ start: offset, end: offset + label.length, text: label }, { disableValidation: true })
+      offset += label.length + 40
+      return new EntityMention({ id: `c${i >> 6}-m${i * 4 + k}`, span, chunk: i >> 6, grounding: "exact" }, { disableValidation: true })
+    })
+    entities.push(new Entity({ id: `e-${i}`, label, type: TYPES[i % TYPES.length]!, aliases: [`${label.split(" ")[0]}`], mentions, description: null }, { disableValidation: true }))
+  }
+  const relations: Array<Relation> = []
+  for (let i = 0; i < n; i++) {
+    for (const d of [1, 7]) {
+      const j = (i + d) % n
+      const ev = new Evidence({ span: new Span({ start: i * 200, end: i * 200 + 80, text: "x".repeat(80) }, { disableValidation: true }), chunk: 0, grounding: "exact" }, { disableValidation: true })
+      relations.push(new Relation({ id: `r-${i}-${d}`, subject: `e-${i}`, predicate: PREDICATES[(i + d) % PREDICATES.length]!, object: `e-${j}`, evidence: [ev] }, { disableValidation: true }))
+    }
+  }
+  const graph = new KnowledgeGraph({
+    schemaVersion: 1,
+    runId: "doc-0123456789ab",
+    document: { path: "input/document.txt", sha256: "a".repeat(64), length: offset },
+    entities,
+    relations
+  }, { disableValidation: true })
+  const resolution = new ResolutionGraph({
+    schemaVersion: 1,
+    runId: graph.runId,
+    mentions: entities.flatMap((e) => e.mentions.map((m) => ({ id: m.id, type: e.type, span: m.span, chunk: m.chunk }))),
+    entities: entities.map((e) => ({ id: e.id, label: e.label, type: e.type })),
+    edges: []
+  }, { disableValidation: true })
+  return { graph, resolution }
+}
+
+/** Each format's own renderer, so a figure is that format alone. */
+const RENDER: Record<OutputFormat, (g: ReturnType<typeof graphOf>) => ReadonlyArray<string>> = {
+  json: ({ graph }) => [renderKnowledgeGraph(graph)],
+  resolution: ({ resolution }) => [renderResolutionGraph(resolution)],
+  mermaid: ({ graph }) => [renderMermaid(graph)],
+  turtle: ({ graph }) => [renderTurtle(graph, { baseIri: "http://example.org/extract/" })],
+  jsonld: ({ graph }) => [renderJsonLd(graph, { baseIri: "http://example.org/extract/" })],
+  graphml: ({ graph }) => [renderGraphMl(graph)],
+  neo4j: ({ graph }) => Object.values(renderNeo4j(graph)),
+  jsonl: ({ graph }) => [renderJsonl(graph)]
+}
+
+const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const results: Array<{ entities: number; relations: number; mentions: number; format: string; ms: number; bytes: number }> = []
+for (const n of SIZES) {
+  const graphs = graphOf(n)
+  for (const format of ALL_FORMATS) {
+    const times: Array<number> = []
+    let bytes = 0
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now()
+      const contents = RENDER[format](graphs)
+      times.push(performance.now() - t0)
+      bytes = contents.reduce((s, c) => s + Buffer.byteLength(c), 0)
+    }
+    const ms = Math.round(median(times))
+    results.push({ entities: n, relations: graphs.graph.relations.length, mentions: n * 4, format, ms, bytes })
+    console.log(`${String(n).padStart(7)} entities  ${format.padEnd(10)} ${String(ms).padStart(7)} ms  ${(bytes / 1e6).toFixed(1).padStart(7)} MB`)
+  }
+}
+console.log(JSON.stringify({ benchmark: "render", results }))
