@@ -188,16 +188,9 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
       }
 
       const chunks: Array<Chunk> = []
-      const emit = (from: number, to: number) => {
-        const start = units[from]!.start
-        const end = units[to - 1]!.end
-        const span = document.index.span(start, end)
-        chunks.push(
-          new Chunk(
-            { index: chunks.length, span, tokens: tokenizer.count(span.text), sentences: to - from },
-            { disableValidation: true }
-          )
-        )
+      const emit = (from: number, to: number, tokens: number) => {
+        const span = document.index.span(units[from]!.start, units[to - 1]!.end)
+        chunks.push(new Chunk({ index: chunks.length, span, tokens, sentences: to - from }, { disableValidation: true }))
       }
       // Exact token count of units [from, to) as one slice of the document.
       const exact = (from: number, to: number) => tokenizer.count(text.slice(units[from]!.start, units[to - 1]!.end))
@@ -214,9 +207,10 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
           estimate += 1 + next.tokens
           to++
         }
-        // The estimate is close but not exact: shrink until the real count fits.
-        while (to - from > 1 && exact(from, to) > size) to--
-        emit(from, to)
+        // The estimate is close but not exact: count once, and shrink (rare) until the real count fits.
+        let tokens = exact(from, to)
+        while (to - from > 1 && tokens > size) tokens = exact(from, --to)
+        emit(from, to, tokens)
         if (to >= units.length) break
         // Overlap: the longest suffix of whole units within the overlap budget,
         // leaving room for at least the next unit, and always moving forward.

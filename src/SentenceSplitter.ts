@@ -21,7 +21,7 @@ const WHITESPACE = /\s/u
  */
 export class SentenceSplitter extends Effect.Service<SentenceSplitter>()("SentenceSplitter", {
   effect: Effect.gen(function*() {
-    const { its, nlp } = yield* WinkNlp
+    const { its, sentencesOnly: nlp } = yield* WinkNlp
 
     /**
      * Sentence ranges of `text`, in order, non-overlapping, each trimmed of
