@@ -101,22 +101,30 @@ export const joinExtractions = (
   return harmonize ? { ...joined, mentions: harmonize(joined.mentions) } : joined
 }
 
-/** The resolve stage's graphs from the merged extraction and the resolver's clusters. */
+/**
+ * The resolve stage's graphs from the merged extraction and the resolver's
+ * clusters; types and predicates that came from an ontology keep its IRIs
+ * (`config.llm.vocabulary`).
+ */
 export const graphsOf = (
   runId: string,
   documentSha256: string,
   documentLength: number,
   extraction: MergedExtraction,
-  resolution: Resolution
-) =>
-  buildGraphs({
+  resolution: Resolution,
+  config: RunConfig
+) => {
+  const vocabulary = config.llm?.vocabulary ?? null
+  return buildGraphs({
     runId,
     documentSha256,
     documentLength,
     mentions: extraction.mentions,
     relations: extraction.relations,
-    resolution
+    resolution,
+    ...(vocabulary === null ? {} : { vocabulary })
   })
+}
 
 /** The render stage's options for a run's config: its formats and base IRI. */
 export const renderOptionsOf = (config: RunConfig): RenderOptions => ({
@@ -220,7 +228,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     const resolveStage = Effect.fn("Pipeline.resolve")(function*(ctx: RunContext, extraction: MergedExtraction) {
       yield* progress.stageStarted("resolve", extraction.mentions.length, "mentions")
       const [resolution, ms] = yield* elapsed(resolver.resolve(extraction.mentions))
-      const graphs = graphsOf(ctx.runId, ctx.document.sha256, ctx.document.length, extraction, resolution)
+      const graphs = graphsOf(ctx.runId, ctx.document.sha256, ctx.document.length, extraction, resolution, ctx.config)
       yield* store.emitEvent(ctx.runId, "resolution.complete", {
         mentionCount: extraction.mentions.length,
         entityCount: graphs.graph.entities.length,

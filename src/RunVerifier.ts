@@ -156,7 +156,7 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
         // The same cores the pipeline's stages run, with the run's own extractor pass and render options.
         const merged = joinExtractions(extractions, meta.config.extractor === "nlp" ? harmonizeTypes : undefined)
         const resolution = yield* resolver.resolve(merged.mentions)
-        const graphs = graphsOf(runId, meta.input.sha256, new CodePointIndex(text).length, merged, resolution)
+        const graphs = graphsOf(runId, meta.input.sha256, new CodePointIndex(text).length, merged, resolution, meta.config)
         return yield* renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(meta.config))
       })
 

@@ -14,8 +14,9 @@ import { DEFAULT_MAX_INPUT_BYTES, isKnownEncoding } from "./DocumentReader.js"
 import { sha256Hex } from "./Digest.js"
 import { UsageError } from "./Domain/Errors.js"
 import { DEFAULT_BASE_IRI, DEFAULT_FORMATS, parseFormats, validateBaseIri } from "./Domain/Output.js"
+import { Vocabulary } from "./Domain/Graph.js"
 import { type ExtractorKind, LlmRunConfig, RunConfig } from "./Domain/Run.js"
-import { parseOntology } from "./Extractor/Llm/Ontology.js"
+import { type Ontology, parseOntology } from "./Extractor/Llm/Ontology.js"
 import { DEFAULT_LLM_ENTITY_TYPES, type Guidance, PROMPT_VERSION, type TypeSpec } from "./Extractor/Llm/Prompt.js"
 
 /** Model used by the llm extractor when neither `--model` nor `EXTRACT_MODEL` is set. */
@@ -291,7 +292,7 @@ export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw
     return yield* usage(`--structured-output ${raw.structuredOutput} needs --api chat (the Responses API is used with json-schema)`)
   }
 
-  let ontologyTypes: { classes: ReadonlyArray<TypeSpec>; properties: ReadonlyArray<TypeSpec> } | null = null
+  let ontologyTypes: Ontology | null = null
   let ontology: { path: string; sha256: string } | null = null
   if (Option.isSome(raw.ontology)) {
     const file = raw.ontology.value
@@ -335,6 +336,16 @@ export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw
     ? ontologyTypes.properties
     : null
   const guidance: Guidance = { entityTypes, relationTypes }
+  // The offered names that are ontology terms keep their IRIs in the RDF outputs.
+  const iris = (terms: ReadonlyArray<{ readonly name: string; readonly iri: string }>, names: ReadonlyArray<TypeSpec>) =>
+    Object.fromEntries(names.flatMap((t) => {
+      const term = terms.find((o) => o.name === t.name)
+      return term ? [[t.name, term.iri] as const] : []
+    }))
+  const vocabulary = ontologyTypes === null ? null : new Vocabulary({
+    types: iris(ontologyTypes.classes, entityTypes),
+    predicates: iris(ontologyTypes.properties, relationTypes ?? [])
+  })
   const config = new LlmRunConfig({
     api: raw.api,
     structuredOutput: raw.structuredOutput,
@@ -342,6 +353,7 @@ export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw
     entityTypes: entityTypes.map((t) => t.name),
     relationTypes: relationTypes === null ? null : relationTypes.map((t) => t.name),
     ontology,
+    vocabulary,
     passes: raw.passes,
     keepUngrounded: raw.keepUngrounded,
     temperature: Option.getOrNull(raw.temperature),

@@ -5,6 +5,7 @@
  */
 import * as Schema from "effect/Schema"
 import { LlmUsage } from "./Extraction.js"
+import { Vocabulary } from "./Graph.js"
 import { DEFAULT_BASE_IRI, DEFAULT_FORMATS } from "./Output.js"
 
 /** Version of the `metadata.json` shape; readers accept every older version. */
@@ -57,6 +58,12 @@ export class LlmRunConfig extends Schema.Class<LlmRunConfig>("LlmRunConfig")({
   relationTypes: Schema.NullOr(Schema.Array(Schema.String)),
   /** The ontology the types came from (`--ontology`), with the SHA-256 of its bytes. */
   ontology: Schema.NullOr(Schema.Struct({ path: Schema.String, sha256: Schema.String })),
+  /**
+   * IRIs of the ontology's terms among the offered types and predicates
+   * (name → IRI), for the RDF outputs; null without `--ontology`. Runs
+   * recorded before this field read as null.
+   */
+  vocabulary: Schema.optionalWith(Schema.NullOr(Vocabulary), { default: () => null }),
   /** Extraction passes per chunk (1 + gleaning passes). */
   passes: Schema.Int,
   /** Keep items that cannot be grounded, flagged `ungrounded`. */

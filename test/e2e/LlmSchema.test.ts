@@ -10,6 +10,7 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Parser } from "n3"
 import { runCli } from "../support/Cli.js"
 import { mockExtraction, startMockOpenAi } from "../support/MockOpenAi.js"
 
@@ -35,7 +36,17 @@ describe("extract --extractor llm schema guidance", () => {
 
   it("--ontology gives the types and predicates as enums with their comments; --entity-types overrides the classes", async () => {
     const server = await startMockOpenAi({
-      answer: () => JSON.stringify({ entities: [{ name: "Ada Lovelace", type: "Scientist", description: null }], relations: [] })
+      // a relation only where the request allows its predicate (the narrowed run below does not)
+      answer: (req) =>
+        JSON.stringify({
+          entities: [
+            { name: "Ada Lovelace", type: "Scientist", description: null },
+            { name: "Charles Babbage", type: "Scientist", description: null }
+          ],
+          relations: JSON.stringify(req.body).includes("collaboratesWith")
+            ? [{ subject: "Ada Lovelace", predicate: "collaboratesWith", object: "Charles Babbage", evidence: "Ada Lovelace worked with Charles Babbage" }]
+            : []
+        })
     })
     try {
       const out = join(dir, "onto")
@@ -54,7 +65,17 @@ describe("extract --extractor llm schema guidance", () => {
         ontology: { path: ontology, sha256: createHash("sha256").update(ONTOLOGY).digest("hex") }
       })
       const graph = JSON.parse(readFileSync(join(out, "runs", runId, "outputs", "knowledge-graph.json"), "utf8"))
-      expect(graph.entities.map((e: any) => [e.label, e.type])).toEqual([["Ada Lovelace", "Scientist"]])
+      expect(graph.entities.map((e: any) => [e.label, e.type])).toEqual([["Ada Lovelace", "Scientist"], ["Charles Babbage", "Scientist"]])
+      // the RDF uses the ontology's own IRIs for its terms, not minted ones
+      expect(meta.config.llm.vocabulary).toEqual({
+        types: { Scientist: "http://example.org/science#Scientist", City: "http://example.org/science#City" },
+        predicates: { collaboratesWith: "http://example.org/science#collaboratesWith", introduced: "http://example.org/science#introduced" }
+      })
+      const quads = new Parser().parse(readFileSync(join(out, "runs", runId, "outputs", "rdf-turtle.ttl"), "utf8"))
+      const ada = quads.find((q) => q.object.value === "Ada Lovelace")!.subject.value
+      expect(quads.some((q) => q.subject.value === ada && q.predicate.value.endsWith("#type") && q.object.value === "http://example.org/science#Scientist")).toBe(true)
+      expect(quads.some((q) => q.subject.value === ada && q.predicate.value === "http://example.org/science#collaboratesWith")).toBe(true)
+      expect(quads.some((q) => q.predicate.value.endsWith("/collaboratesWith") || q.object.value.endsWith("/Scientist"))).toBe(false)
 
       const narrowed = await runCli(
         [input, "-o", join(dir, "narrow"), "--extractor", "llm", "--ontology", ontology, "--entity-types", "Scientist,Machine", "--relation-types", "introduced"],
