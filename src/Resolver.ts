@@ -156,7 +156,10 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   for (const n of nodes) {
     n.informativeness = (n.form.cls === UNTYPED ? 0 : 1e10) + (n.form.acronym === null ? 1e9 : 0) +
       (n.core.length + n.form.nicknames.length) * 1e6 +
-      Math.min(n.form.key.length, 999) * 1e3 + Math.min(n.mentions.length, 999)
+      Math.min(n.form.key.length, 999) * 1e3 +
+      // of a full name with and without a title, the plain one labels the entity ("Sherlock Holmes", not
+      // "Mr. Sherlock Holmes"); a lone surname keeps its title ("Mrs. Gummidge", not "Gummidge")
+      (n.form.gender === null && n.core.length >= 2 ? 500 : 0) + Math.min(n.mentions.length, 499)
   }
 
   // union-find over names, with the state coherence checks need
@@ -290,6 +293,25 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   for (const [i, j] of pairs) {
     const a = nodes[i]!
     const b = nodes[j]!
+    if (a.form.key === b.form.key) {
+      // One name with and without a title ("Mr. Sherlock Holmes", "Sherlock Holmes"): the same person,
+      // unless the titles clash (coherence refuses "Mr."/"Mrs.") or the generations differ ("Jr.").
+      if (a.form.generation === b.form.generation) {
+        const [titled, plain] = a.form.gender !== null ? [a, b] : [b, a]
+        symmetric.push({
+          from: i,
+          to: j,
+          match: {
+            method: "title",
+            score: 0.95,
+            reason: plain.form.gender === null
+              ? `${q(titled.form.surface)} is ${q(plain.form.surface)} with a title`
+              : `${q(a.form.surface)} and ${q(b.form.surface)} are one name with different titles`
+          }
+        })
+      }
+      continue
+    }
     if (a.form.cls !== "person") {
       const spelling = spellingVariant(a.form, b.form)
       if (spelling !== null) symmetric.push({ from: i, to: j, match: spelling })

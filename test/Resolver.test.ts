@@ -319,3 +319,30 @@ layer(Resolver.Default)("Resolver service", (it) => {
       expect(r.clusters[0]!.mentions).toEqual(["c0-m1", "c0-m2"])
     }))
 })
+
+describe("Resolver on titled mentions (the embedded extractor keeps courtesy titles inside names)", () => {
+  it("one name with and without its title is one person, labelled without the title; titled and bare surnames follow it", () => {
+    const text = "Mr. Sherlock Holmes came. Sherlock Holmes sat. Mr. Holmes spoke. Holmes left. Dr. Watson smiled."
+    const mentions = mentionsIn(text, [
+      ["Mr. Sherlock Holmes", "Person"],
+      ["Sherlock Holmes", "Person"],
+      ["Mr. Holmes", "Person"],
+      ["Holmes", "Person"],
+      ["Dr. Watson", "Person"]
+    ])
+    const r = resolveMentions(mentions)
+    expect(r.clusters.map((c) => [c.label, c.mentions.length])).toEqual([["Sherlock Holmes", 4], ["Dr. Watson", 1]])
+    expect(assignmentOf(r, "c0-m1")).toMatchObject({ method: "title" })
+  })
+
+  it("clashing titles and generations keep one name apart", () => {
+    const text = "Mr. Wilkins Micawber and Mrs. Wilkins Micawber dined. John Smith Jr. met John Smith."
+    const mentions = mentionsIn(text, [
+      ["Mr. Wilkins Micawber", "Person"],
+      ["Mrs. Wilkins Micawber", "Person"],
+      ["John Smith Jr.", "Person"],
+      ["John Smith", "Person"]
+    ])
+    expect(resolveMentions(mentions).clusters).toHaveLength(4)
+  })
+})

@@ -539,6 +539,27 @@ export const harmonizeFound = (tokens: ReadonlyArray<Token>, found: Array<Found>
   }
 }
 
+/**
+ * Exclamations and oaths that novels write with capitals ("Good God!",
+ * "Ha!", "By Jove"): capitalised, often tagged as proper nouns, never a
+ * name. Compared on the run's lower-case words.
+ */
+const EXCLAMATIONS = new Set([
+  "ha", "hah", "ah", "oh", "o", "alas", "hum", "hem", "pooh", "pshaw", "bah", "eh", "aha", "hurrah", "hullo", "halloa",
+  "hallo", "tut", "lo", "ay", "aye", "nay", "yea", "amen", "egad", "gad", "zounds", "heigh", "ho", "hey", "ugh",
+  "good god", "good heavens", "good heaven", "good lord", "good gracious", "gracious heavens", "great god", "great heavens",
+  "merciful heavens", "my god", "oh god", "oh lord", "thank god", "thank heaven", "dear me", "by jove", "by george",
+  "god bless", "god knows", "heaven knows", "lord bless"
+])
+
+/** A run that is no one's name: an exclamation, or a lone letter ("I." ending a sentence, "A"). */
+const notAName = (tokens: ReadonlyArray<Token>, f: Found): boolean => {
+  if (f.type === "Date" || f.type === "Money") return false
+  const words = tokens.slice(f.first, f.last + 1).map((t) => t.key.replace(/\.$/, "")).filter((w) => w !== "" && w !== "!")
+  if (words.length === 1 && words[0]!.length === 1) return true
+  return EXCLAMATIONS.has(words.join(" "))
+}
+
 /** Recognises the entity mentions of one tokenized chunk, in text order. */
 export const recognize = (tokenized: Tokenized, lexicon: Lexicon): Array<Found> => {
   const { entities, sentences, tokens } = tokenized
@@ -548,7 +569,8 @@ export const recognize = (tokenized: Tokenized, lexicon: Lexicon): Array<Found> 
   for (const [s0, s1] of sentences) {
     for (const [a, b] of r.runs(s0, s1)) r.analyse(a, b, found)
   }
-  harmonizeFound(tokens, found)
-  found.sort((x, y) => x.first - y.first || y.last - x.last)
-  return found
+  const names = found.filter((f) => !notAName(tokens, f))
+  harmonizeFound(tokens, names)
+  names.sort((x, y) => x.first - y.first || y.last - x.last)
+  return names
 }
