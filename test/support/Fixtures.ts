@@ -1,6 +1,5 @@
 /** Small builders for domain values in tests. */
 import { ExtractedRelation, Mention } from "../../src/Domain/Extraction.js"
-import { Entity, EntityMention, Evidence, KnowledgeGraph, Relation } from "../../src/Domain/Graph.js"
 import { CodePointIndex, Span } from "../../src/Domain/Span.js"
 
 /** Mentions of `names` in `text` (first occurrence after the previous one), typed as given. */
@@ -25,24 +24,4 @@ export const relation = (subject: Mention, predicate: string, object: Mention, e
     chunk: subject.chunk,
     grounding: "exact"
   })
-
-/** A graph whose names hold every character that breaks naive Turtle or Mermaid writers. */
-const span = new Span({ start: 0, end: 3, text: "abc" })
-const entity = (id: string, label: string, type: string, aliases: Array<string> = []) =>
-  new Entity({ id, label, type, aliases, mentions: [new EntityMention({ id: `${id}-m`, span, chunk: 0, grounding: "exact" })], description: null })
-
-export const awkwardGraph = new KnowledgeGraph({
-  schemaVersion: 1,
-  runId: "doc-0123456789ab",
-  document: { path: "input/document.txt", sha256: "a".repeat(64), length: 3 },
-  entities: [
-    entity("o-brien", "O'Brien \"the <elder>\" \\ #1;", "Person", ["O’Brien", "line\nbreak"]),
-    entity("tokyo", "東京 😀", "Location"),
-    entity("weird", "a|b[c]{d}", "Other Type/With Slash")
-  ],
-  relations: [
-    new Relation({ id: "r-1", subject: "o-brien", predicate: "livesIn", object: "tokyo", evidence: [new Evidence({ span, chunk: 0, grounding: "exact" })] }),
-    new Relation({ id: "r-2", subject: "weird", predicate: "has space", object: "tokyo", evidence: [new Evidence({ span, chunk: 0, grounding: "exact" })] })
-  ]
-})
 
