@@ -100,6 +100,14 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
       const progress = yield* Progress
       const pipeline = yield* Pipeline
       const dryRun = yield* DryRun
+      /** Reports an input that never got a run summary: a JSON line, or a notice on stderr; returns its outcome. */
+      const refused = <O extends "badInput" | "locked" | "failed">(input: string, status: string, notice: string, error: string, outcome: O) =>
+        Effect.as(
+          settings.json
+            ? Console.log(JSON.stringify({ runId: null, status, runDir: null, input, error }))
+            : progress.notice(notice),
+          outcome
+        )
       const outcomes: Array<"completed" | "partial" | "failed" | "badInput" | "locked"> = []
       for (const input of settings.files) {
         const outcome = yield* reader.read(input, { encoding: settings.encoding, maxBytes: settings.maxInputBytes }).pipe(
@@ -122,27 +130,9 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
               )
           ),
           Effect.catchTags({
-            InputError: (e) =>
-              Effect.as(
-                settings.json
-                  ? Console.log(JSON.stringify({ runId: null, status: "rejected", runDir: null, input, error: e.message }))
-                  : progress.notice(`extract: ${e.message}`),
-                "badInput" as const
-              ),
-            RunLocked: (e) =>
-              Effect.as(
-                settings.json
-                  ? Console.log(JSON.stringify({ runId: null, status: "locked", runDir: null, input, error: e.message }))
-                  : progress.notice(`extract: ${input}: ${e.message}`),
-                "locked" as const
-              ),
-            StoreError: (e) =>
-              Effect.as(
-                settings.json
-                  ? Console.log(JSON.stringify({ runId: null, status: "failed", runDir: null, input, error: e.message }))
-                  : progress.notice(`extract: ${e.message}`),
-                "failed" as const
-              )
+            InputError: (e) => refused(input, "rejected", `extract: ${e.message}`, e.message, "badInput"),
+            RunLocked: (e) => refused(input, "locked", `extract: ${input}: ${e.message}`, e.message, "locked"),
+            StoreError: (e) => refused(input, "failed", `extract: ${e.message}`, e.message, "failed")
           })
         )
         outcomes.push(outcome)

@@ -204,23 +204,6 @@ class IncrementalDecoder {
   }
 }
 
-/**
- * Decodes input bytes (see {@link ReadOptions} for `encoding`). Line ends
- * are kept as they are (CRLF, CR, LF), so offsets stay exact.
- *
- * Fails with InputError: `empty` for no bytes or whitespace only, `binary`
- * for NUL characters, `encoding` for invalid UTF-8 / UTF-16 in `auto` mode.
- */
-export const decodeDocument = (bytes: Uint8Array, path: string, encoding = "auto"): Effect.Effect<SourceDocument, InputError> =>
-  Effect.try({
-    try: () => {
-      const decoder = new IncrementalDecoder(path, encoding)
-      for (let i = 0; i < bytes.length; i += CHUNK_BYTES) decoder.push(bytes.subarray(i, i + CHUNK_BYTES))
-      return decoder.finish()
-    },
-    catch: asInputError(path)
-  })
-
 export class DocumentReader extends Effect.Service<DocumentReader>()("DocumentReader", {
   effect: Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem

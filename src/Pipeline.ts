@@ -20,7 +20,7 @@ import { ExtractionError, type PipelineError, type StoreError } from "./Domain/E
 import type { ChunkExtraction, LlmUsage, Mention } from "./Domain/Extraction.js"
 import type { KnowledgeGraph, Resolution, ResolutionGraph } from "./Domain/Graph.js"
 import { isOutputFormat } from "./Domain/Output.js"
-import { LlmStats, type RunConfig, resultAffectingConfig, RunStats, type RunStatus } from "./Domain/Run.js"
+import { emptyStats, LlmStats, type RunConfig, resultAffectingConfig, RunStats, type RunStatus } from "./Domain/Run.js"
 import { ExtractionRunService } from "./ExtractionRunService.js"
 import { Extractor, ExtractorEvents } from "./Extractor.js"
 import { buildGraphs } from "./GraphBuilder.js"
@@ -295,7 +295,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
 
       const started = Date.now()
       let stage: Stage = "chunk"
-      let stats = new RunStats({ chunkCount: 0, mentionCount: 0, entityCount: 0, relationCount: 0, durationMs: 0, ungrounded: 0 })
+      let stats = emptyStats()
       yield* store.emitEvent(handle.runId, "run.started", {
         extractor: config.extractor,
         model: config.model,
