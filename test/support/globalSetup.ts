@@ -1,5 +1,6 @@
 /** Builds dist/ once before the tests, so end-to-end tests run the current source. */
 import { execFileSync } from "node:child_process"
+import { chmodSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 export default function setup() {
@@ -8,4 +9,6 @@ export default function setup() {
     cwd: root,
     stdio: "inherit"
   })
+  // tsc writes bin.js without the execute bit; `npx extract` needs it (as `npm run build` does).
+  chmodSync(fileURLToPath(new URL("../../dist/bin.js", import.meta.url)), 0o755)
 }
