@@ -20,10 +20,10 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { writeFileAtomic } from "../src/AtomicFile.js"
+import { writeFileAtomic } from "../src/Store/AtomicFile.js"
 import { SourceDocument } from "../src/Domain/Document.js"
 import { RunConfig, RunStats } from "../src/Domain/Run.js"
-import { ExtractionRunService, RunStoreConfig } from "../src/ExtractionRunService.js"
+import { ExtractionRunService, RunStoreConfig } from "../src/Store/ExtractionRunService.js"
 
 const EVENTS = Number(process.argv[2] ?? 2000)
 const config = new RunConfig({ extractor: "nlp", model: null, baseUrl: null, chunkSize: 1200, chunkOverlap: 100, tokenizer: "o200k_base", concurrency: 4 })

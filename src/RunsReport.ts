@@ -6,7 +6,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { RunEvent, RunMetadata } from "./Domain/Run.js"
-import { ExtractionRunService } from "./ExtractionRunService.js"
+import { ExtractionRunService } from "./Store/ExtractionRunService.js"
 
 const encodeMetadata = Schema.encodeSync(RunMetadata)
 const encodeEvent = Schema.encodeSync(RunEvent)

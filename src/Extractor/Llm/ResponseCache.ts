@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { writeFileAtomic } from "../../AtomicFile.js"
+import { writeFileAtomic } from "../../Store/AtomicFile.js"
 import { sha256Hex } from "../../Digest.js"
 
 /** Version of the entry format; entries of other versions are misses. */

@@ -35,11 +35,11 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { isStaleTemporary, writeFileAtomic } from "./AtomicFile.js"
-import { sha256Hex } from "./Digest.js"
-import type { Chunk } from "./Domain/Chunk.js"
-import { RUN_ID_PATTERN, type SourceDocument } from "./Domain/Document.js"
-import { RunNotFound, StoreError, UsageError } from "./Domain/Errors.js"
-import { ChunkExtraction } from "./Domain/Extraction.js"
+import { sha256Hex } from "../Digest.js"
+import type { Chunk } from "../Domain/Chunk.js"
+import { RUN_ID_PATTERN, type SourceDocument } from "../Domain/Document.js"
+import { RunNotFound, StoreError, UsageError } from "../Domain/Errors.js"
+import { ChunkExtraction } from "../Domain/Extraction.js"
 import {
   emptyStats,
   METADATA_SCHEMA_VERSION,
@@ -49,7 +49,7 @@ import {
   RunEvent,
   RunMetadata,
   RunStats
-} from "./Domain/Run.js"
+} from "../Domain/Run.js"
 import { applyRecord, encodeRecord, type JournalChange, type JournalRecord, type MetadataJson, parseJournal, replay } from "./RunJournal.js"
 import { describeHolder, type HeldLock, type LockRecord, type LockState, RunLock } from "./RunLock.js"
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { encodeRecord, type JournalRecord, parseJournal, replay } from "../src/RunJournal.js"
+import { encodeRecord, type JournalRecord, parseJournal, replay } from "../../src/Store/RunJournal.js"
 
 const base = (seq: number): JournalRecord => ({
   seq,

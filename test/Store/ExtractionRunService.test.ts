@@ -11,9 +11,9 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
-import { SourceDocument } from "../src/Domain/Document.js"
-import { RunConfig, RunStats } from "../src/Domain/Run.js"
-import { ExtractionRunService, RunStoreConfig } from "../src/ExtractionRunService.js"
+import { SourceDocument } from "../../src/Domain/Document.js"
+import { RunConfig, RunStats } from "../../src/Domain/Run.js"
+import { ExtractionRunService, RunStoreConfig } from "../../src/Store/ExtractionRunService.js"
 
 const config = new RunConfig({ extractor: "nlp", model: null, baseUrl: null, chunkSize: 100, chunkOverlap: 10, tokenizer: "o200k_base", concurrency: 2 })
 const stats = new RunStats({ chunkCount: 1, mentionCount: 2, entityCount: 1, relationCount: 0, durationMs: 5, ungrounded: 0 })

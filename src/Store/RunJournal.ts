@@ -23,7 +23,7 @@
  * | `error` | `error` | appends to `errors` |
  * | `output` | `output` | adds to `outputs`, replacing any record with the same `path` |
  */
-import type { RunMetadata } from "./Domain/Run.js"
+import type { RunMetadata } from "../Domain/Run.js"
 
 /** The JSON form of a metadata (as in `metadata.json`). */
 export type MetadataJson = Omit<typeof RunMetadata.Encoded, "events" | "errors" | "outputs"> & {

@@ -33,7 +33,7 @@ import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { pidExists } from "./AtomicFile.js"
-import { RunLocked, StoreError } from "./Domain/Errors.js"
+import { RunLocked, StoreError } from "../Domain/Errors.js"
 
 /** Content of a lock file (JSON). */
 export class LockRecord extends Schema.Class<LockRecord>("LockRecord")({
