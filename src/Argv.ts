@@ -34,7 +34,7 @@ export const normalizeArgv = (argv: ReadonlyArray<string>, spec: ArgvSpec): Arra
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i]!
     if (token === "--") {
-      positional.push(...rest.slice(i + 1))
+      for (const arg of rest.slice(i + 1)) positional.push(arg)
       break
     }
     if (token.startsWith("-") && token !== "-") {

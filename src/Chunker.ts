@@ -76,11 +76,11 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
         }))
         if (found.length === 0) break
         if (windowEnd === para.end || found.length === 1) {
-          out.push(...found)
+          for (const sentence of found) out.push(sentence)
           pos = found[found.length - 1]!.end
         } else {
           // The last sentence may run past the window: keep it for the next one.
-          out.push(...found.slice(0, -1))
+          for (const sentence of found.slice(0, -1)) out.push(sentence)
           pos = found[found.length - 1]!.start
         }
         while (pos < para.end && /\s/u.test(text[pos]!)) pos++

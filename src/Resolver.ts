@@ -208,7 +208,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     const a = state[ra]!
     const b = state[rb]!
     parent[rb] = ra
-    a.nodes.push(...b.nodes)
+    for (const node of b.nodes) a.nodes.push(node)
     a.genders |= b.genders
     a.generation = a.generation ?? b.generation
     a.cls = a.cls ?? b.cls

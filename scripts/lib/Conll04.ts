@@ -65,14 +65,20 @@ const render = (values: ReadonlyArray<string>, mode: "detokenize" | "spaced") =>
     if (v === "`") {
       // Opening quote (a pair is a double quote): spaced before, glued to what follows.
       out.push({ value: pair ? "\"" : "'", space: !glueNext })
-      if (pair) out.push({ value: "", space: false }), i++
+      if (pair) {
+        out.push({ value: "", space: false })
+        i++
+      }
       glueNext = true
       continue
     }
     if (v === "'") {
       // Closing quote or plural possessive: glued to what precedes.
       out.push({ value: pair ? "\"" : "'", space: false })
-      if (pair) out.push({ value: "", space: false }), i++
+      if (pair) {
+        out.push({ value: "", space: false })
+        i++
+      }
       glueNext = false
       continue
     }

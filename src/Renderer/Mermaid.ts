@@ -122,7 +122,7 @@ export const renderMermaid = (graph: KnowledgeGraph, limits: MermaidLimits = {})
     used += cost
     nodeId.set(e.id, id)
     nodeLines.push(nodeLine)
-    edgeLines.push(...edges)
+    for (const edge of edges) edgeLines.push(edge)
   }
 
   const lines = ["```mermaid", "flowchart LR", `  %% extract ${graph.runId}: ${graph.entities.length} entities, ${graph.relations.length} relations`]
@@ -137,6 +137,8 @@ export const renderMermaid = (graph: KnowledgeGraph, limits: MermaidLimits = {})
     lines.push(`  %% ${omittedRelations} of ${graph.relations.length} relations left out: drawn are those between drawn entities, at most ${maxEdges}`)
   }
   if (nodeLines.length === 0) lines.push("  %% no entities")
-  lines.push(...nodeLines, ...edgeLines, "```")
+  for (const line of nodeLines) lines.push(line)
+  for (const line of edgeLines) lines.push(line)
+  lines.push("```")
   return lines.join("\n") + "\n"
 }

@@ -182,11 +182,11 @@ export const analyzeName = (surface: string, cls: string): NameForm => {
   if (person) {
     text = text.replace(QUOTED, (_m, ...groups: Array<string | undefined>) => {
       const inner = groups.slice(0, 6).find((g) => g !== undefined) ?? ""
-      nicknames.push(...normalizeName(inner).split(" ").filter((t) => t !== ""))
+      for (const t of normalizeName(inner).split(" ")) if (t !== "") nicknames.push(t)
       return " "
     })
     text = text.replace(PARENTHESISED, (_m, inner: string) => {
-      nicknames.push(...normalizeName(inner).split(" ").filter((t) => t !== ""))
+      for (const t of normalizeName(inner).split(" ")) if (t !== "") nicknames.push(t)
       return " "
     })
   }

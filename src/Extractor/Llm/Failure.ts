@@ -102,9 +102,9 @@ export const providerMessage = (body: string | undefined): string | null => {
  */
 export const redactSecrets = (text: string): string =>
   text
-    .replace(/\b(?:sk|pk|rk)-[A-Za-z0-9_*.\-]{4,}/g, "[redacted key]")
+    .replace(/\b(?:sk|pk|rk)-[A-Za-z0-9_*.-]{4,}/g, "[redacted key]")
     .replace(/\bBearer\s+\S+/gi, "Bearer [redacted]")
-    .replace(/\b[A-Za-z0-9_\-]{32,}\b/g, "[redacted]")
+    .replace(/\b[A-Za-z0-9_-]{32,}\b/g, "[redacted]")
 
 /** Node/undici error codes met walking an error's `cause` chain. */
 const causeCodes = (error: unknown): Array<string> => {
