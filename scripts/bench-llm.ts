@@ -44,11 +44,24 @@ if (!existsSync(BIN)) {
 
 // One paragraph per chunk: ~45 tokens each, under a 64-token budget that two paragraphs exceed.
 const FIRST = ["Ada", "Charles", "Mary", "Michael", "Grace", "Alan", "Emmy", "Henri", "Sofia", "Niels"]
-const LAST = ["Lovelace", "Babbage", "Somerville", "Faraday", "Hopper", "Turing", "Noether", "Poincare", "Kovalevskaya", "Bohr"]
+const LAST = [
+  "Lovelace",
+  "Babbage",
+  "Somerville",
+  "Faraday",
+  "Hopper",
+  "Turing",
+  "Noether",
+  "Poincare",
+  "Kovalevskaya",
+  "Bohr"
+]
 const paragraph = (i: number) => {
   const a = `${FIRST[i % 10]} ${LAST[(i * 3) % 10]}`
   const b = `${FIRST[(i + 3) % 10]} ${LAST[(i * 7 + 1) % 10]}`
-  return `Paragraph ${i}: ${a} wrote to ${b} about the engine in the year ${1800 + (i % 200)}. ${b} answered with a long letter on numbers and machines.`
+  return `Paragraph ${i}: ${a} wrote to ${b} about the engine in the year ${
+    1800 + (i % 200)
+  }. ${b} answered with a long letter on numbers and machines.`
 }
 const dir = mkdtempSync(join(tmpdir(), "bench-llm-"))
 const input = join(dir, "doc.txt")
@@ -80,7 +93,10 @@ const child = spawn("/usr/bin/time", [
   String(concurrency),
   "--json",
   "-q"
-], { env: { ...process.env, OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: "sk-bench" }, stdio: ["ignore", "pipe", "pipe"] })
+], {
+  env: { ...process.env, OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: "sk-bench" },
+  stdio: ["ignore", "pipe", "pipe"]
+})
 let stdout = ""
 let stderr = ""
 child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
@@ -100,7 +116,10 @@ const extractMs: number = extraction.data.durationMs
 const calls: number = server.answered.length
 const idealMs = (calls * latencyMs) / concurrency
 const maxRssKb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1] ?? NaN)
-const cpuMs = Math.round(1000 * (Number(/cpu_user_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN) + Number(/cpu_sys_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN)))
+const cpuMs = Math.round(
+  1000 *
+    (Number(/cpu_user_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN) + Number(/cpu_sys_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN))
+)
 rmSync(dir, { recursive: true, force: true })
 
 const figures = {
@@ -120,8 +139,14 @@ const figures = {
   cores: cpus().length
 }
 console.log(`chunks ${figures.chunks}, calls ${calls}, latency ${latencyMs} ms, concurrency ${concurrency}, api ${api}`)
-console.log(`extract stage ${extractMs} ms, whole CLI ${figures.wallMs} ms, ideal calls×latency/C ${figures.idealMs} ms`)
+console.log(
+  `extract stage ${extractMs} ms, whole CLI ${figures.wallMs} ms, ideal calls×latency/C ${figures.idealMs} ms`
+)
 console.log(`ratio extract/ideal ${figures.ratioExtract} (goal ≤ 1.05), whole CLI/ideal ${figures.ratioWall}`)
 console.log(`peak memory (max RSS of the CLI) ${figures.peakRssMb} MB`)
-console.log(`CLI CPU time ${cpuMs} ms (user + sys); load average at start ${figures.loadAverage} on ${figures.cores} cores${loadAtStart > figures.cores ? " — a contended machine: the ratio is an upper bound" : ""}`)
+console.log(
+  `CLI CPU time ${cpuMs} ms (user + sys); load average at start ${figures.loadAverage} on ${figures.cores} cores${
+    loadAtStart > figures.cores ? " — a contended machine: the ratio is an upper bound" : ""
+  }`
+)
 console.log(JSON.stringify(figures))

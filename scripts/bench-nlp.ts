@@ -18,79 +18,87 @@
  * `peakRssMB` is the process's peak resident set size (getrusage maxrss);
  * `loadMs` the start-up (models and lexicon).
  */
-import { readdirSync, readFileSync } from "node:fs"
-import { createHash } from "node:crypto"
-import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import { createHash } from "node:crypto"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { Chunker } from "../src/Chunker.js"
 import type { Chunk } from "../src/Domain/Chunk.js"
 import { SourceDocument } from "../src/Domain/Document.js"
 import { Extractor } from "../src/Extractor.js"
 import * as Nlp from "../src/Extractor/Nlp.js"
 
-const dir = process.argv.slice(2).find((a) => !a.startsWith("--")) ?? join(import.meta.dirname, "../../shared/data/sotu")
+const dir = process.argv.slice(2).find((a) => !a.startsWith("--")) ??
+  join(import.meta.dirname, "../../shared/data/sotu")
 
-const main = (loadMs: number) => Effect.gen(function*() {
-  const extractor = yield* Extractor
-  const chunker = yield* Chunker
-  const files = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort()
-  let bytes = 0
-  let chunks = 0
-  let mentions = 0
-  let relations = 0
-  let chunkMs = 0
-  let extractMs = 0
-  // Chunk every document first, then extract: the two stages are timed apart.
-  const documents: Array<ReadonlyArray<Chunk>> = []
-  for (const f of files) {
-    const raw = readFileSync(join(dir, f))
-    bytes += raw.length
-    const doc = new SourceDocument(raw.toString("utf8"), f, raw.length, createHash("sha256").update(raw).digest("hex"), "utf-8")
-    const c0 = performance.now()
-    documents.push(yield* chunker.chunk(doc, { size: 1200, overlap: 100 }))
-    chunkMs += performance.now() - c0
-  }
-  const cpu0 = process.cpuUsage()
-  const e0 = performance.now()
-  for (const cs of documents) {
-    const all = []
-    for (const c of cs) all.push(yield* extractor.extract(c))
-    const merged = all.flatMap((x) => x.mentions)
-    const final = extractor.harmonize ? extractor.harmonize(merged) : merged
-    chunks += cs.length
-    mentions += final.length
-    relations += all.reduce((n, x) => n + x.relations.length, 0)
-  }
-  extractMs = performance.now() - e0
-  const cpu = process.cpuUsage(cpu0)
-  const extractCpuMs = (cpu.user + cpu.system) / 1000
-  const mb = bytes / 1e6
-  const peakRssMB = process.resourceUsage().maxRSS / 1024
-  const report = {
-    files: files.length,
-    bytes,
-    mb: Math.round(mb * 100) / 100,
-    chunks,
-    mentions,
-    relations,
-    loadMs: Math.round(loadMs),
-    chunkMs: Math.round(chunkMs),
-    extractMs: Math.round(extractMs),
-    extractMBps: Math.round((mb / (extractMs / 1000)) * 100) / 100,
-    extractCpuMs: Math.round(extractCpuMs),
-    extractCpuMBps: Math.round((mb / (extractCpuMs / 1000)) * 100) / 100,
-    endToEndMBps: Math.round((mb / ((extractMs + chunkMs) / 1000)) * 100) / 100,
-    peakRssMB: Math.round(peakRssMB)
-  }
-  process.stdout.write(
-    `${report.files} files, ${report.mb} MB, ${report.chunks} chunks: ${report.mentions} mentions, ${report.relations} relations\n` +
-      `extractor: ${report.extractMBps} MB/s wall (${report.extractMs} ms), ${report.extractCpuMBps} MB/s of CPU time; with chunking: ${report.endToEndMBps} MB/s; ` +
-      `start-up ${report.loadMs} ms; peak RSS ${report.peakRssMB} MB\n` +
-      `${JSON.stringify(report)}\n`
-  )
-})
+const main = (loadMs: number) =>
+  Effect.gen(function*() {
+    const extractor = yield* Extractor
+    const chunker = yield* Chunker
+    const files = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort()
+    let bytes = 0
+    let chunks = 0
+    let mentions = 0
+    let relations = 0
+    let chunkMs = 0
+    let extractMs = 0
+    // Chunk every document first, then extract: the two stages are timed apart.
+    const documents: Array<ReadonlyArray<Chunk>> = []
+    for (const f of files) {
+      const raw = readFileSync(join(dir, f))
+      bytes += raw.length
+      const doc = new SourceDocument(
+        raw.toString("utf8"),
+        f,
+        raw.length,
+        createHash("sha256").update(raw).digest("hex"),
+        "utf-8"
+      )
+      const c0 = performance.now()
+      documents.push(yield* chunker.chunk(doc, { size: 1200, overlap: 100 }))
+      chunkMs += performance.now() - c0
+    }
+    const cpu0 = process.cpuUsage()
+    const e0 = performance.now()
+    for (const cs of documents) {
+      const all = []
+      for (const c of cs) all.push(yield* extractor.extract(c))
+      const merged = all.flatMap((x) => x.mentions)
+      const final = extractor.harmonize ? extractor.harmonize(merged) : merged
+      chunks += cs.length
+      mentions += final.length
+      relations += all.reduce((n, x) => n + x.relations.length, 0)
+    }
+    extractMs = performance.now() - e0
+    const cpu = process.cpuUsage(cpu0)
+    const extractCpuMs = (cpu.user + cpu.system) / 1000
+    const mb = bytes / 1e6
+    const peakRssMB = process.resourceUsage().maxRSS / 1024
+    const report = {
+      files: files.length,
+      bytes,
+      mb: Math.round(mb * 100) / 100,
+      chunks,
+      mentions,
+      relations,
+      loadMs: Math.round(loadMs),
+      chunkMs: Math.round(chunkMs),
+      extractMs: Math.round(extractMs),
+      extractMBps: Math.round((mb / (extractMs / 1000)) * 100) / 100,
+      extractCpuMs: Math.round(extractCpuMs),
+      extractCpuMBps: Math.round((mb / (extractCpuMs / 1000)) * 100) / 100,
+      endToEndMBps: Math.round((mb / ((extractMs + chunkMs) / 1000)) * 100) / 100,
+      peakRssMB: Math.round(peakRssMB)
+    }
+    process.stdout.write(
+      `${report.files} files, ${report.mb} MB, ${report.chunks} chunks: ${report.mentions} mentions, ${report.relations} relations\n` +
+        `extractor: ${report.extractMBps} MB/s wall (${report.extractMs} ms), ${report.extractCpuMBps} MB/s of CPU time; with chunking: ${report.endToEndMBps} MB/s; ` +
+        `start-up ${report.loadMs} ms; peak RSS ${report.peakRssMB} MB\n` +
+        `${JSON.stringify(report)}\n`
+    )
+  })
 
 // Start-up: building the layers loads wink-nlp's model, the tokenizer and the extractor's lexicon.
 const t0 = performance.now()

@@ -10,8 +10,8 @@
  * performance.now() on whatever else the machine is doing.
  */
 import { Entity, EntityMention, Evidence, KnowledgeGraph, Relation, ResolutionGraph } from "../src/Domain/Graph.js"
-import { Span } from "../src/Domain/Span.js"
 import { ALL_FORMATS, type OutputFormat } from "../src/Domain/Output.js"
+import { Span } from "../src/Domain/Span.js"
 import { renderGraphMl } from "../src/Renderer/GraphMl.js"
 import { renderKnowledgeGraph, renderResolutionGraph } from "../src/Renderer/Json.js"
 import { renderJsonl } from "../src/Renderer/Jsonl.js"
@@ -34,16 +34,39 @@ const graphOf = (n: number) => {
     const mentions = Array.from({ length: 4 }, (_, k) => {
       const span = new Span({ start: offset, end: offset + label.length, text: label }, { disableValidation: true })
       offset += label.length + 40
-      return new EntityMention({ id: `c${i >> 6}-m${i * 4 + k}`, span, chunk: i >> 6, grounding: "exact" }, { disableValidation: true })
+      return new EntityMention({ id: `c${i >> 6}-m${i * 4 + k}`, span, chunk: i >> 6, grounding: "exact" }, {
+        disableValidation: true
+      })
     })
-    entities.push(new Entity({ id: `e-${i}`, label, type: TYPES[i % TYPES.length]!, aliases: [`${label.split(" ")[0]}`], mentions, description: null }, { disableValidation: true }))
+    entities.push(
+      new Entity({
+        id: `e-${i}`,
+        label,
+        type: TYPES[i % TYPES.length]!,
+        aliases: [`${label.split(" ")[0]}`],
+        mentions,
+        description: null
+      }, { disableValidation: true })
+    )
   }
   const relations: Array<Relation> = []
   for (let i = 0; i < n; i++) {
     for (const d of [1, 7]) {
       const j = (i + d) % n
-      const ev = new Evidence({ span: new Span({ start: i * 200, end: i * 200 + 80, text: "x".repeat(80) }, { disableValidation: true }), chunk: 0, grounding: "exact" }, { disableValidation: true })
-      relations.push(new Relation({ id: `r-${i}-${d}`, subject: `e-${i}`, predicate: PREDICATES[(i + d) % PREDICATES.length]!, object: `e-${j}`, evidence: [ev] }, { disableValidation: true }))
+      const ev = new Evidence({
+        span: new Span({ start: i * 200, end: i * 200 + 80, text: "x".repeat(80) }, { disableValidation: true }),
+        chunk: 0,
+        grounding: "exact"
+      }, { disableValidation: true })
+      relations.push(
+        new Relation({
+          id: `r-${i}-${d}`,
+          subject: `e-${i}`,
+          predicate: PREDICATES[(i + d) % PREDICATES.length]!,
+          object: `e-${j}`,
+          evidence: [ev]
+        }, { disableValidation: true })
+      )
     }
   }
   const graph = new KnowledgeGraph({
@@ -56,7 +79,9 @@ const graphOf = (n: number) => {
   const resolution = new ResolutionGraph({
     schemaVersion: 1,
     runId: graph.runId,
-    mentions: entities.flatMap((e) => e.mentions.map((m) => ({ id: m.id, type: e.type, span: m.span, chunk: m.chunk }))),
+    mentions: entities.flatMap((e) =>
+      e.mentions.map((m) => ({ id: m.id, type: e.type, span: m.span, chunk: m.chunk }))
+    ),
     entities: entities.map((e) => ({ id: e.id, label: e.label, type: e.type })),
     edges: []
   }, { disableValidation: true })
@@ -76,7 +101,9 @@ const RENDER: Record<OutputFormat, (g: ReturnType<typeof graphOf>) => ReadonlyAr
 }
 
 const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const results: Array<{ entities: number; relations: number; mentions: number; format: string; ms: number; bytes: number }> = []
+const results: Array<
+  { entities: number; relations: number; mentions: number; format: string; ms: number; bytes: number }
+> = []
 for (const n of SIZES) {
   const graphs = graphOf(n)
   for (const format of ALL_FORMATS) {
@@ -90,7 +117,11 @@ for (const n of SIZES) {
     }
     const ms = Math.round(median(times))
     results.push({ entities: n, relations: graphs.graph.relations.length, mentions: n * 4, format, ms, bytes })
-    console.log(`${String(n).padStart(7)} entities  ${format.padEnd(10)} ${String(ms).padStart(7)} ms  ${(bytes / 1e6).toFixed(1).padStart(7)} MB`)
+    console.log(
+      `${String(n).padStart(7)} entities  ${format.padEnd(10)} ${String(ms).padStart(7)} ms  ${
+        (bytes / 1e6).toFixed(1).padStart(7)
+      } MB`
+    )
   }
 }
 console.log(JSON.stringify({ benchmark: "render", results }))

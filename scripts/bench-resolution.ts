@@ -38,16 +38,87 @@ const prng = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-const SYLLABLES = ["ka", "lo", "mer", "an", "vi", "tor", "sel", "da", "ri", "bel", "no", "gan", "ste", "pha", "ul", "wen",
-  "cor", "is", "mai", "tha", "bro", "ne", "quin", "zar", "el", "ho", "dun", "fi", "ras", "ley"]
-const ORG_WORDS = ["National", "Federal", "United", "Royal", "General", "International", "Northern", "Atlantic", "Pacific",
-  "Central", "Union", "Bank", "Railway", "Electric", "Motors", "Society", "Institute", "Council", "Agency", "Trust",
-  "Mining", "Shipping", "Press", "Academy", "Foundation", "Insurance", "Steel", "Airlines", "Chemical", "Textile"]
+const SYLLABLES = [
+  "ka",
+  "lo",
+  "mer",
+  "an",
+  "vi",
+  "tor",
+  "sel",
+  "da",
+  "ri",
+  "bel",
+  "no",
+  "gan",
+  "ste",
+  "pha",
+  "ul",
+  "wen",
+  "cor",
+  "is",
+  "mai",
+  "tha",
+  "bro",
+  "ne",
+  "quin",
+  "zar",
+  "el",
+  "ho",
+  "dun",
+  "fi",
+  "ras",
+  "ley"
+]
+const ORG_WORDS = [
+  "National",
+  "Federal",
+  "United",
+  "Royal",
+  "General",
+  "International",
+  "Northern",
+  "Atlantic",
+  "Pacific",
+  "Central",
+  "Union",
+  "Bank",
+  "Railway",
+  "Electric",
+  "Motors",
+  "Society",
+  "Institute",
+  "Council",
+  "Agency",
+  "Trust",
+  "Mining",
+  "Shipping",
+  "Press",
+  "Academy",
+  "Foundation",
+  "Insurance",
+  "Steel",
+  "Airlines",
+  "Chemical",
+  "Textile"
+]
 const LEGAL = ["Inc.", "Ltd.", "GmbH", "Corporation", "plc"]
 const TITLES_M = ["Mr.", "Sir", "Dr."]
 const TITLES_F = ["Mrs.", "Miss", "Dr."]
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-  "November", "December"]
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December"
+]
 
 const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1)
 
@@ -70,12 +141,22 @@ export const syntheticMentions = (size: number): Array<Mention> => {
       const typo = surname.slice(0, -1) + (surname.endsWith("a") ? "e" : "a")
       entities.push({
         kind: "person",
-        forms: [`${given} ${surname}`, surname, `${title} ${surname}`, `${given[0]}. ${surname}`, given, `${given} ${typo}`]
+        forms: [
+          `${given} ${surname}`,
+          surname,
+          `${title} ${surname}`,
+          `${given[0]}. ${surname}`,
+          given,
+          `${given} ${typo}`
+        ]
       })
     } else if (r < 0.75) {
       const words = [pick(ORG_WORDS), word(2), pick(ORG_WORDS)]
       const acronym = words.map((w) => w[0]).join("").toUpperCase()
-      entities.push({ kind: "org", forms: [`${words.join(" ")} ${pick(LEGAL)}`, words.join(" "), acronym, `the ${words.join(" ")}`] })
+      entities.push({
+        kind: "org",
+        forms: [`${words.join(" ")} ${pick(LEGAL)}`, words.join(" "), acronym, `the ${words.join(" ")}`]
+      })
     } else if (r < 0.92) {
       const place = word(2 + Math.floor(rand() * 2))
       entities.push({ kind: "place", forms: [place, `${place} City`, place.toUpperCase()] })
@@ -132,7 +213,9 @@ const runOne = (size: number) =>
     const cpuMs = median(cpu)
     const maxRssMb = process.resourceUsage().maxRSS / 1024
     process.stdout.write(
-      `${JSON.stringify({ size, ms: Math.round(ms), cpuMs: Math.round(cpuMs), entities, maxRssMb: Math.round(maxRssMb) })}\n`
+      `${
+        JSON.stringify({ size, ms: Math.round(ms), cpuMs: Math.round(cpuMs), entities, maxRssMb: Math.round(maxRssMb) })
+      }\n`
     )
   }).pipe(Effect.provide(Resolver.Default))
 
@@ -148,13 +231,23 @@ const main = () => {
   }
   const self = fileURLToPath(import.meta.url)
   const results: Array<
-    { size: number; ms: number; cpuMs: number; entities: number; maxRssMb: number; ratio: number | null; cpuRatio: number | null }
+    {
+      size: number
+      ms: number
+      cpuMs: number
+      entities: number
+      maxRssMb: number
+      ratio: number | null
+      cpuRatio: number | null
+    }
   > = []
   process.stdout.write("mentions    entities   wall ms    CPU ms   peak RSS MB   wall ×prev   CPU ×prev\n")
   for (const size of sizes) {
     const child = spawnSync(process.execPath, [...process.execArgv, self, "--one", String(size)], { encoding: "utf8" })
     if (child.status !== 0) {
-      process.stderr.write(`bench:resolution: the run for ${size} mentions failed: ${child.stderr.trim().split("\n")[0]}\n`)
+      process.stderr.write(
+        `bench:resolution: the run for ${size} mentions failed: ${child.stderr.trim().split("\n")[0]}\n`
+      )
       process.exit(1)
     }
     const r = JSON.parse(child.stdout.trim().split("\n").pop()!)

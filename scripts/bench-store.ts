@@ -20,14 +20,29 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { writeFileAtomic } from "../src/Store/AtomicFile.js"
 import { SourceDocument } from "../src/Domain/Document.js"
 import { RunConfig, RunStats } from "../src/Domain/Run.js"
+import { writeFileAtomic } from "../src/Store/AtomicFile.js"
 import { ExtractionRunService, RunStoreConfig } from "../src/Store/ExtractionRunService.js"
 
 const EVENTS = Number(process.argv[2] ?? 2000)
-const config = new RunConfig({ extractor: "nlp", model: null, baseUrl: null, chunkSize: 1200, chunkOverlap: 100, tokenizer: "o200k_base", concurrency: 4 })
-const stats = new RunStats({ chunkCount: 0, mentionCount: 0, entityCount: 0, relationCount: 0, durationMs: 0, ungrounded: 0 })
+const config = new RunConfig({
+  extractor: "nlp",
+  model: null,
+  baseUrl: null,
+  chunkSize: 1200,
+  chunkOverlap: 100,
+  tokenizer: "o200k_base",
+  concurrency: 4
+})
+const stats = new RunStats({
+  chunkCount: 0,
+  mentionCount: 0,
+  entityCount: 0,
+  relationCount: 0,
+  durationMs: 0,
+  ungrounded: 0
+})
 let docSeed = 0
 const newDoc = () => {
   const text = `benchmark document ${docSeed++} ${Date.now()}`
@@ -36,15 +51,23 @@ const newDoc = () => {
 }
 const data = (i: number) => ({ chunk: i, mentionCount: i % 17, durationMs: 12.5 })
 
-const storeBench = (label: string, options: { snapshotEvery?: number; snapshotIntervalMs?: number }, concurrency: number) =>
+const storeBench = (
+  label: string,
+  options: { snapshotEvery?: number; snapshotIntervalMs?: number },
+  concurrency: number
+) =>
   Effect.gen(function*() {
     const dir = mkdtempSync(join(tmpdir(), "extract-bench-"))
-    const layer = ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(dir, options)), Layer.provide(NodeContext.layer))
+    const layer = ExtractionRunService.Default.pipe(
+      Layer.provide(RunStoreConfig.layer(dir, options)),
+      Layer.provide(NodeContext.layer)
+    )
     const ms = yield* Effect.gen(function*() {
       const store = yield* ExtractionRunService
       const { runId } = yield* store.createRun(newDoc(), config)
       const t0 = performance.now()
-      yield* Effect.forEach(Array.from({ length: EVENTS }, (_, i) => i), (i) => store.emitEvent(runId, "chunk.extracted", data(i)), { concurrency, discard: true })
+      yield* Effect.forEach(Array.from({ length: EVENTS }, (_, i) => i), (i) =>
+        store.emitEvent(runId, "chunk.extracted", data(i)), { concurrency, discard: true })
       const t = performance.now() - t0
       yield* store.completeRun(runId, stats)
       return t
@@ -63,7 +86,10 @@ const rewriteBench = (concurrency: number) =>
     yield* Effect.forEach(Array.from({ length: EVENTS }, (_, i) => i), (i) =>
       lock.withPermits(1)(Effect.suspend(() => {
         events.push({ timestamp: new Date().toISOString(), type: "chunk.extracted", data: data(i) })
-        return writeFileAtomic(file, JSON.stringify({ runId: "doc-000000000000", status: "running", events, errors: [] }, null, 2) + "\n")
+        return writeFileAtomic(
+          file,
+          JSON.stringify({ runId: "doc-000000000000", status: "running", events, errors: [] }, null, 2) + "\n"
+        )
       })), { concurrency, discard: true })
     const ms = performance.now() - t0
     rmSync(dir, { recursive: true, force: true })
@@ -71,13 +97,21 @@ const rewriteBench = (concurrency: number) =>
   }).pipe(Effect.provide(NodeContext.layer))
 
 const report = (label: string, concurrency: number, ms: number) =>
-  console.log(`${label.padEnd(22)} fibers ${String(concurrency).padStart(2)}  ${EVENTS} events  ${ms.toFixed(0).padStart(7)} ms  ${(ms / EVENTS).toFixed(3)} ms/event  ${Math.round(EVENTS / (ms / 1000))} events/s`)
+  console.log(
+    `${label.padEnd(22)} fibers ${String(concurrency).padStart(2)}  ${EVENTS} events  ${
+      ms.toFixed(0).padStart(7)
+    } ms  ${(ms / EVENTS).toFixed(3)} ms/event  ${Math.round(EVENTS / (ms / 1000))} events/s`
+  )
 
 const program = Effect.gen(function*() {
-  console.log(`run-store event cost, ${EVENTS} events, tmpdir ${tmpdir()} (each line one run; measured on a shared machine: compare rows, not absolute figures)`)
+  console.log(
+    `run-store event cost, ${EVENTS} events, tmpdir ${tmpdir()} (each line one run; measured on a shared machine: compare rows, not absolute figures)`
+  )
   for (const concurrency of [1, 16]) {
     yield* storeBench("journal", {}, concurrency)
-    if (concurrency === 1) yield* storeBench("snapshot-every-event", { snapshotEvery: 1, snapshotIntervalMs: 0 }, concurrency)
+    if (concurrency === 1) {
+      yield* storeBench("snapshot-every-event", { snapshotEvery: 1, snapshotIntervalMs: 0 }, concurrency)
+    }
     yield* rewriteBench(concurrency)
   }
 })

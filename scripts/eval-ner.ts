@@ -24,20 +24,20 @@
  * instead of rebuilding running text (scripts/lib/Conll04.ts says how);
  * `--errors` lists every false positive and false negative on stderr.
  */
-import { createHash } from "node:crypto"
-import { readdirSync, readFileSync, statSync } from "node:fs"
-import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import { createHash } from "node:crypto"
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
 import { Chunker } from "../src/Chunker.js"
-import { SourceDocument } from "../src/Domain/Document.js"
-import { mergeExtractions } from "../src/MergeExtractions.js"
 import { Chunk } from "../src/Domain/Chunk.js"
+import { SourceDocument } from "../src/Domain/Document.js"
 import { Span } from "../src/Domain/Span.js"
 import { Extractor } from "../src/Extractor.js"
 import * as Nlp from "../src/Extractor/Nlp.js"
 import { harmonizeTypes } from "../src/Extractor/Nlp/Consistency.js"
+import { mergeExtractions } from "../src/MergeExtractions.js"
 import { CONLL04_LABELS, CONLL04_TYPES, readConll04 } from "./lib/Conll04.js"
 
 const TYPE: Record<string, string> = { Person: "PER", Organization: "ORG", Location: "LOC" }
@@ -114,8 +114,24 @@ const compare = (gold: ReadonlyArray<string>, predicted: ReadonlyArray<string>, 
 
 /** LitBank entity types scored as ours: PER, ORG, and places (LOC, GPE, FAC) as LOC. */
 const LITBANK_TYPE: Record<string, string> = { PER: "PER", ORG: "ORG", LOC: "LOC", GPE: "LOC", FAC: "LOC" }
-const DETERMINERS = new Set(["The", "A", "An", "This", "That", "These", "Those", "My", "His", "Her", "Their", "Our", "Your", "Its"])
-const LONE_TITLE = /^(?:Mr|Mrs|Ms|Miss|Sir|Madame|Madam|Mademoiselle|Monsieur|Lady|Lord|Captain|Colonel|General|Dr|St|Aunt|Uncle|Mother|Father|Master|Judge|Sister|Brother|Doctor|Professor)\.?$/
+const DETERMINERS = new Set([
+  "The",
+  "A",
+  "An",
+  "This",
+  "That",
+  "These",
+  "Those",
+  "My",
+  "His",
+  "Her",
+  "Their",
+  "Our",
+  "Your",
+  "Its"
+])
+const LONE_TITLE =
+  /^(?:Mr|Mrs|Ms|Miss|Sir|Madame|Madam|Mademoiselle|Monsieur|Lady|Lord|Captain|Colonel|General|Dr|St|Aunt|Uncle|Mother|Father|Master|Judge|Sister|Brother|Doctor|Professor)\.?$/
 const CONNECTOR = /^(?:of|the|de|du|la|le|van|von|der|and|&|'s|’s)$/
 
 /** A LitBank mention that is a proper name: capitalised words (and connectors), not opened by a determiner. */
@@ -173,7 +189,11 @@ const evaluateLitBank = (dir: string, showErrors: boolean) =>
         return type ? [{ type, key: `${m.span.start}:${m.span.end}`, text: m.span.text }] : []
       })
       for (const t of CONLL04_TYPES) {
-        const diff = compare(gold.filter((g) => g.type === t).map((g) => g.key), predicted.filter((p) => p.type === t).map((p) => p.key), byType[t]!)
+        const diff = compare(
+          gold.filter((g) => g.type === t).map((g) => g.key),
+          predicted.filter((p) => p.type === t).map((p) => p.key),
+          byType[t]!
+        )
         if (showErrors) {
           const show = (k: string) => {
             const [a, b] = k.split(":").map(Number)
@@ -189,13 +209,15 @@ const evaluateLitBank = (dir: string, showErrors: boolean) =>
       const { f1, precision, recall } = prf(s)
       return { precision, recall, f1 }
     }
-    process.stdout.write(`${JSON.stringify({
-      documents: files.length,
-      entities: brief(all),
-      byType: Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, prf(v)])),
-      chars,
-      ms: Math.round(ms)
-    })}\n`)
+    process.stdout.write(`${
+      JSON.stringify({
+        documents: files.length,
+        entities: brief(all),
+        byType: Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, prf(v)])),
+        chars,
+        ms: Math.round(ms)
+      })
+    }\n`)
   })
 
 const main = Effect.gen(function*() {
@@ -219,7 +241,12 @@ const main = Effect.gen(function*() {
 
   for (const s of sentences) {
     const length = Array.from(s.text).length
-    const chunk = new Chunk({ index: 0, span: new Span({ start: 0, end: length, text: s.text }), tokens: 0, sentences: 1 })
+    const chunk = new Chunk({
+      index: 0,
+      span: new Span({ start: 0, end: length, text: s.text }),
+      tokens: 0,
+      sentences: 1
+    })
     const t0 = performance.now()
     const extracted = yield* extractor.extract(chunk)
     const x = { ...extracted, mentions: harmonizeTypes(extracted.mentions) }
@@ -263,7 +290,9 @@ const main = Effect.gen(function*() {
       const label = conllLabel(r.predicate, a.type, b.type)
       if (label) predictedRelations.push(`${label}@${a.key}>${b.key}`)
     }
-    const goldRelations = s.relations.map((r) => `${r.label}@${key(r.subject.start, r.subject.end)}>${key(r.object.start, r.object.end)}`)
+    const goldRelations = s.relations.map((r) =>
+      `${r.label}@${key(r.subject.start, r.subject.end)}>${key(r.object.start, r.object.end)}`
+    )
     compare(goldRelations, predictedRelations, rel)
     for (const label of CONLL04_LABELS) {
       const diff = compare(

@@ -231,7 +231,9 @@ const exactBaseline = (mentions: ReadonlyArray<Mention>): Resolution => {
   }
   const lists = [...groups.values()]
   return new Resolution({
-    clusters: lists.map((ms) => new Cluster({ label: ms[0]!.span.text, type: ms[0]!.type, mentions: ms.map((m) => m.id) })),
+    clusters: lists.map((ms) =>
+      new Cluster({ label: ms[0]!.span.text, type: ms[0]!.type, mentions: ms.map((m) => m.id) })
+    ),
     assignments: lists.flatMap((ms, cluster) =>
       ms.map((m) => new Assignment({ mention: m.id, cluster, method: "exact", score: 1, reason: "baseline" }))
     )
@@ -252,7 +254,9 @@ const main = Effect.gen(function*() {
   const baseline = args.includes("--baseline")
   const table = new Map<string, { pairs: number; joined: number }>()
   let ceilingPairs = 0
-  if (path === undefined) return fail("usage: npm run --silent eval:resolution -- <redocred.json> [--errors N] [--breakdown] [--baseline]")
+  if (path === undefined) {
+    return fail("usage: npm run --silent eval:resolution -- <redocred.json> [--errors N] [--breakdown] [--baseline]")
+  }
   let docs: ReadonlyArray<RedocredDocument> = []
   try {
     docs = JSON.parse(readFileSync(path!, "utf8"))
@@ -284,7 +288,11 @@ const main = Effect.gen(function*() {
       for (const c of resolution.clusters) {
         const golds = new Set(c.mentions.map((id) => gold.get(id)))
         if (golds.size > 1 && wrong.length < showErrors) {
-          wrong.push(`${doc.title}: ${c.mentions.map((id) => `${text.get(id)}#${gold.get(id)}(${assignment.get(id)!.method})`).join(" | ")}`)
+          wrong.push(
+            `${doc.title}: ${
+              c.mentions.map((id) => `${text.get(id)}#${gold.get(id)}(${assignment.get(id)!.method})`).join(" | ")
+            }`
+          )
         }
       }
       const byGold = new Map<number, Array<string>>()
@@ -298,17 +306,25 @@ const main = Effect.gen(function*() {
     }
   }
   if (showErrors > 0) {
-    process.stderr.write(`wrong merges:\n${wrong.map((w) => `  ${w}`).join("\n")}\nmissed merges:\n${missed.map((w) => `  ${w}`).join("\n")}\n`)
+    process.stderr.write(
+      `wrong merges:\n${wrong.map((w) => `  ${w}`).join("\n")}\nmissed merges:\n${
+        missed.map((w) => `  ${w}`).join("\n")
+      }\n`
+    )
   }
   if (showBreakdown) {
     const rows = [...table].sort((a, b) => b[1].pairs - a[1].pairs)
     process.stderr.write(
-      `gold coreferent pairs by name relation (joined/pairs): ${rows.map(([k, v]) => `${k} ${v.joined}/${v.pairs}`).join(", ")}\n` +
+      `gold coreferent pairs by name relation (joined/pairs): ${
+        rows.map(([k, v]) => `${k} ${v.joined}/${v.pairs}`).join(", ")
+      }\n` +
         `form ceiling: pairwise recall ${(ceilingPairs / Math.max(1, counts.pairsGold)).toFixed(4)} ` +
         `(${ceilingPairs} of ${counts.pairsGold} gold pairs are joined through names related by form)\n`
     )
   }
-  process.stderr.write(`assignments by method: ${[...methods].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${n}`).join(", ")}\n`)
+  process.stderr.write(
+    `assignments by method: ${[...methods].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${n}`).join(", ")}\n`
+  )
   const result = {
     docs: docs.length,
     mentions: counts.mentions,

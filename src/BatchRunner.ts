@@ -8,13 +8,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { DocumentReader } from "./DocumentReader.js"
-import { DryRun, type DryRunPlan } from "./DryRun.js"
 import { ExitCode } from "./Domain/Errors.js"
 import { RunStats } from "./Domain/Run.js"
-import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
+import { DryRun, type DryRunPlan } from "./DryRun.js"
 import { Pipeline, type RunSummary } from "./Pipeline.js"
 import { Progress, ProgressSink } from "./Progress.js"
 import type { ExtractSettings } from "./Settings.js"
+import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
 
 const encodeStats = Schema.encodeSync(RunStats)
 
@@ -23,7 +23,9 @@ const encodeStats = Schema.encodeSync(RunStats)
  * refused, else 5 if any run was locked (`--no-wait`), else 3 if any run was
  * partial, else 0.
  */
-export const batchExitCode = (outcomes: ReadonlyArray<"completed" | "partial" | "failed" | "badInput" | "locked">): number =>
+export const batchExitCode = (
+  outcomes: ReadonlyArray<"completed" | "partial" | "failed" | "badInput" | "locked">
+): number =>
   outcomes.includes("failed")
     ? ExitCode.runFailed
     : outcomes.includes("badInput")
@@ -46,9 +48,9 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
      */
     const layerFor = (settings: ExtractSettings) => {
       const extractor = settings.config.extractor === "llm"
-        ? Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) =>
-          m.layerFromSettings(settings)
-        )))
+        ? Layer.unwrapEffect(
+          Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) => m.layerFromSettings(settings)))
+        )
         : Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Nlp.js")).pipe(Effect.map((m) => m.layer)))
       const store = ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(settings.outputDir, {
         wait: settings.wait,
@@ -56,7 +58,9 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
         onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`))
       })))
       const progress = Progress.Default.pipe(Layer.provide(ProgressSink.stderr(settings.quiet)))
-      return Layer.mergeAll(Pipeline.Default, DryRun.Default).pipe(Layer.provideMerge(Layer.mergeAll(extractor, store, progress)))
+      return Layer.mergeAll(Pipeline.Default, DryRun.Default).pipe(
+        Layer.provideMerge(Layer.mergeAll(extractor, store, progress))
+      )
     }
 
     /** Prints a dry run's plan: one line per input (`--json`: one object). */
@@ -101,7 +105,13 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
       const pipeline = yield* Pipeline
       const dryRun = yield* DryRun
       /** Reports an input that never got a run summary: a JSON line, or a notice on stderr; returns its outcome. */
-      const refused = <O extends "badInput" | "locked" | "failed">(input: string, status: string, notice: string, error: string, outcome: O) =>
+      const refused = <O extends "badInput" | "locked" | "failed">(
+        input: string,
+        status: string,
+        notice: string,
+        error: string,
+        outcome: O
+      ) =>
         Effect.as(
           settings.json
             ? Console.log(JSON.stringify({ runId: null, status, runDir: null, input, error }))
@@ -110,31 +120,38 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
         )
       const outcomes: Array<"completed" | "partial" | "failed" | "badInput" | "locked"> = []
       for (const input of settings.files) {
-        const outcome = yield* reader.read(input, { encoding: settings.encoding, maxBytes: settings.maxInputBytes }).pipe(
-          Effect.tap((document) =>
-            document.replacements > 0
-              ? progress.notice(`extract: ${input}: ${document.replacements} invalid byte sequence(s) decoded as U+FFFD (--encoding ${settings.encoding})`)
-              : Effect.void
-          ),
-          Effect.flatMap((document) =>
-            settings.dryRun
-              ? dryRun.plan(document, settings.config).pipe(
-                Effect.tap((plan) => reportPlan(settings, input, plan)),
-                Effect.as("completed" as const)
-              )
-              : pipeline.run(document, settings.config, { force: settings.force }).pipe(
-                Effect.tap((summary) => report(settings, input, summary)),
-                Effect.map((summary) =>
-                  summary.status !== "completed" ? "failed" as const : summary.stats.partial ? "partial" as const : "completed" as const
+        const outcome = yield* reader.read(input, { encoding: settings.encoding, maxBytes: settings.maxInputBytes })
+          .pipe(
+            Effect.tap((document) =>
+              document.replacements > 0
+                ? progress.notice(
+                  `extract: ${input}: ${document.replacements} invalid byte sequence(s) decoded as U+FFFD (--encoding ${settings.encoding})`
                 )
-              )
-          ),
-          Effect.catchTags({
-            InputError: (e) => refused(input, "rejected", `extract: ${e.message}`, e.message, "badInput"),
-            RunLocked: (e) => refused(input, "locked", `extract: ${input}: ${e.message}`, e.message, "locked"),
-            StoreError: (e) => refused(input, "failed", `extract: ${e.message}`, e.message, "failed")
-          })
-        )
+                : Effect.void
+            ),
+            Effect.flatMap((document) =>
+              settings.dryRun
+                ? dryRun.plan(document, settings.config).pipe(
+                  Effect.tap((plan) => reportPlan(settings, input, plan)),
+                  Effect.as("completed" as const)
+                )
+                : pipeline.run(document, settings.config, { force: settings.force }).pipe(
+                  Effect.tap((summary) => report(settings, input, summary)),
+                  Effect.map((summary) =>
+                    summary.status !== "completed"
+                      ? "failed" as const
+                      : summary.stats.partial
+                      ? "partial" as const
+                      : "completed" as const
+                  )
+                )
+            ),
+            Effect.catchTags({
+              InputError: (e) => refused(input, "rejected", `extract: ${e.message}`, e.message, "badInput"),
+              RunLocked: (e) => refused(input, "locked", `extract: ${input}: ${e.message}`, e.message, "locked"),
+              StoreError: (e) => refused(input, "failed", `extract: ${e.message}`, e.message, "failed")
+            })
+          )
         outcomes.push(outcome)
       }
       return batchExitCode(outcomes)

@@ -190,7 +190,9 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
       const chunks: Array<Chunk> = []
       const emit = (from: number, to: number, tokens: number) => {
         const span = document.index.span(units[from]!.start, units[to - 1]!.end)
-        chunks.push(new Chunk({ index: chunks.length, span, tokens, sentences: to - from }, { disableValidation: true }))
+        chunks.push(
+          new Chunk({ index: chunks.length, span, tokens, sentences: to - from }, { disableValidation: true })
+        )
       }
       // Exact token count of units [from, to) as one slice of the document.
       const exact = (from: number, to: number) => tokenizer.count(text.slice(units[from]!.start, units[to - 1]!.end))

@@ -14,11 +14,11 @@ import { createRequire } from "node:module"
 import { type ArgvSpec, normalizeArgv } from "./Argv.js"
 import { BatchRunner } from "./BatchRunner.js"
 import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from "./Chunker.js"
-import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
 import { ExitStatus } from "./ExitStatus.js"
 import { RunsReport } from "./RunsReport.js"
-import { RunVerifier } from "./Store/RunVerifier.js"
 import { DEFAULT_CONCURRENCY, resolveSettings } from "./Settings.js"
+import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
+import { RunVerifier } from "./Store/RunVerifier.js"
 import { Tokenizer } from "./Tokenizer.js"
 
 /** The package version, for `--version`. */
@@ -47,7 +47,9 @@ const model = Options.text("model").pipe(
   Options.optional
 )
 const baseUrl = Options.text("base-url").pipe(
-  Options.withDescription("OpenAI-compatible API base URL, e.g. http://localhost:11434/v1 for Ollama (env OPENAI_BASE_URL)"),
+  Options.withDescription(
+    "OpenAI-compatible API base URL, e.g. http://localhost:11434/v1 for Ollama (env OPENAI_BASE_URL)"
+  ),
   Options.withFallbackConfig(Config.string("OPENAI_BASE_URL")),
   Options.optional
 )
@@ -57,7 +59,9 @@ const chunkSize = Options.integer("chunk-size").pipe(
   Options.withDefault(DEFAULT_CHUNK_SIZE)
 )
 const chunkOverlap = Options.integer("chunk-overlap").pipe(
-  Options.withDescription(`Tokens repeated between consecutive chunks (env EXTRACT_CHUNK_OVERLAP; default ${DEFAULT_CHUNK_OVERLAP})`),
+  Options.withDescription(
+    `Tokens repeated between consecutive chunks (env EXTRACT_CHUNK_OVERLAP; default ${DEFAULT_CHUNK_OVERLAP})`
+  ),
   Options.withFallbackConfig(Config.integer("EXTRACT_CHUNK_OVERLAP")),
   Options.withDefault(DEFAULT_CHUNK_OVERLAP)
 )
@@ -69,32 +73,44 @@ const concurrency = Options.integer("concurrency").pipe(
 // --- llm extractor: wire API, schema guidance, failure handling, throttling, cache, accounting (README, "Using a model")
 const llmOptions = {
   api: Options.choice("api", ["responses", "chat"]).pipe(
-    Options.withDescription("Wire API: responses (/v1/responses) or chat (/v1/chat/completions) (env EXTRACT_API; default responses)"),
+    Options.withDescription(
+      "Wire API: responses (/v1/responses) or chat (/v1/chat/completions) (env EXTRACT_API; default responses)"
+    ),
     Options.withFallbackConfig(Config.literal("responses", "chat")("EXTRACT_API")),
     Options.withDefault("responses" as const)
   ),
   structuredOutput: Options.choice("structured-output", ["json-schema", "json-object", "tool"]).pipe(
-    Options.withDescription("How to ask for JSON: json-schema, or with --api chat json-object or tool (env EXTRACT_STRUCTURED_OUTPUT)"),
+    Options.withDescription(
+      "How to ask for JSON: json-schema, or with --api chat json-object or tool (env EXTRACT_STRUCTURED_OUTPUT)"
+    ),
     Options.withFallbackConfig(Config.literal("json-schema", "json-object", "tool")("EXTRACT_STRUCTURED_OUTPUT")),
     Options.withDefault("json-schema" as const)
   ),
   entityTypes: Options.text("entity-types").pipe(
-    Options.withDescription("Comma-separated entity types the model must use, e.g. Person,Organization (env EXTRACT_ENTITY_TYPES)"),
+    Options.withDescription(
+      "Comma-separated entity types the model must use, e.g. Person,Organization (env EXTRACT_ENTITY_TYPES)"
+    ),
     Options.withFallbackConfig(Config.string("EXTRACT_ENTITY_TYPES")),
     Options.optional
   ),
   relationTypes: Options.text("relation-types").pipe(
-    Options.withDescription("Comma-separated predicates the model must use, e.g. worksFor,founded (env EXTRACT_RELATION_TYPES)"),
+    Options.withDescription(
+      "Comma-separated predicates the model must use, e.g. worksFor,founded (env EXTRACT_RELATION_TYPES)"
+    ),
     Options.withFallbackConfig(Config.string("EXTRACT_RELATION_TYPES")),
     Options.optional
   ),
   ontology: Options.text("ontology").pipe(
-    Options.withDescription("RDF ontology (Turtle) whose classes and object properties are the types and predicates (env EXTRACT_ONTOLOGY)"),
+    Options.withDescription(
+      "RDF ontology (Turtle) whose classes and object properties are the types and predicates (env EXTRACT_ONTOLOGY)"
+    ),
     Options.withFallbackConfig(Config.string("EXTRACT_ONTOLOGY")),
     Options.optional
   ),
   passes: Options.integer("passes").pipe(
-    Options.withDescription("Extraction passes per chunk; above 1 re-asks for missed facts (gleaning) (env EXTRACT_PASSES; default 1)"),
+    Options.withDescription(
+      "Extraction passes per chunk; above 1 re-asks for missed facts (gleaning) (env EXTRACT_PASSES; default 1)"
+    ),
     Options.withFallbackConfig(Config.integer("EXTRACT_PASSES")),
     Options.withDefault(1)
   ),
@@ -102,7 +118,9 @@ const llmOptions = {
     Options.withDescription("Keep facts not found in the text, flagged grounding: ungrounded")
   ),
   temperature: Options.float("temperature").pipe(
-    Options.withDescription("Sampling temperature sent to the model (env EXTRACT_TEMPERATURE; default: the provider's)"),
+    Options.withDescription(
+      "Sampling temperature sent to the model (env EXTRACT_TEMPERATURE; default: the provider's)"
+    ),
     Options.withFallbackConfig(Config.number("EXTRACT_TEMPERATURE")),
     Options.optional
   ),
@@ -115,12 +133,16 @@ const llmOptions = {
     Options.withDefault(120)
   ),
   maxRetries: Options.integer("max-retries").pipe(
-    Options.withDescription("Retries of a request after HTTP 408/429/5xx, resets and timeouts (env EXTRACT_MAX_RETRIES; default 6)"),
+    Options.withDescription(
+      "Retries of a request after HTTP 408/429/5xx, resets and timeouts (env EXTRACT_MAX_RETRIES; default 6)"
+    ),
     Options.withFallbackConfig(Config.integer("EXTRACT_MAX_RETRIES")),
     Options.withDefault(6)
   ),
   maxReasks: Options.integer("max-reasks").pipe(
-    Options.withDescription("Re-asks after invalid model output before the chunk fails (env EXTRACT_MAX_REASKS; default 2)"),
+    Options.withDescription(
+      "Re-asks after invalid model output before the chunk fails (env EXTRACT_MAX_REASKS; default 2)"
+    ),
     Options.withFallbackConfig(Config.integer("EXTRACT_MAX_REASKS")),
     Options.withDefault(2)
   ),
@@ -130,7 +152,9 @@ const llmOptions = {
     Options.optional
   ),
   tpm: Options.integer("tpm").pipe(
-    Options.withDescription("Most tokens per minute, estimated with the tokenizer (env EXTRACT_TPM; default unlimited)"),
+    Options.withDescription(
+      "Most tokens per minute, estimated with the tokenizer (env EXTRACT_TPM; default unlimited)"
+    ),
     Options.withFallbackConfig(Config.integer("EXTRACT_TPM")),
     Options.optional
   ),
@@ -163,16 +187,22 @@ const baseIri = Options.text("base-iri").pipe(
   Options.optional
 )
 
-const force = Options.boolean("force").pipe(Options.withDescription("Re-run even if a completed run with the same config exists"))
+const force = Options.boolean("force").pipe(
+  Options.withDescription("Re-run even if a completed run with the same config exists")
+)
 const json = Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line on stdout"))
 const quiet = Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress on stderr"))
 
 // --- run store and input options (issue 6) ---
 const noWait = Options.boolean("no-wait", { negationNames: ["wait"] }).pipe(
-  Options.withDescription("If another extract is writing the same run, fail at once (exit 5) instead of waiting for it (--wait, the default)")
+  Options.withDescription(
+    "If another extract is writing the same run, fail at once (exit 5) instead of waiting for it (--wait, the default)"
+  )
 )
 const encoding = Options.text("encoding").pipe(
-  Options.withDescription("auto (default: UTF-8, or UTF-16/UTF-8 by byte-order mark; invalid UTF-8 is refused), or an encoding label such as utf-8, windows-1252, utf-16le: invalid bytes become U+FFFD (env EXTRACT_ENCODING)"),
+  Options.withDescription(
+    "auto (default: UTF-8, or UTF-16/UTF-8 by byte-order mark; invalid UTF-8 is refused), or an encoding label such as utf-8, windows-1252, utf-16le: invalid bytes become U+FFFD (env EXTRACT_ENCODING)"
+  ),
   Options.withFallbackConfig(Config.string("EXTRACT_ENCODING")),
   Options.withDefault("auto")
 )
@@ -212,7 +242,11 @@ const extractCommand = Command.make(
       const exitStatus = yield* ExitStatus
       yield* exitStatus.set(yield* runner.run(settings))
     })
-).pipe(Command.withDescription("Turn plain-text documents into knowledge graphs; each run is kept under <output-dir>/runs/<runId>/"))
+).pipe(
+  Command.withDescription(
+    "Turn plain-text documents into knowledge graphs; each run is kept under <output-dir>/runs/<runId>/"
+  )
+)
 
 const runsOutputDir = Options.text("output-dir").pipe(
   Options.withAlias("o"),
@@ -237,32 +271,55 @@ const withReport = <A, E, R>(
     )
   })
 
-const listCommand = Command.make("list", { outputDir: runsOutputDir, json }, (o) =>
-  withReport(o.outputDir, (r) => r.list(o.json))).pipe(Command.withDescription("List runs, oldest first"))
-const showCommand = Command.make("show", { outputDir: runsOutputDir, json, runId }, (o) =>
-  withReport(o.outputDir, (r) => r.show(o.runId, o.json))).pipe(Command.withDescription("Show one run (--json: its metadata.json)"))
-const timelineCommand = Command.make("timeline", { outputDir: runsOutputDir, json, runId }, (o) =>
-  withReport(o.outputDir, (r) => r.timeline(o.runId, o.json))).pipe(Command.withDescription("A run's events in order"))
-const errorsCommand = Command.make("errors", { outputDir: runsOutputDir, json, runId }, (o) =>
-  withReport(o.outputDir, (r) => r.errors(o.runId, o.json))).pipe(Command.withDescription("A run's recorded errors"))
+const listCommand = Command.make(
+  "list",
+  { outputDir: runsOutputDir, json },
+  (o) => withReport(o.outputDir, (r) => r.list(o.json))
+).pipe(Command.withDescription("List runs, oldest first"))
+const showCommand = Command.make(
+  "show",
+  { outputDir: runsOutputDir, json, runId },
+  (o) => withReport(o.outputDir, (r) => r.show(o.runId, o.json))
+).pipe(Command.withDescription("Show one run (--json: its metadata.json)"))
+const timelineCommand = Command.make(
+  "timeline",
+  { outputDir: runsOutputDir, json, runId },
+  (o) => withReport(o.outputDir, (r) => r.timeline(o.runId, o.json))
+).pipe(Command.withDescription("A run's events in order"))
+const errorsCommand = Command.make(
+  "errors",
+  { outputDir: runsOutputDir, json, runId },
+  (o) => withReport(o.outputDir, (r) => r.errors(o.runId, o.json))
+).pipe(Command.withDescription("A run's recorded errors"))
 
 // --- runs verify (issue 6) ---
 const repair = Options.boolean("repair").pipe(
-  Options.withDescription("Rebuild a damaged metadata.json from the journal and re-render missing or corrupt outputs from extractions/")
+  Options.withDescription(
+    "Rebuild a damaged metadata.json from the journal and re-render missing or corrupt outputs from extractions/"
+  )
 )
-const optionalRunId = Args.text({ name: "runId" }).pipe(Args.withDescription("A run id (default: every run)"), Args.optional)
-const verifyCommand = Command.make("verify", { outputDir: runsOutputDir, json, repair, runId: optionalRunId }, (o) =>
-  Effect.gen(function*() {
-    const parent = yield* extractCommand
-    const dir = Option.getOrElse(o.outputDir, () => parent.outputDir)
-    const code = yield* Effect.flatMap(RunVerifier, (v) => v.run(o.runId, o.repair, o.json)).pipe(
-      Effect.provide(RunVerifier.Default.pipe(
-        Layer.provideMerge(ExtractionRunService.Default),
-        Layer.provide(RunStoreConfig.layer(dir))
-      ))
-    )
-    yield* (yield* ExitStatus).set(code)
-  })).pipe(Command.withDescription("Check every output's size and SHA-256 against metadata.json; --repair fixes what it can"))
+const optionalRunId = Args.text({ name: "runId" }).pipe(
+  Args.withDescription("A run id (default: every run)"),
+  Args.optional
+)
+const verifyCommand = Command.make(
+  "verify",
+  { outputDir: runsOutputDir, json, repair, runId: optionalRunId },
+  (o) =>
+    Effect.gen(function*() {
+      const parent = yield* extractCommand
+      const dir = Option.getOrElse(o.outputDir, () => parent.outputDir)
+      const code = yield* Effect.flatMap(RunVerifier, (v) => v.run(o.runId, o.repair, o.json)).pipe(
+        Effect.provide(RunVerifier.Default.pipe(
+          Layer.provideMerge(ExtractionRunService.Default),
+          Layer.provide(RunStoreConfig.layer(dir))
+        ))
+      )
+      yield* (yield* ExitStatus).set(code)
+    })
+).pipe(
+  Command.withDescription("Check every output's size and SHA-256 against metadata.json; --repair fixes what it can")
+)
 
 const runsCommand = Command.make("runs").pipe(
   Command.withDescription("Inspect runs in the output directory"),
@@ -275,15 +332,37 @@ export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]
 /** What {@link normalizeArgv} needs to know about the options and subcommands declared above. */
 export const ARGV_SPEC: ArgvSpec = {
   valueOptions: new Set([
-    "-o", "--output-dir", "--extractor", "--model", "--base-url", "--chunk-size", "--chunk-overlap", "--concurrency",
-    "--log-level", "--completions",
+    "-o",
+    "--output-dir",
+    "--extractor",
+    "--model",
+    "--base-url",
+    "--chunk-size",
+    "--chunk-overlap",
+    "--concurrency",
+    "--log-level",
+    "--completions",
     // run store and input
-    "--encoding", "--max-input-bytes",
+    "--encoding",
+    "--max-input-bytes",
     // llm extractor
-    "--api", "--structured-output", "--entity-types", "--relation-types", "--ontology", "--passes", "--temperature",
-    "--request-timeout", "--max-retries", "--max-reasks", "--rpm", "--tpm", "--price-input", "--price-output",
+    "--api",
+    "--structured-output",
+    "--entity-types",
+    "--relation-types",
+    "--ontology",
+    "--passes",
+    "--temperature",
+    "--request-timeout",
+    "--max-retries",
+    "--max-reasks",
+    "--rpm",
+    "--tpm",
+    "--price-input",
+    "--price-output",
     // outputs
-    "--formats", "--base-iri"
+    "--formats",
+    "--base-iri"
   ]),
   subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
 }

@@ -9,8 +9,8 @@
  * before they are read (files: by their size; stdin: as soon as more has
  * arrived), so a 200 MB file costs no more memory than an empty one.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
@@ -44,7 +44,9 @@ export interface ReadOptions {
 const CHUNK_BYTES = 1024 * 1024
 
 const asInputError = (path: string) => (e: unknown): InputError =>
-  e instanceof InputError ? e : new InputError({ path, problem: "unreadable", message: `${path}: cannot read (${String(e)})` })
+  e instanceof InputError
+    ? e
+    : new InputError({ path, problem: "unreadable", message: `${path}: cannot read (${String(e)})` })
 
 const formatBytes = (n: number) =>
   n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`
@@ -79,7 +81,15 @@ export const firstInvalidUtf8 = (bytes: Uint8Array): number => {
   while (i < 3 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i++
   while (i < bytes.length) {
     const b = bytes[i]!
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
+    const need = b < 0x80
+      ? 0
+      : b >= 0xc2 && b <= 0xdf
+      ? 1
+      : b >= 0xe0 && b <= 0xef
+      ? 2
+      : b >= 0xf0 && b <= 0xf4
+      ? 3
+      : -1
     if (need < 0) return i
     for (let k = 1; k <= need; k++) {
       if (i + k >= bytes.length) return bytes.length
@@ -194,7 +204,9 @@ class IncrementalDecoder {
     } catch {
       this.fail("encoding", `not valid ${this.encoding.toUpperCase()} text (cut short at the end)`)
     }
-    if (this.label !== "auto" && this.encoding === "utf-8") this.encodedReplacements += countEncodedReplacement(this.tail)
+    if (this.label !== "auto" && this.encoding === "utf-8") {
+      this.encodedReplacements += countEncodedReplacement(this.tail)
+    }
     const text = this.parts.join("")
     this.parts.length = 0
     if (text.includes("\u0000")) this.fail("binary", "binary content (NUL characters); expected plain text")
@@ -208,14 +220,15 @@ export class DocumentReader extends Effect.Service<DocumentReader>()("DocumentRe
   effect: Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
 
-    const unreadable = (path: string) => (e: { readonly _tag: string; readonly reason?: string; readonly message: string }) =>
-      new InputError(
-        e.reason === "NotFound"
-          ? { path, problem: "missing", message: `${path}: no such file` }
-          : e.reason === "PermissionDenied"
-          ? { path, problem: "unreadable", message: `${path}: permission denied` }
-          : { path, problem: "unreadable", message: `${path}: cannot read (${e.message.split("\n")[0]})` }
-      )
+    const unreadable =
+      (path: string) => (e: { readonly _tag: string; readonly reason?: string; readonly message: string }) =>
+        new InputError(
+          e.reason === "NotFound"
+            ? { path, problem: "missing", message: `${path}: no such file` }
+            : e.reason === "PermissionDenied"
+            ? { path, problem: "unreadable", message: `${path}: permission denied` }
+            : { path, problem: "unreadable", message: `${path}: cannot read (${e.message.split("\n")[0]})` }
+        )
 
     /** `size` in bytes when known (a file), undefined for a stream that went past the limit. */
     const tooLarge = (path: string, size: number | undefined, max: number) =>
@@ -224,7 +237,9 @@ export class DocumentReader extends Effect.Service<DocumentReader>()("DocumentRe
         problem: "too-large",
         message: size === undefined
           ? `${path}: the input is larger than the limit of ${formatBytes(max)} (--max-input-bytes raises it)`
-          : `${path}: ${formatBytes(size)} is more than the input limit of ${formatBytes(max)} (--max-input-bytes raises it)`
+          : `${path}: ${formatBytes(size)} is more than the input limit of ${
+            formatBytes(max)
+          } (--max-input-bytes raises it)`
       })
 
     const source = (path: string, maxBytes: number): Effect.Effect<Stream.Stream<Uint8Array, InputError>, InputError> =>
@@ -241,7 +256,9 @@ export class DocumentReader extends Effect.Service<DocumentReader>()("DocumentRe
           if (info.type === "Directory") {
             return yield* new InputError({ path, problem: "directory", message: `${path}: is a directory, not a file` })
           }
-          if (info.type === "File" && Number(info.size) > maxBytes) return yield* tooLarge(path, Number(info.size), maxBytes)
+          if (info.type === "File" && Number(info.size) > maxBytes) {
+            return yield* tooLarge(path, Number(info.size), maxBytes)
+          }
           return fs.stream(path, { chunkSize: CHUNK_BYTES }).pipe(Stream.mapError(unreadable(path)))
         })
 

@@ -36,7 +36,8 @@ export class DryRun extends Effect.Service<DryRun>()("DryRun", {
       const plans = extractor.plan === undefined
         ? []
         : yield* Effect.forEach(chunks, extractor.plan, { concurrency: 8 })
-      const sum = (f: (p: { calls: number; inputTokens: number; cached: number }) => number) => plans.reduce((n, p) => n + f(p), 0)
+      const sum = (f: (p: { calls: number; inputTokens: number; cached: number }) => number) =>
+        plans.reduce((n, p) => n + f(p), 0)
       const inputTokens = sum((p) => p.inputTokens)
       const price = config.llm?.priceInput ?? null
       return {

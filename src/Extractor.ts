@@ -7,9 +7,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Chunk } from "./Domain/Chunk.js"
-import type { ExtractorKind } from "./Domain/Run.js"
 import type { ExtractionError } from "./Domain/Errors.js"
 import type { ChunkExtraction, Mention } from "./Domain/Extraction.js"
+import type { ExtractorKind } from "./Domain/Run.js"
 
 export interface ExtractorShape {
   /** Which implementation this is; recorded in run config and every ChunkExtraction. */
@@ -70,4 +70,7 @@ export class ExtractorEvents extends Context.Tag("ExtractorEvents")<ExtractorEve
 
 /** Reports an event to the {@link ExtractorEvents} in context, if there is one. */
 export const reportExtractorEvent = (type: string, data: Record<string, unknown>): Effect.Effect<void> =>
-  Effect.flatMap(Effect.serviceOption(ExtractorEvents), Option.match({ onNone: () => Effect.void, onSome: (e) => e.report(type, data) }))
+  Effect.flatMap(
+    Effect.serviceOption(ExtractorEvents),
+    Option.match({ onNone: () => Effect.void, onSome: (e) => e.report(type, data) })
+  )

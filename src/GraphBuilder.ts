@@ -4,6 +4,7 @@
  * stable entity ids, maps relations onto entities and merges duplicates.
  * Pure functions; deterministic for the same inputs.
  */
+import { sha256Hex } from "./Digest.js"
 import { type ExtractedRelation, type Mention, surfaceOf } from "./Domain/Extraction.js"
 import {
   Entity,
@@ -17,7 +18,6 @@ import {
   ResolutionGraph,
   Vocabulary
 } from "./Domain/Graph.js"
-import { sha256Hex } from "./Digest.js"
 import { wellFormed } from "./Renderer/Text.js"
 
 /**
@@ -43,7 +43,8 @@ const sortRecord = (r: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
 /** The vocabulary with its keys in code-unit order, so the JSON is the same however it was built. */
-const sortedVocabulary = (v: Vocabulary) => new Vocabulary({ types: sortRecord(v.types), predicates: sortRecord(v.predicates) })
+const sortedVocabulary = (v: Vocabulary) =>
+  new Vocabulary({ types: sortRecord(v.types), predicates: sortRecord(v.predicates) })
 
 const shortHash = (s: string, n = 8) => sha256Hex(s).slice(0, n)
 
@@ -73,7 +74,9 @@ export interface GraphInput {
  * surrogates) have lone surrogates replaced by U+FFFD, so every output
  * agrees on them; spans come from the document and need no such care.
  */
-export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph } => {
+export const buildGraphs = (
+  input: GraphInput
+): { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph } => {
   const byId = new Map(input.mentions.map((m) => [m.id, m] as const))
   const clusters = input.resolution.clusters.map((c, index) => {
     const mentions = c.mentions
@@ -94,7 +97,9 @@ export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph
     const unique = slug !== "" && slugCount.get(slug) === 1
     const id = unique
       ? slug
-      : `${slug || "entity"}-${shortHash(`${c.cluster.type}\u0000${c.cluster.label}\u0000${c.mentions[0]!.span.start}`)}`
+      : `${slug || "entity"}-${
+        shortHash(`${c.cluster.type}\u0000${c.cluster.label}\u0000${c.mentions[0]!.span.start}`)
+      }`
     entityIdOf.set(c.index, id)
   }
 
@@ -110,7 +115,9 @@ export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph
       type: wellFormed(c.cluster.type),
       aliases,
       mentions: c.mentions.map((m) =>
-        new EntityMention({ id: m.id, span: m.span, chunk: m.chunk, grounding: m.grounding }, { disableValidation: true })
+        new EntityMention({ id: m.id, span: m.span, chunk: m.chunk, grounding: m.grounding }, {
+          disableValidation: true
+        })
       ),
       description: description === null ? null : wellFormed(description)
     }, { disableValidation: true })
@@ -131,7 +138,9 @@ export const buildGraphs = (input: GraphInput): { readonly graph: KnowledgeGraph
     const key = `${subject}\u0000${predicate}\u0000${object}`
     const group = grouped.get(key) ?? { subject, predicate, object, evidence: [] }
     if (!group.evidence.some((e) => e.span.start === r.evidence.start && e.span.end === r.evidence.end)) {
-      group.evidence.push(new Evidence({ span: r.evidence, chunk: r.chunk, grounding: r.grounding }, { disableValidation: true }))
+      group.evidence.push(
+        new Evidence({ span: r.evidence, chunk: r.chunk, grounding: r.grounding }, { disableValidation: true })
+      )
     }
     grouped.set(key, group)
   }

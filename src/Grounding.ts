@@ -74,7 +74,6 @@ const codePointBefore = (s: string, i: number): string => {
   return isLowSurrogate(low) && i >= 2 ? s.slice(i - 2, i) : s[i - 1]!
 }
 
-
 /** The needle as a regular expression for stage 2 (case and whitespace handled by flags and `\s+`). */
 const normalizedSource = (trimmed: string): string => {
   let out = ""
@@ -201,7 +200,9 @@ const findFuzzy = (haystack: string, trimmed: string): Array<Match> => {
     prevStart = curStart
     curStart = swapStart
   }
-  candidates.sort((a, b) => a.d - b.d || Math.abs(a.end - a.start - m) - Math.abs(b.end - b.start - m) || a.start - b.start)
+  candidates.sort((a, b) =>
+    a.d - b.d || Math.abs(a.end - a.start - m) - Math.abs(b.end - b.start - m) || a.start - b.start
+  )
   const accepted: Array<Match> = []
   const overlaps = (s: number, e: number) => accepted.some((a) => s < a.end && a.start < e)
   for (const c of candidates) {
@@ -213,8 +214,12 @@ const findFuzzy = (haystack: string, trimmed: string): Array<Match> => {
     // Never split a surrogate pair.
     if (s > 0 && isLowSurrogate(haystack.charCodeAt(s))) s--
     if (e < n && isLowSurrogate(haystack.charCodeAt(e))) e++
-    while (s > 0 && WORD.test(codePointBefore(haystack, s)) && WORD.test(codePointAt(haystack, s))) s -= codePointBefore(haystack, s).length
-    while (e < n && WORD.test(codePointBefore(haystack, e)) && WORD.test(codePointAt(haystack, e))) e += codePointAt(haystack, e).length
+    while (s > 0 && WORD.test(codePointBefore(haystack, s)) && WORD.test(codePointAt(haystack, s))) {
+      s -= codePointBefore(haystack, s).length
+    }
+    while (e < n && WORD.test(codePointBefore(haystack, e)) && WORD.test(codePointAt(haystack, e))) {
+      e += codePointAt(haystack, e).length
+    }
     if (e <= s || overlaps(s, e)) continue
     if (similarity(trimmed, haystack.slice(s, e)) < FUZZY_THRESHOLD) continue
     accepted.push({ start: s, end: e, grounding: "fuzzy" })

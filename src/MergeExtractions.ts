@@ -50,7 +50,12 @@ export const mergeExtractions = (extractions: ReadonlyArray<ChunkExtraction>): M
       if (subject === undefined || object === undefined) continue
       const key = `${subject}\u0000${r.predicate}\u0000${object}\u0000${r.evidence.start}:${r.evidence.end}`
       if (!relations.has(key)) {
-        relations.set(key, subject === r.subject && object === r.object ? r : new Rel({ ...r, subject, object }, { disableValidation: true }))
+        relations.set(
+          key,
+          subject === r.subject && object === r.object
+            ? r
+            : new Rel({ ...r, subject, object }, { disableValidation: true })
+        )
       }
     }
   }

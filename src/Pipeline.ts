@@ -20,14 +20,14 @@ import { ExtractionError, type PipelineError, type StoreError } from "./Domain/E
 import type { ChunkExtraction, LlmUsage, Mention } from "./Domain/Extraction.js"
 import type { KnowledgeGraph, Resolution, ResolutionGraph } from "./Domain/Graph.js"
 import { isOutputFormat } from "./Domain/Output.js"
-import { emptyStats, LlmStats, type RunConfig, resultAffectingConfig, RunStats, type RunStatus } from "./Domain/Run.js"
-import { ExtractionRunService } from "./Store/ExtractionRunService.js"
+import { emptyStats, LlmStats, resultAffectingConfig, type RunConfig, RunStats, type RunStatus } from "./Domain/Run.js"
 import { Extractor, ExtractorEvents } from "./Extractor.js"
 import { buildGraphs } from "./GraphBuilder.js"
 import { type MergedExtraction, mergeExtractions } from "./MergeExtractions.js"
 import { Progress, type Stage } from "./Progress.js"
 import { Renderer, type RenderOptions } from "./Renderer.js"
 import { Resolver } from "./Resolver.js"
+import { ExtractionRunService } from "./Store/ExtractionRunService.js"
 
 /** Options of one pipeline run that are not part of its config. */
 export interface RunOptions {
@@ -81,7 +81,9 @@ export const sumLlmUsage = (usages: ReadonlyArray<LlmUsage>, config: RunConfig):
     outputTokens,
     cacheHits: sum((u) => u.cacheHits),
     cacheMisses: sum((u) => u.cacheMisses),
-    costUsd: priceIn === null && priceOut === null ? null : (inputTokens * (priceIn ?? 0) + outputTokens * (priceOut ?? 0)) / 1e6
+    costUsd: priceIn === null && priceOut === null
+      ? null
+      : (inputTokens * (priceIn ?? 0) + outputTokens * (priceOut ?? 0)) / 1e6
   })
 }
 
@@ -151,7 +153,8 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       const [chunks, ms] = yield* elapsed(chunker.chunk(ctx.document, {
         size: ctx.config.chunkSize,
         overlap: ctx.config.chunkOverlap,
-        onProgress: (done, total) => Effect.runSync(progress.advanced("chunk", Math.floor((done / Math.max(1, total)) * 100)))
+        onProgress: (done, total) =>
+          Effect.runSync(progress.advanced("chunk", Math.floor((done / Math.max(1, total)) * 100)))
       }))
       yield* store.saveChunks(ctx.runId, chunks)
       const tokens = chunks.reduce((n, c) => n + c.tokens, 0)
@@ -171,7 +174,8 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       yield* progress.stageStarted("extract", chunks.length, "chunks")
       let done = 0
       const events = ExtractorEvents.of({
-        report: (type, data) => store.emitEvent(ctx.runId, type, data).pipe(Effect.catchAll((e) => Effect.logWarning(e.message)))
+        report: (type, data) =>
+          store.emitEvent(ctx.runId, type, data).pipe(Effect.catchAll((e) => Effect.logWarning(e.message)))
       })
       const [outcomes, ms] = yield* elapsed(Effect.forEach(
         chunks,
@@ -202,7 +206,9 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         })
       }
       const merged = joinExtractions(results, extractor.harmonize)
-      const usages = [...results.map((r) => r.usage), ...failed.map((f) => f.usage)].filter((u): u is LlmUsage => u !== null)
+      const usages = [...results.map((r) => r.usage), ...failed.map((f) => f.usage)].filter((u): u is LlmUsage =>
+        u !== null
+      )
       const llm = extractor.kind === "llm" ? sumLlmUsage(usages, ctx.config) : null
       const failedChunks = failed.map((f) => f.chunk ?? -1).sort((a, b) => a - b)
       yield* store.emitEvent(ctx.runId, "extraction.complete", {
@@ -245,11 +251,15 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       ctx: RunContext,
       graphs: { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph }
     ) {
-      const [outputs, ms] = yield* elapsed(renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(ctx.config)))
+      const [outputs, ms] = yield* elapsed(
+        renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(ctx.config))
+      )
       yield* progress.stageStarted("render", outputs.length, "files")
       let done = 0
-      const files = yield* Effect.forEach(outputs, (o) =>
-        store.saveOutput(ctx.runId, o).pipe(Effect.tap(() => progress.advanced("render", ++done))))
+      const files = yield* Effect.forEach(
+        outputs,
+        (o) => store.saveOutput(ctx.runId, o).pipe(Effect.tap(() => progress.advanced("render", ++done)))
+      )
       const removed = yield* store.pruneOutputs(ctx.runId, files.map((f) => f.path))
       yield* store.emitEvent(ctx.runId, "rendering.complete", {
         files: files.map((f) => f.path),
@@ -321,14 +331,22 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         })
         stage = "resolve"
         const graphs = yield* resolveStage(ctx, extraction)
-        stats = new RunStats({ ...stats, entityCount: graphs.graph.entities.length, relationCount: graphs.graph.relations.length })
+        stats = new RunStats({
+          ...stats,
+          entityCount: graphs.graph.entities.length,
+          relationCount: graphs.graph.relations.length
+        })
         stage = "render"
         yield* renderStage(ctx, graphs)
       })
 
       const exit = yield* Effect.exit(stages).pipe(
         Effect.onInterrupt(() =>
-          store.interruptRun(handle.runId, { stage, percent: Effect.runSync(progress.percent), durationMs: Date.now() - started }).pipe(
+          store.interruptRun(handle.runId, {
+            stage,
+            percent: Effect.runSync(progress.percent),
+            durationMs: Date.now() - started
+          }).pipe(
             Effect.zipRight(progress.end(`interrupted during ${stage}`)),
             Effect.ignore
           )
@@ -338,10 +356,19 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       if (Exit.isSuccess(exit)) {
         yield* store.completeRun(handle.runId, stats, stats.partial ? { partial: true } : {})
         yield* progress.end(
-          `completed${stats.partial ? ` partially (${stats.failedChunks} of ${stats.chunkCount} chunks failed)` : ""}: ` +
+          `completed${
+            stats.partial ? ` partially (${stats.failedChunks} of ${stats.chunkCount} chunks failed)` : ""
+          }: ` +
             `${stats.entityCount} entities, ${stats.relationCount} relations (${stats.durationMs} ms)`
         )
-        return { runId: handle.runId, runDir: handle.runDir, status: "completed", reused: false, stats, error: null } satisfies RunSummary
+        return {
+          runId: handle.runId,
+          runDir: handle.runDir,
+          status: "completed",
+          reused: false,
+          stats,
+          error: null
+        } satisfies RunSummary
       }
       const failure = Cause.failureOption(exit.cause)
       if (Option.isNone(failure)) return yield* Effect.failCause(exit.cause as Cause.Cause<never>)

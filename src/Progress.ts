@@ -68,7 +68,9 @@ export class Progress extends Effect.Service<Progress>()("Progress", {
       const width = Math.max(10, Math.min(30, sink.columns - 50))
       const filled = Math.round((percent / 100) * width)
       const bar = "█".repeat(filled) + "░".repeat(width - filled)
-      const text = `${label} ${bar} ${percent.toFixed(0).padStart(3)}% ${current.stage} ${current.done}/${current.total} ${current.unit}`
+      const text = `${label} ${bar} ${
+        percent.toFixed(0).padStart(3)
+      }% ${current.stage} ${current.done}/${current.total} ${current.unit}`
       sink.write(`\r\x1b[2K${text.slice(0, sink.columns - 1)}`)
       drawn = true
     }

@@ -6,7 +6,6 @@ import * as Effect from "effect/Effect"
 import { PipelineError } from "./Domain/Errors.js"
 import type { KnowledgeGraph, ResolutionGraph } from "./Domain/Graph.js"
 import { ALL_FORMATS, DEFAULT_BASE_IRI, DEFAULT_FORMATS, type OutputFormat } from "./Domain/Output.js"
-import type { OutputContent } from "./Store/ExtractionRunService.js"
 import { renderGraphMl } from "./Renderer/GraphMl.js"
 import { renderKnowledgeGraph, renderResolutionGraph } from "./Renderer/Json.js"
 import { renderJsonl } from "./Renderer/Jsonl.js"
@@ -15,6 +14,7 @@ import { renderMermaid } from "./Renderer/Mermaid.js"
 import { renderNeo4j } from "./Renderer/Neo4j.js"
 import { type RdfDataset, rdfDataset } from "./Renderer/Rdf.js"
 import { turtleOf } from "./Renderer/Turtle.js"
+import type { OutputContent } from "./Store/ExtractionRunService.js"
 
 /** What to render and how. */
 export interface RenderOptions {
@@ -45,10 +45,18 @@ export const renderOutputs = (
     if (!selected.has(format)) continue
     switch (format) {
       case "json":
-        outputs.push({ type: "knowledge-graph", path: "outputs/knowledge-graph.json", content: renderKnowledgeGraph(graph) })
+        outputs.push({
+          type: "knowledge-graph",
+          path: "outputs/knowledge-graph.json",
+          content: renderKnowledgeGraph(graph)
+        })
         break
       case "resolution":
-        outputs.push({ type: "entity-resolution-graph", path: "outputs/entity-resolution-graph.json", content: renderResolutionGraph(resolution) })
+        outputs.push({
+          type: "entity-resolution-graph",
+          path: "outputs/entity-resolution-graph.json",
+          content: renderResolutionGraph(resolution)
+        })
         break
       case "mermaid":
         outputs.push({ type: "mermaid-diagram", path: "outputs/mermaid-diagram.md", content: renderMermaid(graph) })
@@ -93,7 +101,11 @@ export class Renderer extends Effect.Service<Renderer>()("Renderer", {
     ) {
       return yield* Effect.try({
         try: () => renderOutputs(graph, resolution, options),
-        catch: (e) => new PipelineError({ stage: "render", message: `rendering outputs failed: ${e instanceof Error ? e.message : String(e)}` })
+        catch: (e) =>
+          new PipelineError({
+            stage: "render",
+            message: `rendering outputs failed: ${e instanceof Error ? e.message : String(e)}`
+          })
       })
     })
   }

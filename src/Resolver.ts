@@ -35,8 +35,8 @@
  * O(d · (b + W)) rule evaluations for d distinct names and bounded block
  * work; `npm run bench:resolution` measures it.
  */
-import * as Effect from "effect/Effect"
 import { doubleMetaphone } from "double-metaphone"
+import * as Effect from "effect/Effect"
 import { type Mention, surfaceOf } from "./Domain/Extraction.js"
 import { Assignment, Cluster, Resolution } from "./Domain/Graph.js"
 import { typeClassOf, UNTYPED } from "./Resolver/EntityTypes.js"
@@ -136,7 +136,10 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     let entry = forms.get(surface)
     if (entry === undefined) {
       const analysed = analyzeName(surface, cls)
-      entry = { form: analysed, id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}` }
+      entry = {
+        form: analysed,
+        id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}`
+      }
       forms.set(surface, entry)
     }
     const { form, id } = entry
@@ -376,7 +379,9 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       n.index,
       candidates.map((to) => ({
         to,
-        method: "acronym", score: 0.95, explain: () => `${q(n.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}`
+        method: "acronym",
+        score: 0.95,
+        explain: () => `${q(n.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}`
       }))
     )
   }
@@ -408,14 +413,18 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       for (const to of postings.get(`=\u0000${s.form.key}`) ?? []) {
         candidates.push({
           to,
-          method: "title", score: 0.9, explain: () => `${q(s.form.surface)} is ${q(nodes[to]!.form.surface)} without the title`
+          method: "title",
+          score: 0.9,
+          explain: () => `${q(s.form.surface)} is ${q(nodes[to]!.form.surface)} without the title`
         })
       }
     }
     for (const to of postings.get(t) ?? []) {
       const l = nodes[to]!
       // a numbered name ("Carol II") is complete: it only joins a name with the same number
-      if (!personAttributesCompatible(s.form, l.form) || (s.form.generation !== null && l.form.generation === null)) continue
+      if (!personAttributesCompatible(s.form, l.form) || (s.form.generation !== null && l.form.generation === null)) {
+        continue
+      }
       candidates.push({
         to,
         method: "short-form",
@@ -446,7 +455,9 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
         method: "exact",
         score: 0.9,
         explain: () =>
-          `same normalised name ${q(u.form.key)} as the ${nodes[to]!.form.cls} ${q(nodes[to]!.form.surface)}; the mention's own type says nothing`
+          `same normalised name ${q(u.form.key)} as the ${nodes[to]!.form.cls} ${
+            q(nodes[to]!.form.surface)
+          }; the mention's own type says nothing`
       })
     }
     if (u.form.acronym !== null && u.core.length === 1) {
@@ -454,7 +465,9 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
         for (const to of acronymIndex.get(`${cls}\u0000${u.form.acronym}`) ?? []) {
           candidates.push({
             to,
-            method: "acronym", score: 0.9, explain: () => `${q(u.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}`
+            method: "acronym",
+            score: 0.9,
+            explain: () => `${q(u.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}`
           })
         }
       }
@@ -462,7 +475,9 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       for (const to of postings.get(u.core[0]!) ?? []) {
         candidates.push({
           to,
-          method: "short-form", score: 0.85, explain: () => `${q(u.form.surface)} is part of the person name ${q(nodes[to]!.form.surface)}`
+          method: "short-form",
+          score: 0.85,
+          explain: () => `${q(u.form.surface)} is part of the person name ${q(nodes[to]!.form.surface)}`
         })
       }
     }
@@ -500,7 +515,11 @@ const buildResolution = (
     for (const n of list) if (n.informativeness > canonical.informativeness) canonical = n
     const allMentions = list.length === 1 ? list[0]!.mentions : list.flatMap((n) => n.mentions).sort(byPosition)
     clusters.push(
-      new Cluster({ label: labelOf(canonical), type: canonical.mentions[0]!.type, mentions: allMentions.map((m) => m.id) }, {
+      new Cluster({
+        label: labelOf(canonical),
+        type: canonical.mentions[0]!.type,
+        mentions: allMentions.map((m) => m.id)
+      }, {
         disableValidation: true
       })
     )
@@ -555,7 +574,9 @@ const buildResolution = (
             cluster: clusterIndex,
             method,
             score,
-            reason: first && !single ? `the entity's most informative name, normalised ${q(n.form.key)}${note}` : reason,
+            reason: first && !single
+              ? `the entity's most informative name, normalised ${q(n.form.key)}${note}`
+              : reason,
             ...(first ? {} : { via: linkedTo ?? anchor.id })
           }, { disableValidation: true })
         )

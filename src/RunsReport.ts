@@ -15,7 +15,8 @@ const encodeEvent = Schema.encodeSync(RunEvent)
 export const formatTable = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths: Array<number> = []
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")).join("\n")
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "))
+    .join("\n")
 }
 
 export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
@@ -43,7 +44,9 @@ export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
       if (runs.length === 0) return yield* Console.error(`no runs in ${store.outputDir}`)
       yield* Console.log(formatTable([
         ["RUN", "STATUS", "CREATED", "ENTITIES", "RELATIONS", "INPUT"],
-        ...runs.map((r) => [r.runId, r.status, r.createdAt, String(r.stats.entityCount), String(r.stats.relationCount), r.input.path])
+        ...runs.map((
+          r
+        ) => [r.runId, r.status, r.createdAt, String(r.stats.entityCount), String(r.stats.relationCount), r.input.path])
       ]))
     })
 
@@ -51,7 +54,9 @@ export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
     const show = Effect.fn("RunsReport.show")(function*(runId: string, json: boolean) {
       const view = yield* store.inspectRun(runId)
       const r = view.metadata
-      if (view.recovered) yield* Console.error(`extract: warning: ${view.recovered} (extract runs verify --repair rewrites it)`)
+      if (view.recovered) {
+        yield* Console.error(`extract: warning: ${view.recovered} (extract runs verify --repair rewrites it)`)
+      }
       if (json) return yield* Console.log(JSON.stringify(encodeMetadata(r), null, 2))
       const rows: Array<[string, string]> = [
         ["run", r.runId],
@@ -93,7 +98,11 @@ export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
     const errors = Effect.fn("RunsReport.errors")(function*(runId: string, json: boolean) {
       const r = yield* store.getRun(runId)
       for (const e of r.errors) {
-        yield* Console.log(json ? JSON.stringify({ timestamp: e.timestamp, type: e.type, message: e.message, context: e.context }) : `${e.timestamp}  ${e.type}  ${e.message}`)
+        yield* Console.log(
+          json
+            ? JSON.stringify({ timestamp: e.timestamp, type: e.type, message: e.message, context: e.context })
+            : `${e.timestamp}  ${e.type}  ${e.message}`
+        )
       }
       if (r.errors.length === 0 && !json) yield* Console.error(`run ${runId} has no errors`)
     })

@@ -10,11 +10,11 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { unknownFlags } from "./Argv.js"
-import { DEFAULT_MAX_INPUT_BYTES, isKnownEncoding } from "./DocumentReader.js"
 import { sha256Hex } from "./Digest.js"
+import { DEFAULT_MAX_INPUT_BYTES, isKnownEncoding } from "./DocumentReader.js"
 import { UsageError } from "./Domain/Errors.js"
-import { DEFAULT_BASE_IRI, DEFAULT_FORMATS, parseFormats, validateBaseIri } from "./Domain/Output.js"
 import { Vocabulary } from "./Domain/Graph.js"
+import { DEFAULT_BASE_IRI, DEFAULT_FORMATS, parseFormats, validateBaseIri } from "./Domain/Output.js"
 import { type ExtractorKind, LlmRunConfig, RunConfig } from "./Domain/Run.js"
 import { type Ontology, parseOntology } from "./Extractor/Llm/Ontology.js"
 import { DEFAULT_LLM_ENTITY_TYPES, type Guidance, PROMPT_VERSION, type TypeSpec } from "./Extractor/Llm/Prompt.js"
@@ -163,13 +163,21 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
   )
   const usage = (message: string) => Effect.fail(new UsageError({ message }))
   const unknown = unknownFlags(raw.files)
-  if (unknown.length > 0) return yield* usage(`unknown option ${unknown[0]} (see extract --help; a file whose name starts with - goes after --)`)
-  if (raw.files.length === 0) return yield* usage("no input: give one or more files, or - for stdin (see extract --help)")
+  if (unknown.length > 0) {
+    return yield* usage(
+      `unknown option ${unknown[0]} (see extract --help; a file whose name starts with - goes after --)`
+    )
+  }
+  if (raw.files.length === 0) {
+    return yield* usage("no input: give one or more files, or - for stdin (see extract --help)")
+  }
   if (!Number.isInteger(raw.chunkSize) || raw.chunkSize < 16 || raw.chunkSize > 1_000_000) {
     return yield* usage(`--chunk-size must be an integer from 16 to 1000000 tokens, got ${raw.chunkSize}`)
   }
   if (!Number.isInteger(raw.chunkOverlap) || raw.chunkOverlap < 0 || raw.chunkOverlap * 2 >= raw.chunkSize) {
-    return yield* usage(`--chunk-overlap must be an integer from 0 to less than half of --chunk-size (${raw.chunkSize}), got ${raw.chunkOverlap}`)
+    return yield* usage(
+      `--chunk-overlap must be an integer from 0 to less than half of --chunk-size (${raw.chunkSize}), got ${raw.chunkOverlap}`
+    )
   }
   if (!Number.isInteger(raw.concurrency) || raw.concurrency < 1 || raw.concurrency > 256) {
     return yield* usage(`--concurrency must be an integer from 1 to 256, got ${raw.concurrency}`)
@@ -184,12 +192,18 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
   }
   const encoding = raw.encoding ?? "auto"
   if (encoding !== "auto" && !isKnownEncoding(encoding)) {
-    return yield* usage(`--encoding must be auto or an encoding label such as utf-8, utf-16le or windows-1252, got "${encoding}"`)
+    return yield* usage(
+      `--encoding must be auto or an encoding label such as utf-8, utf-16le or windows-1252, got "${encoding}"`
+    )
   }
   let maxInputBytes = DEFAULT_MAX_INPUT_BYTES
   if (raw.maxInputBytes && Option.isSome(raw.maxInputBytes)) {
     const parsed = parseByteSize(raw.maxInputBytes.value)
-    if (parsed === undefined) return yield* usage(`--max-input-bytes must be a positive size such as 1048576, 512K, 64M or 1G, got "${raw.maxInputBytes.value}"`)
+    if (parsed === undefined) {
+      return yield* usage(
+        `--max-input-bytes must be a positive size such as 1048576, 512K, 64M or 1G, got "${raw.maxInputBytes.value}"`
+      )
+    }
     maxInputBytes = parsed
   }
   // --- outputs (issue 5) ---
@@ -210,7 +224,9 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
     extractor = Option.isSome(apiKey) || Option.isSome(raw.baseUrl) ? "llm" : "nlp"
     notices.push(
       extractor === "llm"
-        ? `extract: using the llm extractor (${Option.getOrElse(raw.model, () => DEFAULT_MODEL)}${Option.match(raw.baseUrl, { onNone: () => "", onSome: (u) => ` at ${redactUrl(u)}` })})`
+        ? `extract: using the llm extractor (${Option.getOrElse(raw.model, () => DEFAULT_MODEL)}${
+          Option.match(raw.baseUrl, { onNone: () => "", onSome: (u) => ` at ${redactUrl(u)}` })
+        })`
         : "extract: no OPENAI_API_KEY or --base-url configured; using the embedded offline extractor (nlp)"
     )
   } else extractor = raw.extractor
@@ -259,7 +275,9 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
 })
 
 /** A comma-separated list of names, trimmed, without blanks or repeats. */
-const nameList = (value: string): Array<string> => [...new Set(value.split(",").map((n) => n.trim()).filter((n) => n !== ""))]
+const nameList = (
+  value: string
+): Array<string> => [...new Set(value.split(",").map((n) => n.trim()).filter((n) => n !== ""))]
 
 /**
  * Validates the llm extractor's flags and resolves its entity types and
@@ -274,22 +292,37 @@ export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw
     Option.isSome(value) && (!Number.isInteger(value.value) || value.value < 1 || value.value > max)
       ? usage(`${flag} must be an integer from 1 to ${max}, got ${value.value}`)
       : Effect.succeed(Option.getOrNull(value))
-  if (!Number.isInteger(raw.passes) || raw.passes < 1 || raw.passes > 10) return yield* usage(`--passes must be an integer from 1 to 10, got ${raw.passes}`)
-  if (!Number.isFinite(raw.requestTimeout) || raw.requestTimeout <= 0 || raw.requestTimeout > 3600) {
-    return yield* usage(`--request-timeout must be a number of seconds above 0 and at most 3600, got ${raw.requestTimeout}`)
+  if (!Number.isInteger(raw.passes) || raw.passes < 1 || raw.passes > 10) {
+    return yield* usage(`--passes must be an integer from 1 to 10, got ${raw.passes}`)
   }
-  if (!Number.isInteger(raw.maxRetries) || raw.maxRetries < 0 || raw.maxRetries > 100) return yield* usage(`--max-retries must be an integer from 0 to 100, got ${raw.maxRetries}`)
-  if (!Number.isInteger(raw.maxReasks) || raw.maxReasks < 0 || raw.maxReasks > 20) return yield* usage(`--max-reasks must be an integer from 0 to 20, got ${raw.maxReasks}`)
+  if (!Number.isFinite(raw.requestTimeout) || raw.requestTimeout <= 0 || raw.requestTimeout > 3600) {
+    return yield* usage(
+      `--request-timeout must be a number of seconds above 0 and at most 3600, got ${raw.requestTimeout}`
+    )
+  }
+  if (!Number.isInteger(raw.maxRetries) || raw.maxRetries < 0 || raw.maxRetries > 100) {
+    return yield* usage(`--max-retries must be an integer from 0 to 100, got ${raw.maxRetries}`)
+  }
+  if (!Number.isInteger(raw.maxReasks) || raw.maxReasks < 0 || raw.maxReasks > 20) {
+    return yield* usage(`--max-reasks must be an integer from 0 to 20, got ${raw.maxReasks}`)
+  }
   const rpm = yield* positiveInt("--rpm", raw.rpm, 10_000_000)
   const tpm = yield* positiveInt("--tpm", raw.tpm, 1_000_000_000)
   for (const [flag, value] of [["--price-input", raw.priceInput], ["--price-output", raw.priceOutput]] as const) {
-    if (Option.isSome(value) && (!Number.isFinite(value.value) || value.value < 0)) return yield* usage(`${flag} must be a non-negative number (USD per million tokens), got ${value.value}`)
+    if (Option.isSome(value) && (!Number.isFinite(value.value) || value.value < 0)) {
+      return yield* usage(`${flag} must be a non-negative number (USD per million tokens), got ${value.value}`)
+    }
   }
-  if (Option.isSome(raw.temperature) && (!Number.isFinite(raw.temperature.value) || raw.temperature.value < 0 || raw.temperature.value > 2)) {
+  if (
+    Option.isSome(raw.temperature) &&
+    (!Number.isFinite(raw.temperature.value) || raw.temperature.value < 0 || raw.temperature.value > 2)
+  ) {
     return yield* usage(`--temperature must be a number from 0 to 2, got ${raw.temperature.value}`)
   }
   if (raw.api === "responses" && raw.structuredOutput !== "json-schema") {
-    return yield* usage(`--structured-output ${raw.structuredOutput} needs --api chat (the Responses API is used with json-schema)`)
+    return yield* usage(
+      `--structured-output ${raw.structuredOutput} needs --api chat (the Responses API is used with json-schema)`
+    )
   }
 
   let ontologyTypes: Ontology | null = null
@@ -298,11 +331,18 @@ export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw
     const file = raw.ontology.value
     const fs = yield* FileSystem.FileSystem
     const bytes = yield* fs.readFile(file).pipe(
-      Effect.mapError((e) => new UsageError({ message: `--ontology ${file}: cannot read it (${e._tag === "SystemError" ? e.reason : e.message})` }))
+      Effect.mapError((e) =>
+        new UsageError({
+          message: `--ontology ${file}: cannot read it (${e._tag === "SystemError" ? e.reason : e.message})`
+        })
+      )
     )
     const parsed = yield* Effect.try({
       try: () => parseOntology(new TextDecoder().decode(bytes)),
-      catch: (e) => new UsageError({ message: `--ontology ${file}: not valid Turtle: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` })
+      catch: (e) =>
+        new UsageError({
+          message: `--ontology ${file}: not valid Turtle: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`
+        })
     })
     if (parsed.classes.length === 0 && Option.isNone(raw.entityTypes)) {
       return yield* usage(`--ontology ${file}: no named classes (rdfs:Class or owl:Class) to use as entity types`)
@@ -316,7 +356,13 @@ export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw
       onNone: () => Effect.succeed(null),
       onSome: (v) => {
         const names = nameList(v)
-        if (names.length === 0) return usage(`${flag} needs at least one name, e.g. ${flag === "--entity-types" ? "Person,Organization" : "worksFor,founded"}`)
+        if (names.length === 0) {
+          return usage(
+            `${flag} needs at least one name, e.g. ${
+              flag === "--entity-types" ? "Person,Organization" : "worksFor,founded"
+            }`
+          )
+        }
         if (names.length > 200) return usage(`${flag} takes at most 200 names, got ${names.length}`)
         return Effect.succeed(names)
       }
@@ -337,7 +383,10 @@ export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw
     : null
   const guidance: Guidance = { entityTypes, relationTypes }
   // The offered names that are ontology terms keep their IRIs in the RDF outputs.
-  const iris = (terms: ReadonlyArray<{ readonly name: string; readonly iri: string }>, names: ReadonlyArray<TypeSpec>) =>
+  const iris = (
+    terms: ReadonlyArray<{ readonly name: string; readonly iri: string }>,
+    names: ReadonlyArray<TypeSpec>
+  ) =>
     Object.fromEntries(names.flatMap((t) => {
       const term = terms.find((o) => o.name === t.name)
       return term ? [[t.name, term.iri] as const] : []
@@ -368,4 +417,3 @@ export const resolveLlmSettings = Effect.fn("Settings.resolveLlm")(function*(raw
   })
   return { config, guidance }
 })
-

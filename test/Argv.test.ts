@@ -17,7 +17,14 @@ describe("normalizeArgv", () => {
   })
 
   it("keeps the subcommand path first", () => {
-    expect(norm("-o", "out", "runs", "show", "doc-0123456789ab", "--json")).toEqual(["runs", "show", "-o", "out", "--json", "doc-0123456789ab"])
+    expect(norm("-o", "out", "runs", "show", "doc-0123456789ab", "--json")).toEqual([
+      "runs",
+      "show",
+      "-o",
+      "out",
+      "--json",
+      "doc-0123456789ab"
+    ])
     expect(norm("runs", "list")).toEqual(["runs", "list"])
   })
 

@@ -50,7 +50,9 @@ layer(Layer.merge(Chunker.Default, Tokenizer.Default))("Chunker", (it) => {
       const chunker = yield* Chunker
       const text = Array.from({ length: 30 }, (_, i) => `This is sentence ${i}.`).join(" ")
       const chunks = yield* chunker.chunk(doc(text), { size: 20, overlap: 0 })
-      for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.span.start).toBeGreaterThanOrEqual(chunks[i - 1]!.span.end)
+      for (let i = 1; i < chunks.length; i++) {
+        expect(chunks[i]!.span.start).toBeGreaterThanOrEqual(chunks[i - 1]!.span.end)
+      }
       expect(chunks.map((c) => c.span.text).join(" ")).toBe(text)
     }))
 

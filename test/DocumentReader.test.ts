@@ -2,10 +2,10 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it as vit, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { createHash } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { createHash } from "node:crypto"
 import { DocumentReader, firstInvalidUtf8 } from "../src/DocumentReader.js"
 
 const dir = mkdtempSync(join(tmpdir(), "extract-reader-"))
@@ -42,7 +42,9 @@ layer(DocumentReader.Default.pipe(Layer.provide(NodeContext.layer)))("DocumentRe
       expect(doc.text).toBe(text)
       expect(doc.encoding).toBe("utf-16le")
       expect(doc.bytes).toBe(le.length)
-      const bom8 = yield* reader.read(file("bom8.txt", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])))
+      const bom8 = yield* reader.read(
+        file("bom8.txt", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))
+      )
       expect(bom8.text).toBe(text)
     }))
 
@@ -55,47 +57,61 @@ layer(DocumentReader.Default.pipe(Layer.provide(NodeContext.layer)))("DocumentRe
     }))
 })
 
-layer(DocumentReader.Default.pipe(Layer.provide(NodeContext.layer)))("DocumentReader streaming and --encoding", (it) => {
-  it.effect("decodes a character split across the 1 MiB read chunks, and hashes the bytes as read", () =>
-    Effect.gen(function*() {
-      const reader = yield* DocumentReader
-      const head = "a".repeat(1024 * 1024 - 2) // the 4-byte 😀 straddles the first chunk boundary
-      const text = `${head}😀 Ada Lovelace\r\n`
-      const doc = yield* reader.read(file("straddle.txt", text))
-      expect(doc.text).toBe(text)
-      expect(doc.sha256).toBe(createHash("sha256").update(text).digest("hex"))
-      expect(doc.bytes).toBe(Buffer.byteLength(text))
-    }))
+layer(DocumentReader.Default.pipe(Layer.provide(NodeContext.layer)))(
+  "DocumentReader streaming and --encoding",
+  (it) => {
+    it.effect("decodes a character split across the 1 MiB read chunks, and hashes the bytes as read", () =>
+      Effect.gen(function*() {
+        const reader = yield* DocumentReader
+        const head = "a".repeat(1024 * 1024 - 2) // the 4-byte 😀 straddles the first chunk boundary
+        const text = `${head}😀 Ada Lovelace\r\n`
+        const doc = yield* reader.read(file("straddle.txt", text))
+        expect(doc.text).toBe(text)
+        expect(doc.sha256).toBe(createHash("sha256").update(text).digest("hex"))
+        expect(doc.bytes).toBe(Buffer.byteLength(text))
+      }))
 
-  it.effect("refuses input over the limit before reading it, and reports where invalid UTF-8 starts", () =>
-    Effect.gen(function*() {
-      const reader = yield* DocumentReader
-      const big = yield* Effect.flip(reader.read(file("limit.txt", "x".repeat(5000)), { maxBytes: 4096 }))
-      expect(big.problem).toBe("too-large")
-      expect(big.message).toContain("4.9 KiB is more than the input limit of 4.0 KiB")
-      const bad = Buffer.concat([Buffer.from("ok ".repeat(10)), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(" tail")]) // an encoded surrogate
-      const e = yield* Effect.flip(reader.read(file("surrogate.txt", bad)))
-      expect(e.problem).toBe("encoding")
-      expect(e.message).toContain("(at byte 30)")
-    }))
+    it.effect("refuses input over the limit before reading it, and reports where invalid UTF-8 starts", () =>
+      Effect.gen(function*() {
+        const reader = yield* DocumentReader
+        const big = yield* Effect.flip(reader.read(file("limit.txt", "x".repeat(5000)), { maxBytes: 4096 }))
+        expect(big.problem).toBe("too-large")
+        expect(big.message).toContain("4.9 KiB is more than the input limit of 4.0 KiB")
+        const bad = Buffer.concat([
+          Buffer.from("ok ".repeat(10)),
+          Buffer.from([0xed, 0xa0, 0x80]),
+          Buffer.from(" tail")
+        ]) // an encoded surrogate
+        const e = yield* Effect.flip(reader.read(file("surrogate.txt", bad)))
+        expect(e.problem).toBe("encoding")
+        expect(e.message).toContain("(at byte 30)")
+      }))
 
-  it.effect("--encoding decodes with U+FFFD and counts only real replacements", () =>
-    Effect.gen(function*() {
-      const reader = yield* DocumentReader
-      // one genuine U+FFFD in the input, two invalid bytes
-      const bytes = Buffer.concat([Buffer.from("keep \uFFFD and "), Buffer.from([0xff]), Buffer.from(" and "), Buffer.from([0xc3])])
-      const doc = yield* reader.read(file("mixed.txt", bytes), { encoding: "utf-8" })
-      expect(doc.text).toBe("keep \uFFFD and \uFFFD and \uFFFD")
-      expect(doc.replacements).toBe(2)
-      const latin = yield* reader.read(file("latin.txt", Buffer.from([0x63, 0x61, 0x66, 0xe9])), { encoding: "latin1" })
-      expect(latin.text).toBe("café")
-      expect(latin.encoding).toBe("windows-1252")
-      const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from("Ada 😀", "utf16le").swap16()])
-      const utf16be = yield* reader.read(file("be.txt", be))
-      expect(utf16be.text).toBe("Ada 😀")
-      expect(utf16be.encoding).toBe("utf-16be")
-    }))
-})
+    it.effect("--encoding decodes with U+FFFD and counts only real replacements", () =>
+      Effect.gen(function*() {
+        const reader = yield* DocumentReader
+        // one genuine U+FFFD in the input, two invalid bytes
+        const bytes = Buffer.concat([
+          Buffer.from("keep \uFFFD and "),
+          Buffer.from([0xff]),
+          Buffer.from(" and "),
+          Buffer.from([0xc3])
+        ])
+        const doc = yield* reader.read(file("mixed.txt", bytes), { encoding: "utf-8" })
+        expect(doc.text).toBe("keep \uFFFD and \uFFFD and \uFFFD")
+        expect(doc.replacements).toBe(2)
+        const latin = yield* reader.read(file("latin.txt", Buffer.from([0x63, 0x61, 0x66, 0xe9])), {
+          encoding: "latin1"
+        })
+        expect(latin.text).toBe("café")
+        expect(latin.encoding).toBe("windows-1252")
+        const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from("Ada 😀", "utf16le").swap16()])
+        const utf16be = yield* reader.read(file("be.txt", be))
+        expect(utf16be.text).toBe("Ada 😀")
+        expect(utf16be.encoding).toBe("utf-16be")
+      }))
+  }
+)
 
 describe("firstInvalidUtf8", () => {
   vit("finds overlongs, stray continuations, surrogates and out-of-range lead bytes", () => {

@@ -54,7 +54,11 @@ describe("buildGraphs", () => {
 
   it("merges relations with the same triple and drops self-loops", () => {
     expect(graph.relations).toHaveLength(1)
-    expect(graph.relations[0]).toMatchObject({ subject: "ada-lovelace", predicate: "worksWith", object: "charles-babbage" })
+    expect(graph.relations[0]).toMatchObject({
+      subject: "ada-lovelace",
+      predicate: "worksWith",
+      object: "charles-babbage"
+    })
     expect(graph.relations[0]!.evidence).toHaveLength(2)
   })
 
@@ -69,7 +73,14 @@ describe("buildGraphs", () => {
   })
 
   it("is deterministic", () => {
-    const again = buildGraphs({ runId: "doc-000000000000", documentSha256: "f".repeat(64), documentLength: 1, mentions, relations, resolution })
+    const again = buildGraphs({
+      runId: "doc-000000000000",
+      documentSha256: "f".repeat(64),
+      documentLength: 1,
+      mentions,
+      relations,
+      resolution
+    })
     expect(JSON.stringify(again.graph.entities)).toBe(JSON.stringify(graph.entities))
   })
 })
@@ -109,7 +120,10 @@ describe("buildGraphs on names from a model", () => {
       mentions: [ada!, bob!],
       relations: [relation(ada!, "me\udc00t", bob!)],
       resolution: new Resolution({
-        clusters: [new Cluster({ label: "A\ud800da", type: "Per\ud800son", mentions: ["c0-m1"] }), new Cluster({ label: "Bob", type: "Person", mentions: ["c0-m2"] })],
+        clusters: [
+          new Cluster({ label: "A\ud800da", type: "Per\ud800son", mentions: ["c0-m1"] }),
+          new Cluster({ label: "Bob", type: "Person", mentions: ["c0-m2"] })
+        ],
         assignments: [
           new Assignment({ mention: "c0-m1", cluster: 0, method: "singleton", score: 1, reason: "r" }),
           new Assignment({ mention: "c0-m2", cluster: 1, method: "singleton", score: 1, reason: "r" })
@@ -135,7 +149,14 @@ describe("buildGraphs evidence links", () => {
         clusters: [new Cluster({ label: "Grace Hopper", type: "Person", mentions: ["c0-m1", "c0-m2"] })],
         assignments: [
           new Assignment({ mention: "c0-m1", cluster: 0, method: "exact", score: 1, reason: "label" }),
-          new Assignment({ mention: "c0-m2", cluster: 0, method: "short-form", score: 0.9, reason: "surname", via: "c0-m1" })
+          new Assignment({
+            mention: "c0-m2",
+            cluster: 0,
+            method: "short-form",
+            score: 0.9,
+            reason: "surname",
+            via: "c0-m1"
+          })
         ]
       })
     })

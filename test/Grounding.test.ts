@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { findAll, findNearest, FUZZY_THRESHOLD, similarity } from "../src/Grounding.js"
 
-const texts = (haystack: string, needle: string) => findAll(haystack, needle).map((m) => [haystack.slice(m.start, m.end), m.grounding])
+const texts = (haystack: string, needle: string) =>
+  findAll(haystack, needle).map((m) => [haystack.slice(m.start, m.end), m.grounding])
 
 describe("findAll", () => {
   it("finds every exact occurrence, never inside a word", () => {
@@ -29,12 +30,17 @@ describe("findAll", () => {
     const found = findAll(text, quote)
     expect(found).toHaveLength(1)
     expect(found[0]!.grounding).toBe("fuzzy")
-    expect(text.slice(found[0]!.start, found[0]!.end)).toBe("Ada Lovelace was introduced to Charles Babbage by Mary Somerville")
+    expect(text.slice(found[0]!.start, found[0]!.end)).toBe(
+      "Ada Lovelace was introduced to Charles Babbage by Mary Somerville"
+    )
   })
 
   it("drops the word the model left out and still aligns, but not below the threshold", () => {
     const text = "The engine was designed by Charles Babbage in London."
-    expect(texts(text, "engine was designed by Babbage in London")).toEqual([["engine was designed by Charles Babbage in London", "fuzzy"]])
+    expect(texts(text, "engine was designed by Babbage in London")).toEqual([[
+      "engine was designed by Charles Babbage in London",
+      "fuzzy"
+    ]])
     expect(findAll(text, "The machine was built by Faraday in Paris")).toEqual([])
   })
 

@@ -5,7 +5,11 @@ import { overallPercent, Progress, ProgressSink } from "../src/Progress.js"
 
 const capture = (isTTY: boolean) => {
   const written: Array<string> = []
-  const layer = Progress.Default.pipe(Layer.provide(Layer.succeed(ProgressSink, { isTTY, write: (t) => void written.push(t), columns: 100, quiet: false })))
+  const layer = Progress.Default.pipe(
+    Layer.provide(
+      Layer.succeed(ProgressSink, { isTTY, write: (t) => void written.push(t), columns: 100, quiet: false })
+    )
+  )
   return { written, layer }
 }
 

@@ -52,7 +52,9 @@ describe("render stage (golden files)", () => {
     }
     // metadata.json lists exactly these files
     const meta = JSON.parse(readFileSync(join(summary.runDir, "metadata.json"), "utf8"))
-    expect(meta.outputs.map((o: { path: string }) => o.path).sort()).toEqual(filesUnder(outputs).map((f) => `outputs/${f}`))
+    expect(meta.outputs.map((o: { path: string }) => o.path).sort()).toEqual(
+      filesUnder(outputs).map((f) => `outputs/${f}`)
+    )
   })
 
   it("gives byte-identical outputs on a second run, in another output directory", async () => {
@@ -61,7 +63,9 @@ describe("render stage (golden files)", () => {
     const files = filesUnder(join(a.runDir, "outputs"))
     expect(files.length).toBe(10)
     for (const f of files) {
-      expect(readFileSync(join(b.runDir, "outputs", f)).equals(readFileSync(join(a.runDir, "outputs", f))), f).toBe(true)
+      expect(readFileSync(join(b.runDir, "outputs", f)).equals(readFileSync(join(a.runDir, "outputs", f))), f).toBe(
+        true
+      )
     }
   })
 

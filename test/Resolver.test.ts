@@ -15,7 +15,8 @@ const assignmentOf = (r: Resolution, id: string) => r.assignments.find((a) => a.
 
 describe("Resolver rules", () => {
   it("exact: one entity for names equal after normalisation (case, diacritics, article, legal form, honorific)", () => {
-    const text = "😀 Émile Zola met EMILE ZOLA. The Beatles and Beatles. Atari, Inc. bought Atari. Dr. Watson and Watson."
+    const text =
+      "😀 Émile Zola met EMILE ZOLA. The Beatles and Beatles. Atari, Inc. bought Atari. Dr. Watson and Watson."
     const mentions = mentionsIn(text, [
       ["Émile Zola", "Person"],
       ["EMILE ZOLA", "Person"],
@@ -111,7 +112,10 @@ describe("Resolver rules", () => {
 
   it("acronym: an acronym of two different names in the document stays apart", () => {
     const text = "Bank of England and Bank of Estonia: BoE."
-    const mentions = mentionsIn(text, [["Bank of England", "Organization"], ["Bank of Estonia", "Organization"], ["BoE", "Organization"]])
+    const mentions = mentionsIn(text, [["Bank of England", "Organization"], ["Bank of Estonia", "Organization"], [
+      "BoE",
+      "Organization"
+    ]])
     expect(resolveMentions(mentions).clusters).toHaveLength(3)
   })
 
@@ -122,9 +126,10 @@ describe("Resolver rules", () => {
   })
 
   it("nickname: quoted nicknames and names with a middle name left out join the full name", () => {
-    const text = 'Wilfried "Willi" Schneider raced. Willi Schneider won; Schneider and Willi celebrated. Henrik August Angell met Henrik Angell.'
+    const text =
+      "Wilfried \"Willi\" Schneider raced. Willi Schneider won; Schneider and Willi celebrated. Henrik August Angell met Henrik Angell."
     const mentions = mentionsIn(text, [
-      ['Wilfried "Willi" Schneider', "Person"],
+      ["Wilfried \"Willi\" Schneider", "Person"],
       ["Willi Schneider", "Person"],
       ["Schneider", "Person"],
       ["Willi", "Person"],
@@ -133,11 +138,11 @@ describe("Resolver rules", () => {
     ])
     const r = resolveMentions(mentions)
     expect(groups(mentions, r)).toEqual([
-      ['Wilfried "Willi" Schneider', "Willi Schneider", "Schneider", "Willi"],
+      ["Wilfried \"Willi\" Schneider", "Willi Schneider", "Schneider", "Willi"],
       ["Henrik August Angell", "Henrik Angell"]
     ])
     expect(assignmentOf(r, "c0-m2").method).toBe("name-variant")
-    expect(r.clusters[0]!.label).toBe('Wilfried "Willi" Schneider')
+    expect(r.clusters[0]!.label).toBe("Wilfried \"Willi\" Schneider")
   })
 
   it("similarity: spelling variants of one person merge; different given names and Paul/Paula do not", () => {
@@ -266,7 +271,8 @@ describe("Resolver rules", () => {
 })
 
 describe("Resolver output", () => {
-  const text = "Ada Lovelace and Charles Babbage. Babbage built it; Lovelace, Ada and IBM. International Business Machines."
+  const text =
+    "Ada Lovelace and Charles Babbage. Babbage built it; Lovelace, Ada and IBM. International Business Machines."
   const mentions = mentionsIn(text, [
     ["Ada Lovelace", "Person"],
     ["Charles Babbage", "Person"],

@@ -27,7 +27,11 @@ describe("JSON Schemas (docs/schemas)", () => {
 
   it("metadata.json and the JSON outputs of a real pipeline run validate", async () => {
     const out = mkdtempSync(join(tmpdir(), "extract-schema-"))
-    const summary = await runGolden(readFileSync(new URL("./golden/document.txt", import.meta.url), "utf8"), out, goldenConfig(ALL_FORMATS))
+    const summary = await runGolden(
+      readFileSync(new URL("./golden/document.txt", import.meta.url), "utf8"),
+      out,
+      goldenConfig(ALL_FORMATS)
+    )
     const read = (p: string) => JSON.parse(readFileSync(join(summary.runDir, p), "utf8"))
     const meta = read("metadata.json")
     expect(schemaErrors("metadata", meta)).toEqual([])
@@ -57,7 +61,16 @@ describe("JSON Schemas (docs/schemas)", () => {
       updatedAt: "2025-01-01T00:00:01.000Z",
       completedAt: "2025-01-01T00:00:01.000Z",
       input: { path: "-", bytes: 3, sha256: "a".repeat(64), encoding: "utf-8" },
-      config: { extractor: "llm", model: "m", baseUrl: null, chunkSize: 100, chunkOverlap: 0, tokenizer: "o200k_base", concurrency: 1, rpm: 60 },
+      config: {
+        extractor: "llm",
+        model: "m",
+        baseUrl: null,
+        chunkSize: 100,
+        chunkOverlap: 0,
+        tokenizer: "o200k_base",
+        concurrency: 1,
+        rpm: 60
+      },
       stats: { chunkCount: 1, mentionCount: 0, entityCount: 0, relationCount: 0, durationMs: 5, cacheHits: 1 },
       outputs: [],
       events: [{ timestamp: "2025-01-01T00:00:00.000Z", type: "run.created", data: {} }],

@@ -1,10 +1,16 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { DEFAULT_RAW_LLM_SETTINGS, type RawLlmSettings, type RawSettings, redactUrl, resolveSettings } from "../src/Settings.js"
+import {
+  DEFAULT_RAW_LLM_SETTINGS,
+  type RawLlmSettings,
+  type RawSettings,
+  redactUrl,
+  resolveSettings
+} from "../src/Settings.js"
 
 const raw = (over: Partial<RawSettings> = {}): RawSettings => ({
   files: ["a.txt"],
@@ -21,7 +27,10 @@ const raw = (over: Partial<RawSettings> = {}): RawSettings => ({
   ...over
 })
 const withEnv = (env: Record<string, string>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  self.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))), Effect.provide(NodeFileSystem.layer))
+  self.pipe(
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+    Effect.provide(NodeFileSystem.layer)
+  )
 
 describe("resolveSettings", () => {
   it.effect("auto picks nlp without a key or base URL, and says so", () =>
@@ -43,14 +52,16 @@ describe("resolveSettings", () => {
 
   it.effect("auto picks llm with a base URL alone (local servers) and records it without credentials", () =>
     Effect.gen(function*() {
-      const s = yield* resolveSettings(raw({ baseUrl: Option.some("http://user:pw@localhost:11434/v1") }), "o200k_base").pipe(withEnv({}))
+      const s = yield* resolveSettings(raw({ baseUrl: Option.some("http://user:pw@localhost:11434/v1") }), "o200k_base")
+        .pipe(withEnv({}))
       expect(s.config.extractor).toBe("llm")
       expect(s.config.baseUrl).toBe("http://localhost:11434/v1")
     }))
 
   it.effect("rejects out-of-range values, unknown flags and a missing input with UsageError", () =>
     Effect.gen(function*() {
-      const fails = (over: Partial<RawSettings>) => Effect.flip(resolveSettings(raw(over), "o200k_base").pipe(withEnv({})))
+      const fails = (over: Partial<RawSettings>) =>
+        Effect.flip(resolveSettings(raw(over), "o200k_base").pipe(withEnv({})))
       expect((yield* fails({ chunkSize: 3 })).message).toContain("--chunk-size")
       expect((yield* fails({ chunkOverlap: 600 })).message).toContain("--chunk-overlap")
       expect((yield* fails({ concurrency: 0 })).message).toContain("--concurrency")
@@ -62,7 +73,8 @@ describe("resolveSettings", () => {
 })
 
 describe("resolveSettings for the llm extractor", () => {
-  const llm = (over: Partial<RawLlmSettings>) => raw({ extractor: "llm", llm: { ...DEFAULT_RAW_LLM_SETTINGS, ...over } })
+  const llm = (over: Partial<RawLlmSettings>) =>
+    raw({ extractor: "llm", llm: { ...DEFAULT_RAW_LLM_SETTINGS, ...over } })
   const key = withEnv({ OPENAI_API_KEY: "sk-x" })
 
   it.effect("records the llm settings with the default types and free predicates", () =>
@@ -86,7 +98,10 @@ describe("resolveSettings for the llm extractor", () => {
 
   it.effect("takes comma-separated types and predicates, trimmed and de-duplicated", () =>
     Effect.gen(function*() {
-      const s = yield* resolveSettings(llm({ entityTypes: Option.some(" Person, Ship ,Person"), relationTypes: Option.some("commands") }), "o200k_base").pipe(key)
+      const s = yield* resolveSettings(
+        llm({ entityTypes: Option.some(" Person, Ship ,Person"), relationTypes: Option.some("commands") }),
+        "o200k_base"
+      ).pipe(key)
       expect(s.config.llm).toMatchObject({ entityTypes: ["Person", "Ship"], relationTypes: ["commands"] })
       expect(s.guidance!.entityTypes[0]!.description).toContain("human")
     }))
@@ -107,7 +122,10 @@ describe("resolveSettings for the llm extractor", () => {
 
   it.effect("says that llm-only flags are ignored by the nlp extractor", () =>
     Effect.gen(function*() {
-      const s = yield* resolveSettings(raw({ extractor: "nlp", llm: { ...DEFAULT_RAW_LLM_SETTINGS, passes: 2 } }), "o200k_base").pipe(withEnv({}))
+      const s = yield* resolveSettings(
+        raw({ extractor: "nlp", llm: { ...DEFAULT_RAW_LLM_SETTINGS, passes: 2 } }),
+        "o200k_base"
+      ).pipe(withEnv({}))
       expect(s.config.llm).toBeNull()
       expect(s.notices.join("\n")).toContain("--passes only apply to the llm extractor")
     }))
@@ -131,17 +149,24 @@ describe("resolveSettings: --formats and --base-iri", () => {
 
   it.effect("records the chosen formats in canonical order and the base IRI with a final /", () =>
     Effect.gen(function*() {
-      const s = yield* resolveSettings(raw({ formats: Option.some("neo4j,jsonld"), baseIri: Option.some("https://kg.example.com/x") }), "o200k_base").pipe(withEnv({}))
+      const s = yield* resolveSettings(
+        raw({ formats: Option.some("neo4j,jsonld"), baseIri: Option.some("https://kg.example.com/x") }),
+        "o200k_base"
+      ).pipe(withEnv({}))
       expect(s.config.formats).toEqual(["json", "jsonld", "neo4j"])
       expect(s.config.baseIri).toBe("https://kg.example.com/x/")
     }))
 
   it.effect("refuses an unknown format or a bad base IRI as a usage error", () =>
     Effect.gen(function*() {
-      const f = yield* Effect.flip(resolveSettings(raw({ formats: Option.some("svg") }), "o200k_base").pipe(withEnv({})))
+      const f = yield* Effect.flip(
+        resolveSettings(raw({ formats: Option.some("svg") }), "o200k_base").pipe(withEnv({}))
+      )
       expect(f).toMatchObject({ _tag: "UsageError" })
-      expect(f.message).toContain('unknown format "svg"')
-      const b = yield* Effect.flip(resolveSettings(raw({ baseIri: Option.some("not an iri") }), "o200k_base").pipe(withEnv({})))
+      expect(f.message).toContain("unknown format \"svg\"")
+      const b = yield* Effect.flip(
+        resolveSettings(raw({ baseIri: Option.some("not an iri") }), "o200k_base").pipe(withEnv({}))
+      )
       expect(b.message).toContain("--base-iri must be")
     }))
 })

@@ -47,7 +47,14 @@ export interface Sentence {
 }
 
 const TYPE: Record<string, string> = { Peop: "PER", Org: "ORG", Loc: "LOC", Other: "Other" }
-const BRACKETS: Record<string, string> = { "-LCB-": "{", "-RCB-": "}", "-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]" }
+const BRACKETS: Record<string, string> = {
+  "-LCB-": "{",
+  "-RCB-": "}",
+  "-LRB-": "(",
+  "-RRB-": ")",
+  "-LSB-": "[",
+  "-RSB-": "]"
+}
 const NO_SPACE_BEFORE = /^(?:[,.;:?!)\]}%]|n't|'[A-Za-z]+)$/
 const NO_SPACE_AFTER = /^[([{$]$/
 
@@ -113,7 +120,12 @@ export const readConll04 = (path: string, mode: "detokenize" | "spaced" = "detok
       const tag = rows[i]![2]!
       if (tag.startsWith("B-")) first = i
       if (tag !== "O" && !rows[i + 1]?.[2]?.startsWith("I-")) {
-        const e = { type: TYPE[tag.slice(2)] ?? tag.slice(2), start: tokens[first]!.start, end: tokens[i]!.end, lastToken: i }
+        const e = {
+          type: TYPE[tag.slice(2)] ?? tag.slice(2),
+          start: tokens[first]!.start,
+          end: tokens[i]!.end,
+          lastToken: i
+        }
         entities.push(e)
         byLast.set(i, e)
       }

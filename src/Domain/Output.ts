@@ -80,4 +80,5 @@ export const validateBaseIri = (value: string): Either.Either<string, string> =>
 }
 
 /** Whether a recorded format name is one this build knows (newer runs may list more). */
-export const isOutputFormat = (name: string): name is OutputFormat => (ALL_FORMATS as ReadonlyArray<string>).includes(name)
+export const isOutputFormat = (name: string): name is OutputFormat =>
+  (ALL_FORMATS as ReadonlyArray<string>).includes(name)

@@ -12,10 +12,10 @@
  * of (chunk, settings) → ChunkExtraction, so it can become a durable
  * workflow activity as it is.
  */
-import * as LanguageModel from "@effect/ai/LanguageModel"
-import type * as Prompt from "@effect/ai/Prompt"
 import * as OpenAiClient from "@effect/ai-openai/OpenAiClient"
 import * as OpenAiLanguageModel from "@effect/ai-openai/OpenAiLanguageModel"
+import * as LanguageModel from "@effect/ai/LanguageModel"
+import type * as Prompt from "@effect/ai/Prompt"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Path from "@effect/platform/Path"
 import * as Clock from "effect/Clock"
@@ -31,7 +31,7 @@ import type { Chunk } from "../Domain/Chunk.js"
 import { ExtractionError } from "../Domain/Errors.js"
 import { ChunkExtraction, ExtractedRelation, LlmUsage, Mention } from "../Domain/Extraction.js"
 import { CodePointIndex, shiftSpan, Span } from "../Domain/Span.js"
-import { Extractor, type ExtractionPlan, reportExtractorEvent } from "../Extractor.js"
+import { type ExtractionPlan, Extractor, reportExtractorEvent } from "../Extractor.js"
 import { findAll, findNearest, type Match } from "../Grounding.js"
 import type { ExtractSettings } from "../Settings.js"
 import { Tokenizer } from "../Tokenizer.js"
@@ -139,7 +139,9 @@ const rawTextOf = (error: { readonly cause?: unknown }): string => {
 export const describeParseError = (error: ParseResult.ParseError): string => {
   const byPath = new Map<string, Array<string>>()
   for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
-    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "answer"
+    const path =
+      issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") ||
+      "answer"
     const list = byPath.get(path)
     if (list) list.push(issue.message)
     else byPath.set(path, [issue.message])
@@ -155,7 +157,10 @@ export const describeParseError = (error: ParseResult.ParseError): string => {
 }
 
 /** Why `generateObject` could not read the model's text, in one line. */
-const describeInvalidAnswer = (error: { readonly description?: string | undefined; readonly cause?: unknown }, raw: string): string => {
+const describeInvalidAnswer = (
+  error: { readonly description?: string | undefined; readonly cause?: unknown },
+  raw: string
+): string => {
   if (raw.trim() === "") return "the answer was empty"
   const cause = error.cause
   if (ParseResult.isParseError(cause)) {
@@ -199,7 +204,15 @@ export const make = (options: LlmOptions) =>
     /** Set once the provider has answered anything: from then on a refused request is the chunk's problem, not the configuration's. */
     let answered = false
 
-    const keyOf = keyer({ api, structuredOutput, host, model: options.model, promptVersion: PROMPT_VERSION, schema: jsonSchema, settings })
+    const keyOf = keyer({
+      api,
+      structuredOutput,
+      host,
+      model: options.model,
+      promptVersion: PROMPT_VERSION,
+      schema: jsonSchema,
+      settings
+    })
 
     /**
      * One model answer for `messages`: attempts until a valid answer, with
@@ -224,7 +237,11 @@ export const make = (options: LlmOptions) =>
           const result = yield* requestSlots.withPermits(1)(
             throttle.acquire(booking).pipe(
               Effect.zipRight(Effect.sync(() => void tally.calls++)),
-              Effect.zipRight(model.generateObject({ prompt: conversation, schema, objectName: "extraction" }).pipe(Effect.timeout(timeout))),
+              Effect.zipRight(
+                model.generateObject({ prompt: conversation, schema, objectName: "extraction" }).pipe(
+                  Effect.timeout(timeout)
+                )
+              ),
               Effect.either
             )
           )
@@ -241,9 +258,14 @@ export const make = (options: LlmOptions) =>
           if (Either.isRight(result)) {
             const response = result.right
             const raw = JSON.stringify(response.value)
-            yield* spend(response.usage.inputTokens ?? inputEstimate, response.usage.outputTokens ?? tokenizer.count(raw))
+            yield* spend(
+              response.usage.inputTokens ?? inputEstimate,
+              response.usage.outputTokens ?? tokenizer.count(raw)
+            )
             const decoded = validate(response.value)
-            if (Either.isRight(decoded)) return { answer: decoded.right as Answer, inputTokens: spentIn, outputTokens: spentOut }
+            if (Either.isRight(decoded)) {
+              return { answer: decoded.right as Answer, inputTokens: spentIn, outputTokens: spentOut }
+            }
             invalid = { raw, error: `the answer does not follow the schema: ${describeParseError(decoded.left)}` }
           } else {
             const error = result.left as AttemptError
@@ -257,7 +279,11 @@ export const make = (options: LlmOptions) =>
               const verdict: Verdict = classify(error)
               if (verdict.kind === "fail") {
                 const fatal = verdict.scope === "run" || !answered
-                return yield* giveUp(fatal ? verdict.reason : `chunk ${chunk.index}: ${verdict.reason}`, verdict.status, fatal)
+                return yield* giveUp(
+                  fatal ? verdict.reason : `chunk ${chunk.index}: ${verdict.reason}`,
+                  verdict.status,
+                  fatal
+                )
               }
               if (verdict.unreachable && !answered) {
                 return yield* giveUp(`cannot reach the provider at ${host}: ${verdict.reason}`, null, true)
@@ -290,7 +316,11 @@ export const make = (options: LlmOptions) =>
             }
           }
           if (reasks >= maxReasks) {
-            return yield* giveUp(`chunk ${chunk.index}: unusable model output after ${reasks} re-asks: ${invalid.error}`, null, false)
+            return yield* giveUp(
+              `chunk ${chunk.index}: unusable model output after ${reasks} re-asks: ${invalid.error}`,
+              null,
+              false
+            )
           }
           reasks++
           tally.reasks++
@@ -301,10 +331,21 @@ export const make = (options: LlmOptions) =>
 
     /** The cached answer for `key`, if valid under the current schema. */
     const lookup = (key: string) =>
-      Effect.map(cache.get(key), Option.flatMap((entry) => Option.getRight(validate(entry.answer)) as Option.Option<Answer>))
+      Effect.map(
+        cache.get(key),
+        Option.flatMap((entry) => Option.getRight(validate(entry.answer)) as Option.Option<Answer>)
+      )
 
     const extract = Effect.fn("LlmExtractor.extract")(function*(chunk: Chunk) {
-      const tally: Tally = { calls: 0, retries: 0, reasks: 0, inputTokens: 0, outputTokens: 0, cacheHits: 0, cacheMisses: 0 }
+      const tally: Tally = {
+        calls: 0,
+        retries: 0,
+        reasks: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheHits: 0,
+        cacheMisses: 0
+      }
       const answers: Array<Answer> = []
       for (let pass = 1; pass <= passes; pass++) {
         const messages = passMessages(guidance, chunk.span.text, answers)
@@ -467,20 +508,28 @@ export const ground = (
       ungrounded++
       if (!options.keepUngrounded) continue
     }
-    const subject = s ? mentionAt(s, sType.type, sType.description) : mentionUnplaced(r.subject, sType.type, sType.description)
-    const object = o ? mentionAt(o, oType.type, oType.description) : mentionUnplaced(r.object, oType.type, oType.description)
+    const subject = s
+      ? mentionAt(s, sType.type, sType.description)
+      : mentionUnplaced(r.subject, sType.type, sType.description)
+    const object = o
+      ? mentionAt(o, oType.type, oType.description)
+      : mentionUnplaced(r.object, oType.type, oType.description)
     if (subject === object) continue
-    relations.push(new ExtractedRelation({
-      subject: subject.id,
-      predicate: r.predicate,
-      object: object.id,
-      evidence: evidence ? shiftSpan(chunk.span.start, index.span(evidence.start, evidence.end)) : emptySpan,
-      chunk: chunk.index,
-      grounding: evidence ? evidence.grounding : "ungrounded"
-    }, { disableValidation: true }))
+    relations.push(
+      new ExtractedRelation({
+        subject: subject.id,
+        predicate: r.predicate,
+        object: object.id,
+        evidence: evidence ? shiftSpan(chunk.span.start, index.span(evidence.start, evidence.end)) : emptySpan,
+        chunk: chunk.index,
+        grounding: evidence ? evidence.grounding : "ungrounded"
+      }, { disableValidation: true })
+    )
   }
   mentions.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end)
-  return new ChunkExtraction({ chunk: chunk.index, extractor: "llm", mentions, relations, ungrounded, usage: null }, { disableValidation: true })
+  return new ChunkExtraction({ chunk: chunk.index, extractor: "llm", mentions, relations, ungrounded, usage: null }, {
+    disableValidation: true
+  })
 }
 
 /**
@@ -493,7 +542,11 @@ export const ground = (
 export const layer = (options: LlmOptions) => {
   const temperature = options.temperature ?? undefined
   const languageModel = options.api === "chat"
-    ? ChatCompletions.layer({ model: options.model, structuredOutput: options.structuredOutput ?? "json-schema", temperature })
+    ? ChatCompletions.layer({
+      model: options.model,
+      structuredOutput: options.structuredOutput ?? "json-schema",
+      temperature
+    })
     : OpenAiLanguageModel.layer({ model: options.model, config: temperature === undefined ? {} : { temperature } })
   return Layer.effect(Extractor, make(options)).pipe(
     Layer.provide(Layer.mergeAll(languageModel, ResponseCache.layer(options.cacheDir ?? null), Tokenizer.Default)),

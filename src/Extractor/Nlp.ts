@@ -69,14 +69,16 @@ export const make = Effect.gen(function*() {
         span = shiftSpan(chunk.span.start, index.span(tokens[range[0]]!.start, tokens[range[1]]!.end))
         evidence.set(r.sentence, span)
       }
-      relations.push(new ExtractedRelation({
-        subject: mentionOf.get(r.subject)!.id,
-        predicate: r.predicate,
-        object: mentionOf.get(r.object)!.id,
-        evidence: span,
-        chunk: chunk.index,
-        grounding: "exact"
-      }, { disableValidation: true }))
+      relations.push(
+        new ExtractedRelation({
+          subject: mentionOf.get(r.subject)!.id,
+          predicate: r.predicate,
+          object: mentionOf.get(r.object)!.id,
+          evidence: span,
+          chunk: chunk.index,
+          grounding: "exact"
+        }, { disableValidation: true })
+      )
     }
     yield* Effect.void
     return new ChunkExtraction({ chunk: chunk.index, extractor: "nlp", mentions, relations, ungrounded: 0 }, {

@@ -25,7 +25,7 @@ export const escapeXmlText = (s: string): string =>
  * values normalise raw whitespace to spaces).
  */
 export const escapeXmlAttribute = (s: string): string =>
-  escapeXmlText(s).replace(/["\t\n]/g, (c) => (c === '"' ? "&quot;" : `&#${c.charCodeAt(0)};`))
+  escapeXmlText(s).replace(/["\t\n]/g, (c) => (c === "\"" ? "&quot;" : `&#${c.charCodeAt(0)};`))
 
 interface Key {
   /** The key's XML id, used by `<data key=…>`. */
@@ -68,7 +68,8 @@ export const renderGraphMl = (graph: KnowledgeGraph): string => {
   ]
   for (const k of KEYS) out.push(`  <key id="${k.id}" for="${k.for}" attr.name="${k.name}" attr.type="${k.type}"/>`)
   out.push(`  <graph id="${escapeXmlAttribute(graph.runId)}" edgedefault="directed">`)
-  const data = (indent: string, key: string, value: string | number) => `${indent}<data key="${key}">${escapeXmlText(String(value))}</data>`
+  const data = (indent: string, key: string, value: string | number) =>
+    `${indent}<data key="${key}">${escapeXmlText(String(value))}</data>`
   out.push(data("    ", "runId", graph.runId), data("    ", "documentSha256", graph.document.sha256))
   for (const e of graph.entities) {
     out.push(`    <node id="${escapeXmlAttribute(e.id)}">`)
@@ -81,7 +82,11 @@ export const renderGraphMl = (graph: KnowledgeGraph): string => {
     out.push(`    </node>`)
   }
   for (const r of graph.relations) {
-    out.push(`    <edge id="${escapeXmlAttribute(r.id)}" source="${escapeXmlAttribute(r.subject)}" target="${escapeXmlAttribute(r.object)}">`)
+    out.push(
+      `    <edge id="${escapeXmlAttribute(r.id)}" source="${escapeXmlAttribute(r.subject)}" target="${
+        escapeXmlAttribute(r.object)
+      }">`
+    )
     out.push(data("      ", "edgeLabel", r.predicate))
     out.push(data("      ", "predicate", r.predicate))
     out.push(data("      ", "evidenceCount", r.evidence.length))

@@ -12,7 +12,8 @@ const encodeGraph = Schema.encodeSync(KnowledgeGraph)
 const encodeResolution = Schema.encodeSync(ResolutionGraph)
 
 /** The knowledge graph as JSON, two-space indented, with a final newline. */
-export const renderKnowledgeGraph = (graph: KnowledgeGraph): string => JSON.stringify(encodeGraph(graph), null, 2) + "\n"
+export const renderKnowledgeGraph = (graph: KnowledgeGraph): string =>
+  JSON.stringify(encodeGraph(graph), null, 2) + "\n"
 
 /** The entity-resolution graph as JSON, two-space indented, with a final newline. */
 export const renderResolutionGraph = (graph: ResolutionGraph): string =>
@@ -38,14 +39,18 @@ const upgrade = (text: string, what: string): Either.Either<unknown, string> => 
   } catch (e) {
     return Either.left(`${what} is not valid JSON: ${(e as Error).message}`)
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return Either.left(`${what} is not a JSON object`)
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return Either.left(`${what} is not a JSON object`)
+  }
   let doc = json as Record<string, unknown>
   const version = doc.schemaVersion ?? 1
   if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
     return Either.left(`${what} has an invalid schemaVersion ${JSON.stringify(version)}`)
   }
   if (version > GRAPH_SCHEMA_VERSION) {
-    return Either.left(`${what} has schemaVersion ${version}; this extract reads up to ${GRAPH_SCHEMA_VERSION} (upgrade extract)`)
+    return Either.left(
+      `${what} has schemaVersion ${version}; this extract reads up to ${GRAPH_SCHEMA_VERSION} (upgrade extract)`
+    )
   }
   for (let v = version; v < GRAPH_SCHEMA_VERSION; v++) {
     const step = UPGRADES.get(v)
@@ -58,8 +63,14 @@ const upgrade = (text: string, what: string): Either.Either<unknown, string> => 
 const decode = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
   const decodeUnknown = Schema.decodeUnknownEither(schema)
   return (text: string): Either.Either<A, string> =>
-    Either.flatMap(upgrade(text, what), (doc) =>
-      Either.mapLeft(decodeUnknown(doc), (e) => `${what} does not match its schema: ${ParseResult.TreeFormatter.formatErrorSync(e).split("\n").slice(0, 6).join(" ")}`))
+    Either.flatMap(
+      upgrade(text, what),
+      (doc) =>
+        Either.mapLeft(decodeUnknown(doc), (e) =>
+          `${what} does not match its schema: ${
+            ParseResult.TreeFormatter.formatErrorSync(e).split("\n").slice(0, 6).join(" ")
+          }`)
+    )
 }
 
 /**
@@ -67,7 +78,10 @@ const decode = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
  * @returns the graph, or Left with a one-line message (invalid JSON, newer
  *   schemaVersion, or a shape that does not match)
  */
-export const readKnowledgeGraph: (text: string) => Either.Either<KnowledgeGraph, string> = decode(KnowledgeGraph, "knowledge-graph.json")
+export const readKnowledgeGraph: (text: string) => Either.Either<KnowledgeGraph, string> = decode(
+  KnowledgeGraph,
+  "knowledge-graph.json"
+)
 
 /**
  * Reads `entity-resolution-graph.json` text written by this or any earlier version.

@@ -13,7 +13,7 @@
  */
 import type { Literal, Quad } from "n3"
 import type { KnowledgeGraph } from "../Domain/Graph.js"
-import { nestBlankNodes, NS, rdfDataset, type RdfDataset, type RdfOptions } from "./Rdf.js"
+import { nestBlankNodes, NS, type RdfDataset, rdfDataset, type RdfOptions } from "./Rdf.js"
 
 /** A term of the context: its IRI and, for properties, how its values are coerced. */
 interface TermDefinition {
@@ -168,7 +168,10 @@ export const jsonLdOf = (dataset: RdfDataset): string => {
       } else {
         const lit = o as Literal
         const { plain, value: v } = literalValue(lit)
-        if (term !== undefined && term.coerce !== undefined && term.coerce !== "@id" && !lit.language && lit.datatype.value === term.coerce) {
+        if (
+          term !== undefined && term.coerce !== undefined && term.coerce !== "@id" && !lit.language &&
+          lit.datatype.value === term.coerce
+        ) {
           key = term.term
           value = lit.value // the term's coercion supplies the datatype
         } else if (term !== undefined && term.coerce === undefined && plain) {

@@ -30,7 +30,10 @@ export const memoryNames = (graph: KnowledgeGraph): ReadonlyMap<string, string> 
   }
   const labels = graph.entities.map((e) => wellFormed(e.label))
   const byLabel = count(labels)
-  const typed = graph.entities.map((e, i) => (byLabel.get(labels[i]!)! > 1 ? `${labels[i]} (${wellFormed(e.type)})` : labels[i]!))
+  const typed = graph.entities.map((
+    e,
+    i
+  ) => (byLabel.get(labels[i]!)! > 1 ? `${labels[i]} (${wellFormed(e.type)})` : labels[i]!))
   const byTyped = count(typed)
   const names = new Map<string, string>()
   const taken = new Set<string>()
@@ -58,14 +61,25 @@ export const renderJsonl = (graph: KnowledgeGraph): string => {
     const observations: Array<string> = []
     if (e.description !== null) observations.push(wellFormed(e.description))
     for (const alias of e.aliases) observations.push(`Also called "${wellFormed(alias)}"`)
-    observations.push(`Mentioned ${e.mentions.length} time${e.mentions.length === 1 ? "" : "s"} in ${graph.runId} (${graph.document.path})`)
+    observations.push(
+      `Mentioned ${e.mentions.length} time${
+        e.mentions.length === 1 ? "" : "s"
+      } in ${graph.runId} (${graph.document.path})`
+    )
     for (const m of e.mentions.slice(0, JSONL_MAX_MENTION_OBSERVATIONS)) {
       observations.push(`Mention at code points ${m.span.start}–${m.span.end}: "${wellFormed(m.span.text)}"`)
     }
     lines.push(JSON.stringify({ type: "entity", name: names.get(e.id)!, entityType: wellFormed(e.type), observations }))
   }
   for (const r of graph.relations) {
-    lines.push(JSON.stringify({ type: "relation", from: names.get(r.subject)!, to: names.get(r.object)!, relationType: wellFormed(r.predicate) }))
+    lines.push(
+      JSON.stringify({
+        type: "relation",
+        from: names.get(r.subject)!,
+        to: names.get(r.object)!,
+        relationType: wellFormed(r.predicate)
+      })
+    )
   }
   return lines.map((l) => l + "\n").join("")
 }

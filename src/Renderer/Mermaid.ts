@@ -50,7 +50,9 @@ export const escapeMermaidLabel = (label: string): string => {
 
 /** A label for a node: the entity's label, then its type on a second line, each cut to {@link MERMAID_MAX_LABEL}. */
 const nodeLabel = (e: Entity) =>
-  `${escapeMermaidLabel(truncateCodePoints(e.label, MERMAID_MAX_LABEL))}<br/>(${escapeMermaidLabel(truncateCodePoints(e.type, MERMAID_MAX_LABEL))})`
+  `${escapeMermaidLabel(truncateCodePoints(e.label, MERMAID_MAX_LABEL))}<br/>(${
+    escapeMermaidLabel(truncateCodePoints(e.type, MERMAID_MAX_LABEL))
+  })`
 
 /** Limits of one rendering; the defaults are the exported constants. */
 export interface MermaidLimits {
@@ -125,7 +127,11 @@ export const renderMermaid = (graph: KnowledgeGraph, limits: MermaidLimits = {})
     for (const edge of edges) edgeLines.push(edge)
   }
 
-  const lines = ["```mermaid", "flowchart LR", `  %% extract ${graph.runId}: ${graph.entities.length} entities, ${graph.relations.length} relations`]
+  const lines = [
+    "```mermaid",
+    "flowchart LR",
+    `  %% extract ${graph.runId}: ${graph.entities.length} entities, ${graph.relations.length} relations`
+  ]
   const omittedEntities = graph.entities.length - nodeLines.length
   const omittedRelations = graph.relations.length - edgeLines.length
   if (omittedEntities > 0) {
@@ -134,7 +140,9 @@ export const renderMermaid = (graph: KnowledgeGraph, limits: MermaidLimits = {})
     )
   }
   if (omittedRelations > 0) {
-    lines.push(`  %% ${omittedRelations} of ${graph.relations.length} relations left out: drawn are those between drawn entities, at most ${maxEdges}`)
+    lines.push(
+      `  %% ${omittedRelations} of ${graph.relations.length} relations left out: drawn are those between drawn entities, at most ${maxEdges}`
+    )
   }
   if (nodeLines.length === 0) lines.push("  %% no entities")
   for (const line of nodeLines) lines.push(line)

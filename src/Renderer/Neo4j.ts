@@ -23,11 +23,12 @@ export const ARRAY_DELIMITER = "\u001f"
 const clean = xmlSafe
 
 /** Quotes a CSV field (RFC 4180): inner quotes doubled. */
-const quote = (s: string) => `"${s.replace(/"/g, '""')}"`
+const quote = (s: string) => `"${s.replace(/"/g, "\"\"")}"`
 /** A string field: cleaned, always quoted. */
 const field = (s: string) => quote(clean(s))
 /** An array field: cleaned items joined by {@link ARRAY_DELIMITER}, quoted. */
-const arrayField = (items: ReadonlyArray<string | number>) => quote(items.map((i) => clean(String(i))).join(ARRAY_DELIMITER))
+const arrayField = (items: ReadonlyArray<string | number>) =>
+  quote(items.map((i) => clean(String(i))).join(ARRAY_DELIMITER))
 
 /**
  * The Neo4j relationship type of a predicate: words split at case changes
@@ -52,7 +53,17 @@ const labelsOf = (type: string): Array<string> => (clean(type).trim() === "" ? [
 export const cypherString = (s: string): string =>
   `'${
     clean(s).replace(/[\\'\u0000-\u001f\u007f]/g, (c) =>
-      c === "\\" ? "\\\\" : c === "'" ? "\\'" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+      c === "\\"
+        ? "\\\\"
+        : c === "'"
+        ? "\\'"
+        : c === "\n"
+        ? "\\n"
+        : c === "\r"
+        ? "\\r"
+        : c === "\t"
+        ? "\\t"
+        : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
   }'`
 
 /** A Cypher name (label or relationship type) in backticks, inner backticks doubled. */
@@ -86,7 +97,9 @@ export const renderNeo4j = (graph: KnowledgeGraph): Neo4jFiles => {
       arrayField(e.mentions.map((m) => m.span.end))
     ].join(","))
   }
-  const relationships = [":START_ID,:END_ID,:TYPE,id,predicate,evidenceCount:int,evidenceStart:int[],evidenceEnd:int[],evidence:string[]"]
+  const relationships = [
+    ":START_ID,:END_ID,:TYPE,id,predicate,evidenceCount:int,evidenceStart:int[],evidenceEnd:int[],evidence:string[]"
+  ]
   for (const r of graph.relations) {
     relationships.push([
       field(r.subject),
@@ -105,7 +118,8 @@ export const renderNeo4j = (graph: KnowledgeGraph): Neo4jFiles => {
   const list = (column: string) =>
     `CASE WHEN coalesce(row.\`${column}\`, '') = '' THEN [] ELSE split(row.\`${column}\`, ${d}) END`
   const ints = (column: string) => `[x IN ${list(column)} | toInteger(x)]`
-  const types = [...new Set(graph.entities.map((e) => labelsOf(e.type)[1]).filter((t): t is string => t !== undefined))].sort(compareStrings)
+  const types = [...new Set(graph.entities.map((e) => labelsOf(e.type)[1]).filter((t): t is string => t !== undefined))]
+    .sort(compareStrings)
   const relTypes = [...new Set(graph.relations.map((r) => relationshipType(r.predicate)))].sort(compareStrings)
   const cypher = [
     `// extract ${graph.runId}: ${graph.entities.length} entities, ${graph.relations.length} relations.`,

@@ -6,7 +6,7 @@
 import { Writer } from "n3"
 import type { Quad_Object } from "n3"
 import type { KnowledgeGraph } from "../Domain/Graph.js"
-import { nestBlankNodes, rdfDataset, type RdfDataset, type RdfOptions } from "./Rdf.js"
+import { nestBlankNodes, type RdfDataset, rdfDataset, type RdfOptions } from "./Rdf.js"
 
 /**
  * Renders the graph as Turtle, with prefixes for the standard and minted
@@ -25,7 +25,9 @@ export const turtleOf = (dataset: RdfDataset): string => {
   const object = (o: Quad_Object): Quad_Object => {
     const children = o.termType === "BlankNode" ? nested.get(o.value) : undefined
     if (!children) return o
-    return writer.blank(children.map((q) => ({ predicate: q.predicate, object: object(q.object) }))) as unknown as Quad_Object
+    return writer.blank(
+      children.map((q) => ({ predicate: q.predicate, object: object(q.object) }))
+    ) as unknown as Quad_Object
   }
   for (const q of top) writer.addQuad(q.subject, q.predicate, object(q.object))
   let output: string | undefined
@@ -62,10 +64,10 @@ export const indentNested = (turtle: string): string => {
       const c = body[j]
       if (inString) {
         if (c === "\\") j++
-        else if (c === '"') inString = false
+        else if (c === "\"") inString = false
       } else if (inIri) {
         if (c === ">") inIri = false
-      } else if (c === '"') inString = true
+      } else if (c === "\"") inString = true
       else if (c === "<") inIri = true
       else if (c === "[") depth++
       else if (c === "]") depth--

@@ -36,7 +36,6 @@ export const isNumberToken = (t: string) => hasDigit(t) || (t.length > 0 && ROMA
 /** Jaro-Winkler similarity in [0, 1]. */
 export const similarity = (a: string, b: string): number => (a === b ? 1 : jaroWinkler(a, b))
 
-
 /**
  * Whether two given names can be the same person's: equal; one is the
  * other's initial; or spelling variants (same first letter, Jaro-Winkler ≥
@@ -119,7 +118,11 @@ export const personVariant = (a: NameForm, b: NameForm): RuleMatch | null => {
   }
   const score = total / ca.length
   if (ca.every((t, k) => t === cb[k])) return null // equal cores are handled as exact keys
-  return { method: "similar-name", score, reason: `${q(a.key)} and ${q(b.key)} differ only in spelling or initials (Jaro-Winkler ${score.toFixed(3)})` }
+  return {
+    method: "similar-name",
+    score,
+    reason: `${q(a.key)} and ${q(b.key)} differ only in spelling or initials (Jaro-Winkler ${score.toFixed(3)})`
+  }
 }
 
 /** Whether the tokens of `short` occur in `long` in order (not necessarily adjacent). */
@@ -174,7 +177,11 @@ export const spellingVariant = (a: NameForm, b: NameForm): RuleMatch | null => {
   if (Math.abs(x.length - y.length) > 1 || x.slice(-2) !== y.slice(-2)) return null
   const score = similarity(x, y)
   if (score < TOKEN_SIMILARITY) return null
-  return { method: "similar-name", score, reason: `${q(a.key)} and ${q(b.key)} differ only in spelling (Jaro-Winkler ${score.toFixed(3)})` }
+  return {
+    method: "similar-name",
+    score,
+    reason: `${q(a.key)} and ${q(b.key)} differ only in spelling (Jaro-Winkler ${score.toFixed(3)})`
+  }
 }
 
 /**

@@ -34,7 +34,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
-import { isStaleTemporary, writeFileAtomic } from "./AtomicFile.js"
 import { sha256Hex } from "../Digest.js"
 import type { Chunk } from "../Domain/Chunk.js"
 import { RUN_ID_PATTERN, type SourceDocument } from "../Domain/Document.js"
@@ -50,7 +49,16 @@ import {
   RunMetadata,
   RunStats
 } from "../Domain/Run.js"
-import { applyRecord, encodeRecord, type JournalChange, type JournalRecord, type MetadataJson, parseJournal, replay } from "./RunJournal.js"
+import { isStaleTemporary, writeFileAtomic } from "./AtomicFile.js"
+import {
+  applyRecord,
+  encodeRecord,
+  type JournalChange,
+  type JournalRecord,
+  type MetadataJson,
+  parseJournal,
+  replay
+} from "./RunJournal.js"
 import { describeHolder, type HeldLock, type LockRecord, type LockState, RunLock } from "./RunLock.js"
 
 /** Snapshot `metadata.json` after this many journal records at the latest. */
@@ -104,7 +112,6 @@ export interface RunView {
 /** File names inside a run directory. */
 export const RUN_FILES = { metadata: "metadata.json", journal: "journal.jsonl", lock: ".lock" } as const
 
-
 /** Output paths: relative, `/`-separated, plain names (checked before anything is written). */
 const OUTPUT_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/
 
@@ -136,8 +143,9 @@ export const describeFsError = (e: { readonly message: string; readonly cause?: 
   }
 }
 
-const storeError = (operation: string, path: string) => (cause: { readonly message: string; readonly cause?: unknown }) =>
-  new StoreError({ operation, path, message: `cannot ${operation} ${path}: ${describeFsError(cause)}` })
+const storeError =
+  (operation: string, path: string) => (cause: { readonly message: string; readonly cause?: unknown }) =>
+    new StoreError({ operation, path, message: `cannot ${operation} ${path}: ${describeFsError(cause)}` })
 
 /** A run this process holds the lock of and writes. */
 interface LiveRun {
@@ -345,7 +353,11 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       Effect.gen(function*() {
         const run = live.get(runId)
         if (!run) {
-          return yield* new StoreError({ operation: "update", path: fileOf(runId, RUN_FILES.metadata), message: `run ${runId} is not open in this process` })
+          return yield* new StoreError({
+            operation: "update",
+            path: fileOf(runId, RUN_FILES.metadata),
+            message: `run ${runId} is not open in this process`
+          })
         }
         if (run.broken) return yield* run.broken
         const at = yield* nextTimestamp(run)
@@ -358,7 +370,10 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
         const mine = run.seq
         yield* commit(run, mine)
         if (force) yield* snapshot(run)
-        else if (!run.snapshotting && (run.written - run.snapshotted >= snapshotEvery || Date.now() - run.lastSnapshotAt >= snapshotIntervalMs)) {
+        else if (
+          !run.snapshotting &&
+          (run.written - run.snapshotted >= snapshotEvery || Date.now() - run.lastSnapshotAt >= snapshotIntervalMs)
+        ) {
           // one fiber takes the snapshot; the others go on instead of queueing behind it
           run.snapshotting = true
           yield* snapshot(run).pipe(Effect.ensuring(Effect.sync(() => (run.snapshotting = false))))
@@ -373,13 +388,17 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     const sweepTemporaries = (runId: string) =>
       Effect.gen(function*() {
         const dir = runDirOf(runId)
-        const entries = yield* fs.readDirectory(dir, { recursive: true }).pipe(Effect.orElseSucceed(() => [] as Array<string>))
+        const entries = yield* fs.readDirectory(dir, { recursive: true }).pipe(
+          Effect.orElseSucceed(() => [] as Array<string>)
+        )
         const stale: Array<string> = []
         for (const rel of entries) {
           const base = path.basename(rel)
           if (isStaleTemporary(base)) stale.push(rel)
           else if (base.startsWith(`${RUN_FILES.lock}.break-`)) {
-            const claim = yield* locks.inspect(path.join(dir, rel)).pipe(Effect.orElseSucceed(() => Option.none<LockState>()))
+            const claim = yield* locks.inspect(path.join(dir, rel)).pipe(
+              Effect.orElseSucceed(() => Option.none<LockState>())
+            )
             if (Option.isSome(claim) && claim.value.stale) stale.push(rel)
           }
         }
@@ -401,7 +420,9 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           what: `run ${runId}`,
           onWait: (holder: LockRecord) =>
             config.onLockWait
-              ? config.onLockWait(`waiting for run ${runId}: locked by ${describeHolder(holder)} (--no-wait fails instead)`)
+              ? config.onLockWait(
+                `waiting for run ${runId}: locked by ${describeHolder(holder)} (--no-wait fails instead)`
+              )
               : Effect.void
         }))
         const scope = yield* Scope.make()
@@ -418,10 +439,16 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           )
           // A torn last line from a crash: start our records on a fresh line.
           if (Option.isSome(existing) && existing.value.journal.tornTail) {
-            yield* journal.writeAll(new TextEncoder().encode("\n")).pipe(Effect.mapError(storeError("append to", journalFile)))
+            yield* journal.writeAll(new TextEncoder().encode("\n")).pipe(
+              Effect.mapError(storeError("append to", journalFile))
+            )
           }
           return { existing, journal, swept }
-        }).pipe(Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)).pipe(Effect.zipRight(locks.release(lock)))))
+        }).pipe(
+          Effect.onError((cause) =>
+            Scope.close(scope, Exit.failCause(cause)).pipe(Effect.zipRight(locks.release(lock)))
+          )
+        )
         return { lock, scope, ...opened }
       })
 
@@ -440,7 +467,9 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     const goLive = (runId: string, opened: Opened) =>
       Effect.map(Effect.makeSemaphore(1), (mutex) => {
         const existing = Option.getOrUndefined(opened.existing)
-        const seq = existing ? existing.journal.records.reduce((max, r) => Math.max(max, r.seq), existing.state.revision) : 0
+        const seq = existing
+          ? existing.journal.records.reduce((max, r) => Math.max(max, r.seq), existing.state.revision)
+          : 0
         const run: LiveRun = {
           runId,
           dir: runDirOf(runId),
@@ -474,11 +503,19 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
      */
     const recoveryChanges = (existing: Loaded, timestamp: string): Array<JournalChange> => {
       const changes: Array<JournalChange> = []
-      if (!existing.journal.records.some((r) => r.op === "base")) changes.push({ op: "base", metadata: { ...existing.state } })
+      if (!existing.journal.records.some((r) => r.op === "base")) {
+        changes.push({ op: "base", metadata: { ...existing.state } })
+      }
       if (existing.recovered) {
         changes.push({
           op: "event",
-          event: encodeEvent(new RunEvent({ timestamp, type: "metadata.recovered", data: { reason: existing.recovered, records: existing.journal.records.length } }))
+          event: encodeEvent(
+            new RunEvent({
+              timestamp,
+              type: "metadata.recovered",
+              data: { reason: existing.recovered, records: existing.journal.records.length }
+            })
+          )
         })
       }
       return changes
@@ -558,7 +595,13 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
             config: runConfig,
             stats: emptyStats(),
             outputs: [],
-            events: [new RunEvent({ timestamp, type: "run.created", data: { runId, input: document.path, bytes: document.bytes } })],
+            events: [
+              new RunEvent({
+                timestamp,
+                type: "run.created",
+                data: { runId, input: document.path, bytes: document.bytes }
+              })
+            ],
             errors: []
           })
           yield* record(runId, () => [{ op: "base", metadata: encodeMetadata(base) }], true)
@@ -572,16 +615,28 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
           if (existing.journal.corruptLines > 0) {
             changes.push({
               op: "error",
-              error: encodeError(new RunError({ timestamp, type: "journal.damaged", message: `${existing.journal.corruptLines} damaged line(s) in ${RUN_FILES.journal} were skipped`, context: {} }))
+              error: encodeError(
+                new RunError({
+                  timestamp,
+                  type: "journal.damaged",
+                  message: `${existing.journal.corruptLines} damaged line(s) in ${RUN_FILES.journal} were skipped`,
+                  context: {}
+                })
+              )
             })
           }
           yield* record(runId, () => changes, true)
         }
         if (document.replacements > 0) {
-          yield* emitError(runId, "InputDecoding", `${document.replacements} invalid byte sequence(s) were decoded as U+FFFD (encoding ${document.encoding})`, {
-            encoding: document.encoding,
-            replacements: document.replacements
-          })
+          yield* emitError(
+            runId,
+            "InputDecoding",
+            `${document.replacements} invalid byte sequence(s) were decoded as U+FFFD (encoding ${document.encoding})`,
+            {
+              encoding: document.encoding,
+              replacements: document.replacements
+            }
+          )
         }
         return { runId, runDir, previous } satisfies RunHandle
       })
@@ -592,34 +647,46 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
      * Writes every chunk's text to `input/chunks/chunk-<N>.txt` and removes
      * chunk and extraction files left from an earlier run with more chunks.
      */
-    const saveChunks = Effect.fn("ExtractionRunService.saveChunks")(function*(runId: string, chunks: ReadonlyArray<Chunk>) {
-      const dir = path.join(runDirOf(runId), "input", "chunks")
-      yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(storeError("create", dir)))
-      const keep = new Set(chunks.map((c) => `chunk-${c.index}.txt`))
-      const existing = yield* fs.readDirectory(dir).pipe(Effect.mapError(storeError("list", dir)))
-      yield* Effect.forEach(existing.filter((f) => !keep.has(f)), (f) => fs.remove(path.join(dir, f)).pipe(Effect.ignore))
-      const extractions = path.join(runDirOf(runId), "extractions")
-      const keepExtractions = new Set(chunks.map((c) => `chunk-${c.index}.json`))
-      const stored = yield* fs.readDirectory(extractions).pipe(Effect.orElseSucceed(() => [] as Array<string>))
-      yield* Effect.forEach(stored.filter((f) => !keepExtractions.has(f)), (f) => fs.remove(path.join(extractions, f)).pipe(Effect.ignore))
-      yield* Effect.forEach(chunks, (c) => saveChunk(runId, c), { concurrency: 8, discard: true })
-    })
+    const saveChunks = Effect.fn("ExtractionRunService.saveChunks")(
+      function*(runId: string, chunks: ReadonlyArray<Chunk>) {
+        const dir = path.join(runDirOf(runId), "input", "chunks")
+        yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(storeError("create", dir)))
+        const keep = new Set(chunks.map((c) => `chunk-${c.index}.txt`))
+        const existing = yield* fs.readDirectory(dir).pipe(Effect.mapError(storeError("list", dir)))
+        yield* Effect.forEach(
+          existing.filter((f) => !keep.has(f)),
+          (f) => fs.remove(path.join(dir, f)).pipe(Effect.ignore)
+        )
+        const extractions = path.join(runDirOf(runId), "extractions")
+        const keepExtractions = new Set(chunks.map((c) => `chunk-${c.index}.json`))
+        const stored = yield* fs.readDirectory(extractions).pipe(Effect.orElseSucceed(() => [] as Array<string>))
+        yield* Effect.forEach(
+          stored.filter((f) => !keepExtractions.has(f)),
+          (f) => fs.remove(path.join(extractions, f)).pipe(Effect.ignore)
+        )
+        yield* Effect.forEach(chunks, (c) => saveChunk(runId, c), { concurrency: 8, discard: true })
+      }
+    )
 
     /** Writes one chunk's text to `input/chunks/chunk-<N>.txt`. */
     const saveChunk = (runId: string, chunk: Chunk) =>
       write(path.join(runDirOf(runId), "input", "chunks", `chunk-${chunk.index}.txt`), chunk.span.text)
 
     /** Persists one chunk's extraction result to `extractions/chunk-<N>.json` (used to resume and re-render). */
-    const saveExtraction = Effect.fn("ExtractionRunService.saveExtraction")(function*(runId: string, extraction: ChunkExtraction) {
-      const file = path.join(runDirOf(runId), "extractions", `chunk-${extraction.chunk}.json`)
-      // the count in run.interrupted must match the files on disk: count in the same uninterruptible step
-      yield* Effect.uninterruptible(write(file, Schema.encodeSync(ChunkExtractionJson)(extraction)).pipe(
-        Effect.tap(() => {
-          const run = live.get(runId)
-          if (run) run.extractionsSaved++
-        })
-      ))
-    })
+    const saveExtraction = Effect.fn("ExtractionRunService.saveExtraction")(
+      function*(runId: string, extraction: ChunkExtraction) {
+        const file = path.join(runDirOf(runId), "extractions", `chunk-${extraction.chunk}.json`)
+        // the count in run.interrupted must match the files on disk: count in the same uninterruptible step
+        yield* Effect.uninterruptible(
+          write(file, Schema.encodeSync(ChunkExtractionJson)(extraction)).pipe(
+            Effect.tap(() => {
+              const run = live.get(runId)
+              if (run) run.extractionsSaved++
+            })
+          )
+        )
+      }
+    )
 
     /** The stored extraction result of a chunk, if there is a valid one. */
     const loadExtraction = Effect.fn("ExtractionRunService.loadExtraction")(function*(runId: string, chunk: number) {
@@ -637,11 +704,20 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
      */
     const saveOutput = Effect.fn("ExtractionRunService.saveOutput")(function*(runId: string, output: OutputContent) {
       if (!OUTPUT_PATH.test(output.path) || output.path.split("/").some((seg) => seg === "." || seg === "..")) {
-        return yield* new StoreError({ operation: "write", path: output.path, message: `refusing to write ${JSON.stringify(output.path)}: not a relative path inside the run directory` })
+        return yield* new StoreError({
+          operation: "write",
+          path: output.path,
+          message: `refusing to write ${JSON.stringify(output.path)}: not a relative path inside the run directory`
+        })
       }
       const bytes = new TextEncoder().encode(output.content)
       yield* write(path.join(runDirOf(runId), ...output.path.split("/")), bytes)
-      const file = new OutputFile({ type: output.type, path: output.path, sha256: sha256Hex(bytes), bytes: bytes.length })
+      const file = new OutputFile({
+        type: output.type,
+        path: output.path,
+        sha256: sha256Hex(bytes),
+        bytes: bytes.length
+      })
       yield* record(runId, () => [{ op: "output", output: encodeOutput(file) }])
       return file
     })
@@ -655,72 +731,110 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
      *
      * @returns the paths removed
      */
-    const pruneOutputs = Effect.fn("ExtractionRunService.pruneOutputs")(function*(runId: string, keep: ReadonlyArray<string>) {
-      const kept = new Set(keep)
-      const recorded: ReadonlyArray<{ readonly path: string }> = live.get(runId)?.state.outputs ?? []
-      const stale = recorded.filter((o) => !kept.has(o.path)).map((o) => o.path)
-      if (stale.length === 0) return stale
-      for (const p of stale) {
-        const file = path.join(runDirOf(runId), ...p.split("/"))
-        yield* fs.remove(file).pipe(
-          Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "NotFound", () => Effect.void),
-          Effect.mapError(storeError("remove", file))
-        )
+    const pruneOutputs = Effect.fn("ExtractionRunService.pruneOutputs")(
+      function*(runId: string, keep: ReadonlyArray<string>) {
+        const kept = new Set(keep)
+        const recorded: ReadonlyArray<{ readonly path: string }> = live.get(runId)?.state.outputs ?? []
+        const stale = recorded.filter((o) => !kept.has(o.path)).map((o) => o.path)
+        if (stale.length === 0) return stale
+        for (const p of stale) {
+          const file = path.join(runDirOf(runId), ...p.split("/"))
+          yield* fs.remove(file).pipe(
+            Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "NotFound", () => Effect.void),
+            Effect.mapError(storeError("remove", file))
+          )
+        }
+        // Folders such as outputs/neo4j/ that are left empty go too.
+        const folders = [
+          ...new Set(
+            stale.map((p) => p.split("/").slice(0, -1).join("/")).filter((d: string) => d.includes("/"))
+          )
+        ]
+        for (const d of folders.sort().reverse()) {
+          const dir = path.join(runDirOf(runId), ...d.split("/"))
+          const left = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed(() => ["?"]))
+          if (left.length === 0) yield* fs.remove(dir, { recursive: true }).pipe(Effect.ignore)
+        }
+        yield* record(runId, () => [{ op: "set", fields: { outputs: recorded.filter((o) => kept.has(o.path)) } }])
+        return stale
       }
-      // Folders such as outputs/neo4j/ that are left empty go too.
-      const folders = [...new Set(stale.map((p) => p.split("/").slice(0, -1).join("/")).filter((d: string) => d.includes("/")))]
-      for (const d of folders.sort().reverse()) {
-        const dir = path.join(runDirOf(runId), ...d.split("/"))
-        const left = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed(() => ["?"]))
-        if (left.length === 0) yield* fs.remove(dir, { recursive: true }).pipe(Effect.ignore)
-      }
-      yield* record(runId, () => [{ op: "set", fields: { outputs: recorded.filter((o) => kept.has(o.path)) } }])
-      return stale
-    })
+    )
 
     /** Appends an audit event `{timestamp, type, data}` to the run's metadata. */
-    const emitEvent = Effect.fn("ExtractionRunService.emitEvent")(function*(runId: string, type: string, data: Record<string, unknown> = {}) {
-      yield* record(runId, (timestamp) => [{ op: "event", event: encodeEvent(new RunEvent({ timestamp, type, data })) }])
-    })
+    const emitEvent = Effect.fn("ExtractionRunService.emitEvent")(
+      function*(runId: string, type: string, data: Record<string, unknown> = {}) {
+        yield* record(
+          runId,
+          (timestamp) => [{ op: "event", event: encodeEvent(new RunEvent({ timestamp, type, data })) }]
+        )
+      }
+    )
 
     /** Appends an error `{timestamp, type, message, context}` to the run's metadata. */
-    const emitError = Effect.fn("ExtractionRunService.emitError")(function*(runId: string, type: string, message: string, context: Record<string, unknown> = {}) {
-      yield* record(runId, (timestamp) => [{ op: "error", error: encodeError(new RunError({ timestamp, type, message, context })) }])
-    })
+    const emitError = Effect.fn("ExtractionRunService.emitError")(
+      function*(runId: string, type: string, message: string, context: Record<string, unknown> = {}) {
+        yield* record(
+          runId,
+          (timestamp) => [{ op: "error", error: encodeError(new RunError({ timestamp, type, message, context })) }]
+        )
+      }
+    )
 
     /** Records the end of a run (status, event, maybe an error), writes the snapshot, releases the lock. */
     const finish = (runId: string, changes: (timestamp: string) => ReadonlyArray<JournalChange>) =>
       record(runId, changes, true).pipe(Effect.ensuring(closeLive(runId)))
 
     /** Marks the run `completed` with its final stats and records `run.completed`; releases the lock. */
-    const completeRun = Effect.fn("ExtractionRunService.completeRun")(function*(runId: string, stats: RunStats, data: Record<string, unknown> = {}) {
-      yield* finish(runId, (timestamp) => [
-        { op: "set", fields: { status: "completed", completedAt: timestamp, stats: encodeStats(stats) } },
-        { op: "event", event: encodeEvent(new RunEvent({ timestamp, type: "run.completed", data: { ...data, stats: encodeStats(stats) } })) }
-      ])
-    })
+    const completeRun = Effect.fn("ExtractionRunService.completeRun")(
+      function*(runId: string, stats: RunStats, data: Record<string, unknown> = {}) {
+        yield* finish(runId, (timestamp) => [
+          { op: "set", fields: { status: "completed", completedAt: timestamp, stats: encodeStats(stats) } },
+          {
+            op: "event",
+            event: encodeEvent(
+              new RunEvent({ timestamp, type: "run.completed", data: { ...data, stats: encodeStats(stats) } })
+            )
+          }
+        ])
+      }
+    )
 
     /** Marks the run `failed`, records the error and `run.failed`; releases the lock. */
-    const failRun = Effect.fn("ExtractionRunService.failRun")(function*(runId: string, error: { readonly _tag: string; readonly message: string }, stats?: RunStats) {
-      yield* finish(runId, (timestamp) => [
-        { op: "set", fields: { status: "failed", ...(stats ? { stats: encodeStats(stats) } : {}) } },
-        { op: "error", error: encodeError(new RunError({ timestamp, type: error._tag, message: error.message, context: {} })) },
-        { op: "event", event: encodeEvent(new RunEvent({ timestamp, type: "run.failed", data: { error: error.message } })) }
-      ])
-    })
+    const failRun = Effect.fn("ExtractionRunService.failRun")(
+      function*(runId: string, error: { readonly _tag: string; readonly message: string }, stats?: RunStats) {
+        yield* finish(runId, (timestamp) => [
+          { op: "set", fields: { status: "failed", ...(stats ? { stats: encodeStats(stats) } : {}) } },
+          {
+            op: "error",
+            error: encodeError(new RunError({ timestamp, type: error._tag, message: error.message, context: {} }))
+          },
+          {
+            op: "event",
+            event: encodeEvent(new RunEvent({ timestamp, type: "run.failed", data: { error: error.message } }))
+          }
+        ])
+      }
+    )
 
     /**
      * Marks the run `interrupted` and records `run.interrupted` with what was
      * done (`data`, plus `extractionsSaved`: chunk results this process
      * saved); releases the lock.
      */
-    const interruptRun = Effect.fn("ExtractionRunService.interruptRun")(function*(runId: string, data: Record<string, unknown>) {
-      const extractionsSaved = live.get(runId)?.extractionsSaved ?? 0
-      yield* finish(runId, (timestamp) => [
-        { op: "set", fields: { status: "interrupted" } },
-        { op: "event", event: encodeEvent(new RunEvent({ timestamp, type: "run.interrupted", data: { ...data, extractionsSaved } })) }
-      ])
-    })
+    const interruptRun = Effect.fn("ExtractionRunService.interruptRun")(
+      function*(runId: string, data: Record<string, unknown>) {
+        const extractionsSaved = live.get(runId)?.extractionsSaved ?? 0
+        yield* finish(runId, (timestamp) => [
+          { op: "set", fields: { status: "interrupted" } },
+          {
+            op: "event",
+            event: encodeEvent(
+              new RunEvent({ timestamp, type: "run.interrupted", data: { ...data, extractionsSaved } })
+            )
+          }
+        ])
+      }
+    )
 
     /**
      * Opens an existing run for writing without starting it (for repairs):
@@ -729,24 +843,26 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
      */
     const openRun = (runId: string) => Effect.uninterruptibleMask((restore) => openRunLocked(runId, restore))
 
-    const openRunLocked = Effect.fnUntraced(function*(runId: string, restore: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) {
-      yield* validateRunId(runId)
-      if (!(yield* fs.exists(runDirOf(runId)).pipe(Effect.orElseSucceed(() => false)))) {
-        return yield* new RunNotFound({ runId, message: `no run ${runId} in ${outputDir}` })
-      }
-      const opened = yield* openLive(runId, restore)
-      const setup = Effect.gen(function*() {
-        if (Option.isNone(opened.existing)) {
+    const openRunLocked = Effect.fnUntraced(
+      function*(runId: string, restore: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) {
+        yield* validateRunId(runId)
+        if (!(yield* fs.exists(runDirOf(runId)).pipe(Effect.orElseSucceed(() => false)))) {
           return yield* new RunNotFound({ runId, message: `no run ${runId} in ${outputDir}` })
         }
-        const existing = opened.existing.value
-        const run = yield* goLive(runId, opened)
-        const changes = recoveryChanges(existing, new Date(Math.max(Date.now(), run.lastTimestamp + 1)).toISOString())
-        if (changes.length > 0) yield* record(runId, () => changes, true)
-        return { metadata: existing.metadata, recovered: existing.recovered, swept: opened.swept }
-      })
-      return yield* setup.pipe(Effect.onError(() => abandon(runId, opened)))
-    })
+        const opened = yield* openLive(runId, restore)
+        const setup = Effect.gen(function*() {
+          if (Option.isNone(opened.existing)) {
+            return yield* new RunNotFound({ runId, message: `no run ${runId} in ${outputDir}` })
+          }
+          const existing = opened.existing.value
+          const run = yield* goLive(runId, opened)
+          const changes = recoveryChanges(existing, new Date(Math.max(Date.now(), run.lastTimestamp + 1)).toISOString())
+          if (changes.length > 0) yield* record(runId, () => changes, true)
+          return { metadata: existing.metadata, recovered: existing.recovered, swept: opened.swept }
+        })
+        return yield* setup.pipe(Effect.onError(() => abandon(runId, opened)))
+      }
+    )
 
     /** Writes the final snapshot of a run opened with {@link openRun} and releases its lock. */
     const closeRun = Effect.fn("ExtractionRunService.closeRun")(function*(runId: string) {
@@ -766,11 +882,18 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       yield* validateRunId(runId)
       const mine = live.get(runId)
       if (mine) {
-        return { metadata: Schema.decodeUnknownSync(RunMetadata)(mine.state), recovered: null, writer: describeHolder(mine.lock.record) } satisfies RunView
+        return {
+          metadata: Schema.decodeUnknownSync(RunMetadata)(mine.state),
+          recovered: null,
+          writer: describeHolder(mine.lock.record)
+        } satisfies RunView
       }
       const loaded = yield* load(runId)
       const lock = yield* locks.inspect(fileOf(runId, RUN_FILES.lock))
-      const writer = Option.match(lock, { onNone: () => null, onSome: (l) => (l.stale ? null : describeHolder(l.record)) })
+      const writer = Option.match(lock, {
+        onNone: () => null,
+        onSome: (l) => (l.stale ? null : describeHolder(l.record))
+      })
       const metadata = loaded.metadata.status === "running" && writer === null
         ? new RunMetadata({ ...loaded.metadata, status: "interrupted" }, { disableValidation: true })
         : loaded.metadata
@@ -789,7 +912,10 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     /** Metadata of every run in the output directory, oldest first; unreadable runs are skipped. */
     const listRuns = Effect.fn("ExtractionRunService.listRuns")(function*() {
       const names = yield* fs.readDirectory(runsDir).pipe(
-        Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "NotFound", () => Effect.succeed([] as Array<string>)),
+        Effect.catchIf(
+          (e) => e._tag === "SystemError" && e.reason === "NotFound",
+          () => Effect.succeed([] as Array<string>)
+        ),
         Effect.mapError(storeError("list", runsDir))
       )
       const runs = yield* Effect.forEach(

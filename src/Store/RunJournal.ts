@@ -129,7 +129,10 @@ export const applyRecord = (state: MetadataJson | undefined, record: JournalReco
  * before its revision are skipped; a `base` record later than it restarts
  * from that base). Undefined when there is neither a snapshot nor a base.
  */
-export const replay = (snapshot: MetadataJson | undefined, records: ReadonlyArray<JournalRecord>): MetadataJson | undefined => {
+export const replay = (
+  snapshot: MetadataJson | undefined,
+  records: ReadonlyArray<JournalRecord>
+): MetadataJson | undefined => {
   let state = snapshot === undefined ? undefined : structuredClone(snapshot)
   for (const r of records) {
     if (state !== undefined && r.seq <= state.revision) continue

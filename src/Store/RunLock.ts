@@ -32,8 +32,8 @@ import type * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { hostname } from "node:os"
-import { pidExists } from "./AtomicFile.js"
 import { RunLocked, StoreError } from "../Domain/Errors.js"
+import { pidExists } from "./AtomicFile.js"
 
 /** Content of a lock file (JSON). */
 export class LockRecord extends Schema.Class<LockRecord>("LockRecord")({
@@ -78,7 +78,10 @@ export const holderAlive = (record: LockRecord): boolean => {
   if (record.host !== hostname()) return true
   if (!pidExists(record.pid)) return false
   if (record.processStart === null) return true
-  return Option.match(processStartOf(record.pid), { onNone: () => true, onSome: (start) => start === record.processStart })
+  return Option.match(processStartOf(record.pid), {
+    onNone: () => true,
+    onSome: (start) => start === record.processStart
+  })
 }
 
 const SELF_START = processStartOf(process.pid)
@@ -112,7 +115,9 @@ const MAX_POLL_MS = 250
 
 const isCode = (code: string) => (e: unknown) => {
   const err = e as { _tag?: string; reason?: string; cause?: { code?: string } }
-  return err._tag === "SystemError" && (err.cause?.code === code || (code === "EEXIST" && err.reason === "AlreadyExists") || (code === "ENOENT" && err.reason === "NotFound"))
+  return err._tag === "SystemError" &&
+    (err.cause?.code === code || (code === "EEXIST" && err.reason === "AlreadyExists") ||
+      (code === "ENOENT" && err.reason === "NotFound"))
 }
 
 /** Numbers temporary file names; shared by every RunLock in the process, so their names never collide. */
@@ -141,7 +146,15 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
             onNone: () =>
               fs.stat(file).pipe(Effect.map((info) => {
                 const mtime = Option.getOrElse(info.mtime, () => new Date(0))
-                return Option.some(new LockRecord({ pid: 0, host: UNREADABLE_HOST, startedAt: mtime.toISOString(), processStart: null, token: `unreadable-${mtime.getTime()}` }))
+                return Option.some(
+                  new LockRecord({
+                    pid: 0,
+                    host: UNREADABLE_HOST,
+                    startedAt: mtime.toISOString(),
+                    processStart: null,
+                    token: `unreadable-${mtime.getTime()}`
+                  })
+                )
               }))
           })
         ),
@@ -165,7 +178,8 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
           Effect.catchIf((e) => ["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].some((c) => isCode(c)(e)), () =>
             fs.writeFileString(file, encodeLock(record), { flag: "wx" }).pipe(
               Effect.as(true),
-              Effect.catchIf(isCode("EEXIST"), () => Effect.succeed(false))
+              Effect.catchIf(isCode("EEXIST"), () =>
+                Effect.succeed(false))
             )),
           Effect.mapError(fail("lock", file)),
           Effect.ensuring(fs.remove(temp).pipe(Effect.ignore))
@@ -179,7 +193,13 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
      */
     const breakStale = (file: string, token: string, depth = 0): Effect.Effect<void, StoreError> =>
       Effect.gen(function*() {
-        if (depth > 4) return yield* new StoreError({ operation: "lock", path: file, message: `cannot break the stale lock ${file}: too many dead breakers; remove it by hand` })
+        if (depth > 4) {
+          return yield* new StoreError({
+            operation: "lock",
+            path: file,
+            message: `cannot break the stale lock ${file}: too many dead breakers; remove it by hand`
+          })
+        }
         const claim = `${file}.break-${token.slice(0, 24)}`
         const mine = ownRecord()
         if (!(yield* create(claim, mine))) {
@@ -189,7 +209,10 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
         }
         const current = yield* read(file)
         if (Option.isSome(current) && current.value.token === token) {
-          yield* fs.remove(file).pipe(Effect.catchIf(isCode("ENOENT"), () => Effect.void), Effect.mapError(fail("unlock", file)))
+          yield* fs.remove(file).pipe(
+            Effect.catchIf(isCode("ENOENT"), () => Effect.void),
+            Effect.mapError(fail("unlock", file))
+          )
         }
         yield* fs.remove(claim).pipe(Effect.ignore)
       })
@@ -213,7 +236,11 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
      */
     const acquire = Effect.fn("RunLock.acquire")(function*(
       file: string,
-      options: { readonly wait: boolean; readonly onWait?: (holder: LockRecord) => Effect.Effect<void>; readonly what: string }
+      options: {
+        readonly wait: boolean
+        readonly onWait?: (holder: LockRecord) => Effect.Effect<void>
+        readonly what: string
+      }
     ) {
       const record = ownRecord()
       let poll = FIRST_POLL_MS
@@ -231,7 +258,9 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
           return yield* new RunLocked({
             path: file,
             holder: describeHolder(h),
-            message: `${options.what} is locked by ${describeHolder(h)} (another extract is writing it); wait for it, or run without --no-wait to wait`
+            message: `${options.what} is locked by ${
+              describeHolder(h)
+            } (another extract is writing it); wait for it, or run without --no-wait to wait`
           })
         }
         if (!told && options.onWait) yield* options.onWait(h)
@@ -250,7 +279,10 @@ export class RunLock extends Effect.Service<RunLock>()("RunLock", {
     })
 
     /** {@link acquire} for the lifetime of the current scope. */
-    const scoped = (file: string, options: Parameters<typeof acquire>[1]): Effect.Effect<HeldLock, RunLocked | StoreError, Scope.Scope> =>
+    const scoped = (
+      file: string,
+      options: Parameters<typeof acquire>[1]
+    ): Effect.Effect<HeldLock, RunLocked | StoreError, Scope.Scope> =>
       Effect.acquireRelease(acquire(file, options), release)
 
     /** True when `lock` is still in place with our token (a fencing check before writes). */

@@ -13,17 +13,17 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { TEMPORARY_FILE } from "./AtomicFile.js"
 import { sha256Hex } from "../Digest.js"
 import { PipelineError } from "../Domain/Errors.js"
 import { ChunkExtraction } from "../Domain/Extraction.js"
 import type { RunMetadata } from "../Domain/Run.js"
 import { CodePointIndex } from "../Domain/Span.js"
-import { ExtractionRunService, RUN_FILES } from "./ExtractionRunService.js"
 import { harmonizeTypes } from "../Extractor/Nlp/Consistency.js"
 import { graphsOf, joinExtractions, renderOptionsOf } from "../Pipeline.js"
 import { Renderer } from "../Renderer.js"
 import { Resolver } from "../Resolver.js"
+import { TEMPORARY_FILE } from "./AtomicFile.js"
+import { ExtractionRunService, RUN_FILES } from "./ExtractionRunService.js"
 
 /** What verify found about one file, by path relative to the run directory. */
 export interface FileFinding {
@@ -83,14 +83,21 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
           known.add(o.path)
           checked++
           const bytes = yield* readBytes(path.join(dir, ...o.path.split("/")))
-          if (Option.isNone(bytes)) findings.push({ path: o.path, status: "missing", detail: `recorded with ${o.bytes} bytes, sha256 ${short(o.sha256)}…` })
-          else {
+          if (Option.isNone(bytes)) {
+            findings.push({
+              path: o.path,
+              status: "missing",
+              detail: `recorded with ${o.bytes} bytes, sha256 ${short(o.sha256)}…`
+            })
+          } else {
             const sha = sha256Hex(bytes.value)
             if (bytes.value.length !== o.bytes || sha !== o.sha256) {
               findings.push({
                 path: o.path,
                 status: "corrupt",
-                detail: `${bytes.value.length} bytes, sha256 ${short(sha)}…; recorded ${o.bytes} bytes, sha256 ${short(o.sha256)}…`
+                detail: `${bytes.value.length} bytes, sha256 ${short(sha)}…; recorded ${o.bytes} bytes, sha256 ${
+                  short(o.sha256)
+                }…`
               })
             }
           }
@@ -100,9 +107,14 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
         known.add(documentPath)
         checked++
         const document = yield* readBytes(path.join(dir, "input", "document.txt"))
-        if (Option.isNone(document)) findings.push({ path: documentPath, status: "missing", detail: "the decoded input text" })
-        else if (meta.input.textSha256 !== undefined && sha256Hex(document.value) !== meta.input.textSha256) {
-          findings.push({ path: documentPath, status: "corrupt", detail: `sha256 ${short(sha256Hex(document.value))}…; recorded ${short(meta.input.textSha256)}…` })
+        if (Option.isNone(document)) {
+          findings.push({ path: documentPath, status: "missing", detail: "the decoded input text" })
+        } else if (meta.input.textSha256 !== undefined && sha256Hex(document.value) !== meta.input.textSha256) {
+          findings.push({
+            path: documentPath,
+            status: "corrupt",
+            detail: `sha256 ${short(sha256Hex(document.value))}…; recorded ${short(meta.input.textSha256)}…`
+          })
         }
 
         const chunkCount = meta.stats.chunkCount
@@ -110,23 +122,36 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
           known.add(`input/chunks/chunk-${i}.txt`)
           const rel = `extractions/chunk-${i}.json`
           known.add(rel)
-          if (meta.status !== "completed") continue
+          if (meta.status !== "completed") {
+            continue
+          }
           checked++
           const text = yield* fs.readFileString(path.join(dir, "extractions", `chunk-${i}.json`)).pipe(Effect.option)
-          if (Option.isNone(text)) findings.push({ path: rel, status: "missing", detail: `extraction result of chunk ${i}` })
-          else if (Option.isNone(Schema.decodeUnknownOption(ExtractionJson)(text.value))) {
+          if (Option.isNone(text)) {
+            findings.push({ path: rel, status: "missing", detail: `extraction result of chunk ${i}` })
+          } else if (Option.isNone(Schema.decodeUnknownOption(ExtractionJson)(text.value))) {
             findings.push({ path: rel, status: "corrupt", detail: `not a valid extraction result of chunk ${i}` })
           }
         }
 
-        const all = yield* fs.readDirectory(dir, { recursive: true }).pipe(Effect.orElseSucceed(() => [] as Array<string>))
-        for (const rel of all.map((p) => p.split(path.sep).join("/")).sort()) {
+        const all = yield* fs.readDirectory(dir, { recursive: true }).pipe(
+          Effect.orElseSucceed(() => [] as Array<string>)
+        )
+        for (
+          const rel of all.map((p) => p.split(path.sep).join("/")).sort()
+        ) {
           const info = yield* fs.stat(path.join(dir, rel)).pipe(Effect.option)
           if (Option.isNone(info) || info.value.type !== "File" || known.has(rel)) continue
           // chunk files of a run that has not finished yet
-          if (meta.status !== "completed" && /^(input\/chunks\/chunk-\d+\.txt|extractions\/chunk-\d+\.json)$/.test(rel)) continue
+          if (
+            meta.status !== "completed" && /^(input\/chunks\/chunk-\d+\.txt|extractions\/chunk-\d+\.json)$/.test(rel)
+          ) continue
           if (TEMPORARY_FILE.test(path.basename(rel)) || path.basename(rel).startsWith(`${RUN_FILES.lock}.break-`)) {
-            findings.push({ path: rel, status: "temporary", detail: "left by a writer that stopped; removed by the next run or --repair" })
+            findings.push({
+              path: rel,
+              status: "temporary",
+              detail: "left by a writer that stopped; removed by the next run or --repair"
+            })
           } else findings.push({ path: rel, status: "unknown", detail: "not recorded in metadata.json" })
         }
         return { view, findings, checked }
@@ -137,26 +162,52 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
       Effect.gen(function*() {
         const dir = store.runDirOf(runId)
         if (meta.status !== "completed") {
-          return yield* new PipelineError({ stage: "render", message: `the run is ${meta.status}; re-run extract on its input to finish it` })
+          return yield* new PipelineError({
+            stage: "render",
+            message: `the run is ${meta.status}; re-run extract on its input to finish it`
+          })
         }
         const text = yield* fs.readFileString(path.join(dir, "input", "document.txt")).pipe(
-          Effect.mapError(() => new PipelineError({ stage: "render", message: "input/document.txt is missing; re-run extract on the original file" }))
+          Effect.mapError(() =>
+            new PipelineError({
+              stage: "render",
+              message: "input/document.txt is missing; re-run extract on the original file"
+            })
+          )
         )
         if (meta.input.textSha256 !== undefined && sha256Hex(text) !== meta.input.textSha256) {
-          return yield* new PipelineError({ stage: "render", message: "input/document.txt is corrupt; re-run extract on the original file" })
+          return yield* new PipelineError({
+            stage: "render",
+            message: "input/document.txt is corrupt; re-run extract on the original file"
+          })
         }
         const extractions = yield* Effect.forEach(Array.from({ length: meta.stats.chunkCount }, (_, i) => i), (i) =>
           store.loadExtraction(runId, i).pipe(
-            Effect.orElseSucceed(() => Option.none<ChunkExtraction>()),
+            Effect.orElseSucceed(() =>
+              Option.none<ChunkExtraction>()
+            ),
             Effect.flatMap(Option.match({
-              onNone: () => Effect.fail(new PipelineError({ stage: "render", message: `extractions/chunk-${i}.json is missing or corrupt; re-run extract --force` })),
+              onNone: () =>
+                Effect.fail(
+                  new PipelineError({
+                    stage: "render",
+                    message: `extractions/chunk-${i}.json is missing or corrupt; re-run extract --force`
+                  })
+                ),
               onSome: Effect.succeed
             }))
           ))
         // The same cores the pipeline's stages run, with the run's own extractor pass and render options.
         const merged = joinExtractions(extractions, meta.config.extractor === "nlp" ? harmonizeTypes : undefined)
         const resolution = yield* resolver.resolve(merged.mentions)
-        const graphs = graphsOf(runId, meta.input.sha256, new CodePointIndex(text).length, merged, resolution, meta.config)
+        const graphs = graphsOf(
+          runId,
+          meta.input.sha256,
+          new CodePointIndex(text).length,
+          merged,
+          resolution,
+          meta.config
+        )
         return yield* renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(meta.config))
       })
 
@@ -167,7 +218,9 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
      */
     const verify = Effect.fn("RunVerifier.verify")(function*(runId: string, repair: boolean) {
       const first = yield* inspect(runId)
-      const problems = first.findings.filter((f) => f.status === "missing" || f.status === "corrupt" || f.status === "temporary")
+      const problems = first.findings.filter((f) =>
+        f.status === "missing" || f.status === "corrupt" || f.status === "temporary"
+      )
       if (!repair || (problems.length === 0 && first.view.recovered === null)) {
         return summarize(runId, first.view.metadata, first.checked, first.view.recovered, false, first.findings)
       }
@@ -175,25 +228,43 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
       const opened = yield* store.openRun(runId)
       const result = yield* Effect.gen(function*() {
         const again = yield* inspect(runId)
-        const broken = again.findings.filter((f) => (f.status === "missing" || f.status === "corrupt") && f.path.startsWith("outputs/"))
+        const broken = again.findings.filter((f) =>
+          (f.status === "missing" || f.status === "corrupt") && f.path.startsWith("outputs/")
+        )
         const findings = again.findings.filter((f) => !broken.includes(f))
         if (broken.length > 0) {
           const rendered = yield* rerender(runId, again.view.metadata).pipe(Effect.either)
           if (rendered._tag === "Left") {
-            for (const f of broken) findings.push({ ...f, status: "unrepairable", detail: `${f.status}: ${rendered.left.message}` })
+            for (const f of broken) {
+              findings.push({ ...f, status: "unrepairable", detail: `${f.status}: ${rendered.left.message}` })
+            }
           } else {
             for (const f of broken) {
               const output = rendered.right.find((o) => o.path === f.path)
               const recorded = again.view.metadata.outputs.find((o) => o.path === f.path)
               if (!output || !recorded) {
-                findings.push({ ...f, status: "unrepairable", detail: `${f.status}: the renderer no longer produces ${f.path}` })
+                findings.push({
+                  ...f,
+                  status: "unrepairable",
+                  detail: `${f.status}: the renderer no longer produces ${f.path}`
+                })
                 continue
               }
               const written = yield* store.saveOutput(runId, { ...output, type: recorded.type })
               findings.push(
                 written.sha256 === recorded.sha256
-                  ? { path: f.path, status: "repaired", detail: `re-rendered from extractions/ (${written.bytes} bytes, sha256 matches the record)` }
-                  : { path: f.path, status: "rerendered", detail: `re-rendered from extractions/, but sha256 ${short(written.sha256)}… differs from the recorded ${short(recorded.sha256)}… (the code changed since the run)` }
+                  ? {
+                    path: f.path,
+                    status: "repaired",
+                    detail: `re-rendered from extractions/ (${written.bytes} bytes, sha256 matches the record)`
+                  }
+                  : {
+                    path: f.path,
+                    status: "rerendered",
+                    detail: `re-rendered from extractions/, but sha256 ${
+                      short(written.sha256)
+                    }… differs from the recorded ${short(recorded.sha256)}… (the code changed since the run)`
+                  }
               )
             }
           }
@@ -205,7 +276,14 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
         return findings
       }).pipe(Effect.ensuring(store.closeRun(runId).pipe(Effect.ignore)))
       const final = yield* store.getRun(runId)
-      return summarize(runId, final, first.checked, opened.recovered ?? first.view.recovered, opened.recovered !== null || first.view.recovered !== null, result)
+      return summarize(
+        runId,
+        final,
+        first.checked,
+        opened.recovered ?? first.view.recovered,
+        opened.recovered !== null || first.view.recovered !== null,
+        result
+      )
     })
 
     const summarize = (
@@ -222,7 +300,8 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
       metadataRecovered: recovered,
       metadataRepaired,
       findings,
-      ok: !findings.some((f) => f.status === "missing" || f.status === "corrupt" || f.status === "unrepairable") && (recovered === null || metadataRepaired)
+      ok: !findings.some((f) => f.status === "missing" || f.status === "corrupt" || f.status === "unrepairable") &&
+        (recovered === null || metadataRepaired)
     })
 
     /**
@@ -242,7 +321,8 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
           yield* Console.log(JSON.stringify(v))
           continue
         }
-        const count = (...statuses: Array<FileFinding["status"]>) => v.findings.filter((f) => statuses.includes(f.status)).length
+        const count = (...statuses: Array<FileFinding["status"]>) =>
+          v.findings.filter((f) => statuses.includes(f.status)).length
         const bad = count("missing", "corrupt", "unrepairable")
         const fixed = count("repaired", "rerendered")
         const unknown = count("unknown", "temporary")
@@ -252,7 +332,11 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
             (unknown > 0 ? `, ${unknown} unrecorded file(s)` : "")
         )
         if (v.metadataRecovered) {
-          yield* Console.log(`${v.runId}  ${v.metadataRepaired ? "repaired" : "damaged"}  metadata.json  ${v.metadataRecovered}${v.metadataRepaired ? "" : " (--repair rewrites it)"}`)
+          yield* Console.log(
+            `${v.runId}  ${v.metadataRepaired ? "repaired" : "damaged"}  metadata.json  ${v.metadataRecovered}${
+              v.metadataRepaired ? "" : " (--repair rewrites it)"
+            }`
+          )
         }
         for (const f of v.findings) yield* Console.log(`${v.runId}  ${f.status}  ${f.path}  ${f.detail}`)
       }

@@ -11,12 +11,16 @@ describe("parseFormats", () => {
     expect(parseFormats("turtle")).toEqual(Either.right(["json", "turtle"]))
     expect(parseFormats(" GraphML , neo4j,graphml ")).toEqual(Either.right(["json", "graphml", "neo4j"]))
     expect(parseFormats("jsonl,default")).toEqual(Either.right(["json", "resolution", "mermaid", "turtle", "jsonl"]))
-    expect(parseFormats("all")).toEqual(Either.right(["json", "resolution", "mermaid", "turtle", "jsonld", "graphml", "neo4j", "jsonl"]))
+    expect(parseFormats("all")).toEqual(
+      Either.right(["json", "resolution", "mermaid", "turtle", "jsonld", "graphml", "neo4j", "jsonl"])
+    )
   })
 
   it("refuses unknown names and empty lists with a message that lists the known ones", () => {
     expect(parseFormats("turtle,rdfxml")).toEqual(
-      Either.left('--formats: unknown format "rdfxml" (known: json, resolution, mermaid, turtle, jsonld, graphml, neo4j, jsonl, default, all)')
+      Either.left(
+        "--formats: unknown format \"rdfxml\" (known: json, resolution, mermaid, turtle, jsonld, graphml, neo4j, jsonl, default, all)"
+      )
     )
     expect(Either.isLeft(parseFormats(" , "))).toBe(true)
   })
@@ -32,7 +36,20 @@ describe("validateBaseIri", () => {
   })
 
   it("refuses relative IRIs, other schemes, spaces, non-ASCII, queries, fragments and bad escapes", () => {
-    for (const bad of ["kg/", "kg:foo/", "file:///tmp/", "https://ex.org/a b/", "https://ex.org/café/", "https://ex.org/?q=1", "https://ex.org/#", "https://ex.org/%zz/", "https://ex.org/<x>/", ""]) {
+    for (
+      const bad of [
+        "kg/",
+        "kg:foo/",
+        "file:///tmp/",
+        "https://ex.org/a b/",
+        "https://ex.org/café/",
+        "https://ex.org/?q=1",
+        "https://ex.org/#",
+        "https://ex.org/%zz/",
+        "https://ex.org/<x>/",
+        ""
+      ]
+    ) {
       expect(Either.isLeft(validateBaseIri(bad)), bad).toBe(true)
     }
   })

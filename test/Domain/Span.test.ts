@@ -26,20 +26,25 @@ describe("CodePointIndex", () => {
   it("maps every UTF-16 boundary so that code-point slices give the same text", () => {
     const alphabet = FastCheck.constantFrom("a", "é", "😀", "𝄞", " ", "\n", "中", "\r\n")
     FastCheck.assert(
-      FastCheck.property(FastCheck.array(alphabet, { maxLength: 40 }), FastCheck.nat(), FastCheck.nat(), (parts, x, y) => {
-        const text = parts.join("")
-        const index = new CodePointIndex(text)
-        const cps = Array.from(text)
-        expect(index.length).toBe(cps.length)
-        const a = Math.min(x, y) % (cps.length + 1)
-        const b = Math.max(a, Math.max(x, y) % (cps.length + 1))
-        const u16a = index.toUtf16(a)
-        const u16b = index.toUtf16(b)
-        expect(index.toCodePoint(u16a)).toBe(a)
-        const span = index.span(u16a, u16b)
-        expect(span.text).toBe(cpSlice(text, span.start, span.end))
-        expect(index.slice(a, b)).toBe(cpSlice(text, a, b))
-      })
+      FastCheck.property(
+        FastCheck.array(alphabet, { maxLength: 40 }),
+        FastCheck.nat(),
+        FastCheck.nat(),
+        (parts, x, y) => {
+          const text = parts.join("")
+          const index = new CodePointIndex(text)
+          const cps = Array.from(text)
+          expect(index.length).toBe(cps.length)
+          const a = Math.min(x, y) % (cps.length + 1)
+          const b = Math.max(a, Math.max(x, y) % (cps.length + 1))
+          const u16a = index.toUtf16(a)
+          const u16b = index.toUtf16(b)
+          expect(index.toCodePoint(u16a)).toBe(a)
+          const span = index.span(u16a, u16b)
+          expect(span.text).toBe(cpSlice(text, span.start, span.end))
+          expect(index.slice(a, b)).toBe(cpSlice(text, a, b))
+        }
+      )
     )
   })
 })

@@ -8,16 +8,16 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as Redacted from "effect/Redacted"
 import { Chunk } from "../../src/Domain/Chunk.js"
 import { Span } from "../../src/Domain/Span.js"
 import { Extractor, ExtractorEvents } from "../../src/Extractor.js"
 import * as Llm from "../../src/Extractor/Llm.js"
-import { httpError, type MockOptions, mockExtraction, resetConnection, startMockOpenAi } from "../support/MockOpenAi.js"
+import { httpError, mockExtraction, type MockOptions, resetConnection, startMockOpenAi } from "../support/MockOpenAi.js"
 
 const SECRET = "sk-test-never-on-disk-42"
 const TEXT = "Ada Lovelace met Charles Babbage in London. 😀 Mary Somerville knew Ada Lovelace well."
@@ -25,17 +25,34 @@ const cps = (s: string) => Array.from(s)
 
 /** A chunk at document offset `offset` (code points), as the chunker makes it. */
 const chunkOf = (text: string, index = 0, offset = 0) =>
-  new Chunk({ index, span: new Span({ start: offset, end: offset + cps(text).length, text }), tokens: 20, sentences: 2 })
+  new Chunk({
+    index,
+    span: new Span({ start: offset, end: offset + cps(text).length, text }),
+    tokens: 20,
+    sentences: 2
+  })
 
 const mock = (options: MockOptions = {}) =>
   Effect.acquireRelease(Effect.promise(() => startMockOpenAi(options)), (m) => Effect.promise(() => m.close()))
 
 /** The extractor over `baseUrl` with fast retries; `events` collects what it reports. */
-const extractor = (baseUrl: string, options: Partial<Llm.LlmOptions> = {}, events: Array<{ type: string; data: any }> = []) =>
+const extractor = (
+  baseUrl: string,
+  options: Partial<Llm.LlmOptions> = {},
+  events: Array<{ type: string; data: any }> = []
+) =>
   Effect.gen(function*() {
     // Built in the test's scope: the HTTP client lives until the test ends.
     const context = yield* Layer.build(
-      Llm.layer({ model: "mock-model", baseUrl, apiKey: Redacted.make(SECRET), retryBaseMs: 20, retryMaxMs: 100, cacheDir: null, ...options }).pipe(
+      Llm.layer({
+        model: "mock-model",
+        baseUrl,
+        apiKey: Redacted.make(SECRET),
+        retryBaseMs: 20,
+        retryMaxMs: 100,
+        cacheDir: null,
+        ...options
+      }).pipe(
         Layer.provide(NodeContext.layer)
       )
     )
@@ -43,7 +60,9 @@ const extractor = (baseUrl: string, options: Partial<Llm.LlmOptions> = {}, event
     return {
       ...x,
       extract: (chunk: Chunk) =>
-        x.extract(chunk).pipe(Effect.provideService(ExtractorEvents, { report: (type, data) => Effect.sync(() => void events.push({ type, data })) }))
+        x.extract(chunk).pipe(Effect.provideService(ExtractorEvents, {
+          report: (type, data) => Effect.sync(() => void events.push({ type, data }))
+        }))
     }
   })
 
@@ -67,7 +86,12 @@ const firstAttempts = (times: number, act: (res: any, n: number) => void) => {
 }
 
 describe("LlmExtractor over both wire APIs", () => {
-  for (const [api, structuredOutput] of [["responses", "json-schema"], ["chat", "json-schema"], ["chat", "json-object"], ["chat", "tool"]] as const) {
+  for (
+    const [api, structuredOutput] of [["responses", "json-schema"], ["chat", "json-schema"], ["chat", "json-object"], [
+      "chat",
+      "tool"
+    ]] as const
+  ) {
     it.scopedLive(`${api} / ${structuredOutput}: grounds the model's names and quotes in document code points`, () =>
       Effect.gen(function*() {
         const server = yield* mock()
@@ -75,7 +99,12 @@ describe("LlmExtractor over both wire APIs", () => {
         const prefix = "𝄞 Intro. "
         const result = yield* x.extract(chunkOf(TEXT, 3, cps(prefix).length))
         const doc = prefix + TEXT
-        expect(result.mentions.map((m) => m.span.text)).toEqual(["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Ada Lovelace"])
+        expect(result.mentions.map((m) => m.span.text)).toEqual([
+          "Ada Lovelace",
+          "Charles Babbage",
+          "Mary Somerville",
+          "Ada Lovelace"
+        ])
         expect(result.mentions[0]!.span.start).toBe(cps(prefix).length)
         expect(result.relations.map((r) => r.predicate)).toEqual(["knows", "knows"])
         expectGrounded(doc, result)
@@ -99,7 +128,9 @@ describe("LlmExtractor over both wire APIs", () => {
         expect(entity.properties.type.enum).toContain("Person")
         if (api === "responses") expect(req!.body.text.format.strict).toBe(true)
         if (structuredOutput === "json-object") expect(req!.body.response_format).toEqual({ type: "json_object" })
-        if (structuredOutput === "tool") expect(req!.body.tool_choice).toEqual({ type: "function", function: { name: "extraction" } })
+        if (structuredOutput === "tool") {
+          expect(req!.body.tool_choice).toEqual({ type: "function", function: { name: "extraction" } })
+        }
       }))
   }
 
@@ -107,7 +138,10 @@ describe("LlmExtractor over both wire APIs", () => {
     Effect.gen(function*() {
       const server = yield* mock()
       const x = yield* extractor(server.baseUrl, {
-        guidance: { entityTypes: [{ name: "Person", description: "a human" }], relationTypes: [{ name: "knows", description: null }] }
+        guidance: {
+          entityTypes: [{ name: "Person", description: "a human" }],
+          relationTypes: [{ name: "knows", description: null }]
+        }
       })
       yield* x.extract(chunkOf(TEXT))
       const body = server.requests[0]!.body
@@ -121,7 +155,9 @@ describe("LlmExtractor over both wire APIs", () => {
 describe("LlmExtractor failure handling", () => {
   it.scopedLive("honours Retry-After on 429, then succeeds, and reports the retry", () =>
     Effect.gen(function*() {
-      const server = yield* mock({ fault: firstAttempts(1, (res) => httpError(res, 429, "Rate limit reached", { "retry-after": "1" })) })
+      const server = yield* mock({
+        fault: firstAttempts(1, (res) => httpError(res, 429, "Rate limit reached", { "retry-after": "1" }))
+      })
       const events: Array<{ type: string; data: any }> = []
       const x = yield* extractor(server.baseUrl, {}, events)
       const started = Date.now()
@@ -129,7 +165,10 @@ describe("LlmExtractor failure handling", () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
       expect(result.mentions.length).toBe(4)
       expect(result.usage).toMatchObject({ calls: 2, retries: 1 })
-      expect(events).toEqual([{ type: "llm.retry", data: expect.objectContaining({ chunk: 0, retry: 1, status: 429 }) }])
+      expect(events).toEqual([{
+        type: "llm.retry",
+        data: expect.objectContaining({ chunk: 0, retry: 1, status: 429 })
+      }])
       expect(events[0]!.data.delayMs).toBeGreaterThanOrEqual(1000)
     }))
 
@@ -159,7 +198,9 @@ describe("LlmExtractor failure handling", () => {
   it.scopedLive("re-asks after malformed JSON with the parse error and the invalid answer fed back", () =>
     Effect.gen(function*() {
       let n = 0
-      const server = yield* mock({ answer: (req) => (n++ === 0 ? "{\"entities\": [ oops" : JSON.stringify(mockExtraction(req.chunkText))) })
+      const server = yield* mock({
+        answer: (req) => (n++ === 0 ? "{\"entities\": [ oops" : JSON.stringify(mockExtraction(req.chunkText)))
+      })
       const events: Array<{ type: string; data: any }> = []
       const x = yield* extractor(server.baseUrl, {}, events)
       const result = yield* x.extract(chunkOf(TEXT))
@@ -219,7 +260,9 @@ describe("LlmExtractor failure handling", () => {
       expect(e401.message).not.toContain(SECRET)
       expect(denying.requests).toHaveLength(1)
 
-      const unknown = yield* mock({ fault: (_req, res) => (httpError(res, 404, "The model `nope` does not exist"), true) })
+      const unknown = yield* mock({
+        fault: (_req, res) => (httpError(res, 404, "The model `nope` does not exist"), true)
+      })
       const e404 = yield* Effect.flip((yield* extractor(unknown.baseUrl)).extract(chunkOf(TEXT)))
       expect(e404).toMatchObject({ fatal: true, status: 404 })
       expect(e404.message).toContain("does not exist")
@@ -243,7 +286,9 @@ describe("LlmExtractor failure handling", () => {
 
   it.scopedLive("treats a 400 as fatal before anything succeeded and as the chunk's problem after", () =>
     Effect.gen(function*() {
-      const server = yield* mock({ fault: (req, res) => req.chunkText.includes("poison") ? (httpError(res, 400, "context too long"), true) : false })
+      const server = yield* mock({
+        fault: (req, res) => req.chunkText.includes("poison") ? (httpError(res, 400, "context too long"), true) : false
+      })
       const first = yield* Effect.flip((yield* extractor(server.baseUrl)).extract(chunkOf("poison Ada Lovelace.")))
       expect(first.fatal).toBe(true)
       const x = yield* extractor(server.baseUrl)
@@ -270,7 +315,11 @@ describe("LlmExtractor throttling", () => {
       })
       // 120 a minute: one every 500 ms after a burst of one second's worth.
       const x = yield* extractor(server.baseUrl, { rpm: 120, concurrency: 8 })
-      yield* Effect.forEach(Array.from({ length: 6 }, (_, i) => chunkOf(`Ada Lovelace wrote letter ${i}.`, i)), x.extract, { concurrency: 6 })
+      yield* Effect.forEach(
+        Array.from({ length: 6 }, (_, i) => chunkOf(`Ada Lovelace wrote letter ${i}.`, i)),
+        x.extract,
+        { concurrency: 6 }
+      )
       const span = arrivals.at(-1)! - arrivals[0]!
       expect(arrivals).toHaveLength(6)
       expect(span).toBeGreaterThanOrEqual(1400)
@@ -278,7 +327,11 @@ describe("LlmExtractor throttling", () => {
 
       const limited = yield* extractor(server.baseUrl, { concurrency: 2 })
       mostOpen = 0
-      yield* Effect.forEach(Array.from({ length: 6 }, (_, i) => chunkOf(`Mary Somerville wrote letter ${i}.`, i)), limited.extract, { concurrency: 6 })
+      yield* Effect.forEach(
+        Array.from({ length: 6 }, (_, i) => chunkOf(`Mary Somerville wrote letter ${i}.`, i)),
+        limited.extract,
+        { concurrency: 6 }
+      )
       expect(mostOpen).toBe(2)
     }))
 })
@@ -299,7 +352,11 @@ describe("LlmExtractor response cache", () => {
       expect(files).toHaveLength(1)
       const entry = readFileSync(join(dir, files[0]!), "utf8")
       expect(entry).not.toContain(SECRET)
-      expect(JSON.parse(entry)).toMatchObject({ version: 1, model: "mock-model", usage: { inputTokens: 100, outputTokens: 50 } })
+      expect(JSON.parse(entry)).toMatchObject({
+        version: 1,
+        model: "mock-model",
+        usage: { inputTokens: 100, outputTokens: 50 }
+      })
       expect(statSync(join(dir, files[0]!)).size).toBeGreaterThan(0)
 
       // Another model, or another schema, is another key.
@@ -333,14 +390,28 @@ describe("LlmExtractor gleaning", () => {
       const server = yield* mock({
         answer: (req) => {
           const turn = req.messages.filter((m) => m.role === "user").length
-          if (turn === 1) return JSON.stringify({ entities: [{ name: "Ada Lovelace", type: "Person", description: null }], relations: [] })
-          if (turn === 2) return JSON.stringify({ entities: [{ name: "London", type: "Location", description: "a city" }], relations: [] })
+          if (turn === 1) {
+            return JSON.stringify({
+              entities: [{ name: "Ada Lovelace", type: "Person", description: null }],
+              relations: []
+            })
+          }
+          if (turn === 2) {
+            return JSON.stringify({
+              entities: [{ name: "London", type: "Location", description: "a city" }],
+              relations: []
+            })
+          }
           return JSON.stringify({ entities: [{ name: "London", type: "Location", description: null }], relations: [] })
         }
       })
       const x = yield* extractor(server.baseUrl, { passes: 5 })
       const result = yield* x.extract(chunkOf(TEXT))
-      expect(result.mentions.map((m) => `${m.span.text}/${m.type}`)).toEqual(["Ada Lovelace/Person", "London/Location", "Ada Lovelace/Person"])
+      expect(result.mentions.map((m) => `${m.span.text}/${m.type}`)).toEqual([
+        "Ada Lovelace/Person",
+        "London/Location",
+        "Ada Lovelace/Person"
+      ])
       // pass 3 found nothing new: no pass 4 or 5
       expect(server.requests).toHaveLength(3)
       const third = server.requests[2]!.messages
@@ -353,7 +424,11 @@ describe("ground", () => {
   it("places longest names first: a name inside a longer mention is that mention", () => {
     const c = chunkOf("Ada Lovelace met Babbage. Later Lovelace wrote notes.")
     const x = Llm.ground(c, {
-      entities: [{ name: "Lovelace", type: "Person", description: null }, { name: "Ada Lovelace", type: "Person", description: null }, {
+      entities: [{ name: "Lovelace", type: "Person", description: null }, {
+        name: "Ada Lovelace",
+        type: "Person",
+        description: null
+      }, {
         name: "Babbage",
         type: "Person",
         description: null
@@ -368,11 +443,22 @@ describe("ground", () => {
     const c = chunkOf("Ada Lovelace met Babbage.")
     const answer = {
       entities: [{ name: "Ada Lovelace", type: "Scientist", description: null }],
-      relations: [{ subject: "Ada Lovelace", predicate: "met", object: "Babbage", evidence: "Ada Lovelace met Babbage" }]
+      relations: [{
+        subject: "Ada Lovelace",
+        predicate: "met",
+        object: "Babbage",
+        evidence: "Ada Lovelace met Babbage"
+      }]
     }
-    expect(Llm.ground(c, answer, { keepUngrounded: false, fallbackType: null })).toMatchObject({ relations: [], ungrounded: 1 })
+    expect(Llm.ground(c, answer, { keepUngrounded: false, fallbackType: null })).toMatchObject({
+      relations: [],
+      ungrounded: 1
+    })
     const kept = Llm.ground(c, answer, { keepUngrounded: false, fallbackType: "Other" })
-    expect(kept.mentions.map((m) => [m.span.text, m.type])).toEqual([["Ada Lovelace", "Scientist"], ["Babbage", "Other"]])
+    expect(kept.mentions.map((m) => [m.span.text, m.type])).toEqual([["Ada Lovelace", "Scientist"], [
+      "Babbage",
+      "Other"
+    ]])
   })
 
   const chunk = chunkOf("Mr. Charles  Babbage designed the engine. Later, lovelace wrote notes on it.", 0, 5)
@@ -383,14 +469,22 @@ describe("ground", () => {
       { name: "Isambard Brunel", type: "Person", description: null }
     ],
     relations: [
-      { subject: "Charles Babbage", predicate: "designed", object: "Lovelace", evidence: "Charles Babbage designed the engine" },
+      {
+        subject: "Charles Babbage",
+        predicate: "designed",
+        object: "Lovelace",
+        evidence: "Charles Babbage designed the engine"
+      },
       { subject: "Charles Babbage", predicate: "met", object: "Lovelace", evidence: "they met at a party" }
     ]
   }
 
   it("drops and counts what cannot be found, marking how the rest was found", () => {
     const x = Llm.ground(chunk, answer)
-    expect(x.mentions.map((m) => [m.span.text, m.grounding])).toEqual([["Charles  Babbage", "normalized"], ["lovelace", "normalized"]])
+    expect(x.mentions.map((m) => [m.span.text, m.grounding])).toEqual([["Charles  Babbage", "normalized"], [
+      "lovelace",
+      "normalized"
+    ]])
     expect(x.mentions[0]!.span.start).toBe(5 + 4)
     expect(x.relations).toHaveLength(1)
     expect(x.relations[0]!.evidence.text).toBe("Charles  Babbage designed the engine")

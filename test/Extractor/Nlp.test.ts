@@ -8,7 +8,12 @@ import * as Nlp from "../../src/Extractor/Nlp.js"
 
 /** A chunk at document offset `offset` (code points), as the chunker would make it. */
 const chunkOf = (text: string, index = 0, offset = 0) =>
-  new Chunk({ index, span: new Span({ start: offset, end: offset + Array.from(text).length, text }), tokens: 10, sentences: 1 })
+  new Chunk({
+    index,
+    span: new Span({ start: offset, end: offset + Array.from(text).length, text }),
+    tokens: 10,
+    sentences: 1
+  })
 
 /** surface text → type */
 const typesOf = (x: ChunkExtraction) => new Map(x.mentions.map((m) => [m.span.text, m.type]))
@@ -23,7 +28,8 @@ layer(Nlp.layer)("NlpExtractor", (it) => {
   it.effect("finds people, organizations, places and dates with exact document spans", () =>
     Effect.gen(function*() {
       const extractor = yield* Extractor
-      const text = "Mr. Sherlock Holmes visited the Bank of England in London on 3 March 1891. Apple Inc. hired Tim Cook."
+      const text =
+        "Mr. Sherlock Holmes visited the Bank of England in London on 3 March 1891. Apple Inc. hired Tim Cook."
       const x = yield* extractor.extract(chunkOf(text))
       const byText = typesOf(x)
       // Courtesy titles stay in the mention, as CoNLL04 and LitBank annotate them.
@@ -68,7 +74,9 @@ layer(Nlp.layer)("NlpExtractor", (it) => {
   it.effect("reads a courtesy title as a person whatever the surname, and a place-like first name by its context", () =>
     Effect.gen(function*() {
       const extractor = yield* Extractor
-      const x = yield* extractor.extract(chunkOf("Mrs. Hall and Mary travelled to Washington. Mary smiled at Madame Duval."))
+      const x = yield* extractor.extract(
+        chunkOf("Mrs. Hall and Mary travelled to Washington. Mary smiled at Madame Duval.")
+      )
       const byText = typesOf(x)
       expect(byText.get("Mrs. Hall")).toBe("Person")
       expect(byText.get("Madame Duval")).toBe("Person")
@@ -154,9 +162,18 @@ layer(Nlp.layer)("NlpExtractor", (it) => {
       const cases: ReadonlyArray<readonly [string, string]> = [
         ["Andrew Stephens, president of Eaglebrook Plastics, said so.", "Andrew Stephens worksFor Eaglebrook Plastics"],
         ["CBS anchorman Dan Rather spoke to the governors.", "Dan Rather worksFor CBS"],
-        ["President William McKinley was shot by anarchist Leon Czolgosz.", "Leon Czolgosz killed President William McKinley"],
-        ["John Wilkes Booth, the assassin of President Abraham Lincoln, was surrounded.", "John Wilkes Booth killed President Abraham Lincoln"],
-        ["Sirhan Sirhan was convicted of assassinating Sen. Robert F. Kennedy.", "Sirhan Sirhan killed Robert F. Kennedy"],
+        [
+          "President William McKinley was shot by anarchist Leon Czolgosz.",
+          "Leon Czolgosz killed President William McKinley"
+        ],
+        [
+          "John Wilkes Booth, the assassin of President Abraham Lincoln, was surrounded.",
+          "John Wilkes Booth killed President Abraham Lincoln"
+        ],
+        [
+          "Sirhan Sirhan was convicted of assassinating Sen. Robert F. Kennedy.",
+          "Sirhan Sirhan killed Robert F. Kennedy"
+        ],
         ["Republican Terry Branstad of Iowa said so.", "Terry Branstad livesIn Iowa"],
         ["Comedian Harold Lloyd was born in Burchard, Neb.", "Harold Lloyd bornIn Burchard"],
         ["The rig was leased from the Brazilian Embassy in London.", "Brazilian Embassy basedIn London"],
@@ -192,7 +209,9 @@ layer(Nlp.layer)("NlpExtractor", (it) => {
   it.effect("takes no sentence-initial word, headline word or document number for a name", () =>
     Effect.gen(function*() {
       const extractor = yield* Extractor
-      const x = yield* extractor.extract(chunkOf("Meanwhile the rain fell. Officials Seen Leaving Town OW2102114194 in English 1127 GMT"))
+      const x = yield* extractor.extract(
+        chunkOf("Meanwhile the rain fell. Officials Seen Leaving Town OW2102114194 in English 1127 GMT")
+      )
       const names = x.mentions.filter((m) => m.type === "Person" || m.type === "Organization").map((m) => m.span.text)
       expect(names).toEqual([])
     }))

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
+import { JSDOM } from "jsdom"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { JSDOM } from "jsdom"
 import { renderGraphMl } from "../../src/Renderer/GraphMl.js"
 import { adversarialGraphs } from "../support/Adversarial.js"
 
@@ -20,14 +20,25 @@ describe("renderGraphMl on adversarial names", () => {
     expect(doc.getElementsByTagName("parsererror")).toHaveLength(0)
     expect(doc.documentElement.namespaceURI).toBe(GRAPHML_NS)
     // and the check can fail
-    const broken = new new JSDOM("").window.DOMParser().parseFromString("<graphml><node>\u0001</node></graphml>", "application/xml")
+    const broken = new new JSDOM("").window.DOMParser().parseFromString(
+      "<graphml><node>\u0001</node></graphml>",
+      "application/xml"
+    )
     expect(broken.getElementsByTagName("parsererror").length).toBeGreaterThan(0)
   })
 
   it("reads back every node, edge, label and type exactly", () => {
-    const keyName = new Map([...doc.getElementsByTagNameNS(GRAPHML_NS, "key")].map((k) => [k.getAttribute("id")!, `${k.getAttribute("for")}:${k.getAttribute("attr.name")}`]))
+    const keyName = new Map(
+      [...doc.getElementsByTagNameNS(GRAPHML_NS, "key")].map((
+        k
+      ) => [k.getAttribute("id")!, `${k.getAttribute("for")}:${k.getAttribute("attr.name")}`])
+    )
     const dataOf = (el: Element) =>
-      Object.fromEntries([...el.getElementsByTagNameNS(GRAPHML_NS, "data")].map((d) => [keyName.get(d.getAttribute("key")!)!, d.textContent!]))
+      Object.fromEntries(
+        [...el.getElementsByTagNameNS(GRAPHML_NS, "data")].map((
+          d
+        ) => [keyName.get(d.getAttribute("key")!)!, d.textContent!])
+      )
     const nodes = [...doc.getElementsByTagNameNS(GRAPHML_NS, "node")]
     expect(nodes.map((n) => n.getAttribute("id"))).toEqual(graph.entities.map((e) => xmlVisible(e.id)))
     nodes.forEach((n, i) => {
@@ -40,7 +51,9 @@ describe("renderGraphMl on adversarial names", () => {
       expect(JSON.parse(data["node:mentions"]!)).toEqual(e.mentions.map((m) => [m.span.start, m.span.end, m.span.text]))
     })
     const edges = [...doc.getElementsByTagNameNS(GRAPHML_NS, "edge")]
-    expect(edges.map((e) => [e.getAttribute("source"), e.getAttribute("target")])).toEqual(graph.relations.map((r) => [r.subject, r.object]))
+    expect(edges.map((e) => [e.getAttribute("source"), e.getAttribute("target")])).toEqual(
+      graph.relations.map((r) => [r.subject, r.object])
+    )
     edges.forEach((e, i) => expect(dataOf(e)["edge:predicate"]).toBe(xmlVisible(graph.relations[i]!.predicate)))
   })
 

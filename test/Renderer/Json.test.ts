@@ -1,7 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { readFileSync } from "node:fs"
-import { readKnowledgeGraph, readResolutionGraph, renderKnowledgeGraph, renderResolutionGraph } from "../../src/Renderer/Json.js"
+import {
+  readKnowledgeGraph,
+  readResolutionGraph,
+  renderKnowledgeGraph,
+  renderResolutionGraph
+} from "../../src/Renderer/Json.js"
 import { ADVERSARIAL_VOCABULARY, adversarialGraphs } from "../support/Adversarial.js"
 
 const fixture = (name: string) => readFileSync(new URL(`../golden/v1/${name}`, import.meta.url), "utf8")
@@ -32,11 +37,14 @@ describe("knowledge-graph.json readers", () => {
 
   it("refuse newer versions, invalid JSON and wrong shapes with one-line messages", () => {
     const newer = readKnowledgeGraph(JSON.stringify({ ...JSON.parse(renderKnowledgeGraph(graph)), schemaVersion: 99 }))
-    expect(newer).toEqual(Either.left("knowledge-graph.json has schemaVersion 99; this extract reads up to 1 (upgrade extract)"))
+    expect(newer).toEqual(
+      Either.left("knowledge-graph.json has schemaVersion 99; this extract reads up to 1 (upgrade extract)")
+    )
     const invalid = readKnowledgeGraph("{")
     expect(Either.isLeft(invalid) && invalid.left.startsWith("knowledge-graph.json is not valid JSON")).toBe(true)
     const wrong = readResolutionGraph(JSON.stringify({ schemaVersion: 1, runId: "doc-0123456789ab" }))
-    expect(Either.isLeft(wrong) && wrong.left.startsWith("entity-resolution-graph.json does not match its schema")).toBe(true)
+    expect(Either.isLeft(wrong) && wrong.left.startsWith("entity-resolution-graph.json does not match its schema"))
+      .toBe(true)
     if (Either.isLeft(wrong)) expect(wrong.left).not.toContain("\n")
   })
 })

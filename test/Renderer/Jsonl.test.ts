@@ -41,14 +41,23 @@ describe("renderJsonl (MCP memory server lines)", () => {
   it("records where each entity was mentioned", () => {
     const first = JSON.parse(lines[0]!)
     const e = graph.entities[0]!
-    expect(first.observations).toContain(`Mention at code points ${e.mentions[0]!.span.start}–${e.mentions[0]!.span.end}: "${e.mentions[0]!.span.text}"`)
+    expect(first.observations).toContain(
+      `Mention at code points ${e.mentions[0]!.span.start}–${e.mentions[0]!.span.end}: "${e.mentions[0]!.span.text}"`
+    )
     expect(first.observations).toContain(`Mentioned 1 time in doc-0123456789ab (input/document.txt)`)
   })
 
   it("numbers names that would still collide", () => {
     const span = new Span({ start: 0, end: 1, text: "x" })
     const entity = (id: string, label: string, type: string) =>
-      new Entity({ id, label, type, aliases: [], mentions: [new EntityMention({ id, span, chunk: 0, grounding: "exact" })], description: null })
+      new Entity({
+        id,
+        label,
+        type,
+        aliases: [],
+        mentions: [new EntityMention({ id, span, chunk: 0, grounding: "exact" })],
+        description: null
+      })
     const g = new KnowledgeGraph({
       ...graph,
       entities: [entity("a", "X", "T"), entity("b", "X", "T"), entity("c", "X (T, a)", "U")],

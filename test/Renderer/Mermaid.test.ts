@@ -7,11 +7,24 @@ import { parseMermaid, unfence } from "../support/MermaidParser.js"
 
 const span = new Span({ start: 0, end: 1, text: "x" })
 const entity = (id: string, label: string, type = "Other") =>
-  new Entity({ id, label, type, aliases: [], mentions: [new EntityMention({ id: `${id}-m`, span, chunk: 0, grounding: "exact" })], description: null })
+  new Entity({
+    id,
+    label,
+    type,
+    aliases: [],
+    mentions: [new EntityMention({ id: `${id}-m`, span, chunk: 0, grounding: "exact" })],
+    description: null
+  })
 const relation = (id: string, subject: string, predicate: string, object: string) =>
   new Relation({ id, subject, predicate, object, evidence: [new Evidence({ span, chunk: 0, grounding: "exact" })] })
 const graphOf = (entities: Array<Entity>, relations: Array<Relation>) =>
-  new KnowledgeGraph({ schemaVersion: 1, runId: "doc-0123456789ab", document: { path: "input/document.txt", sha256: "a".repeat(64), length: 1 }, entities, relations })
+  new KnowledgeGraph({
+    schemaVersion: 1,
+    runId: "doc-0123456789ab",
+    document: { path: "input/document.txt", sha256: "a".repeat(64), length: 1 },
+    entities,
+    relations
+  })
 
 /** The labels between the quotes of node and edge definitions. */
 const quoted = (diagram: string) => [...diagram.matchAll(/\["([^"]*)"\]|\|"([^"]*)"\|/g)].map((m) => m[1] ?? m[2]!)
@@ -71,7 +84,9 @@ describe("renderMermaid", () => {
 
   it("never exceeds Mermaid's edge limit, which its parser enforces", async () => {
     const entities = Array.from({ length: 40 }, (_, i) => entity(`k${i}`, `K${i}`))
-    const relations = entities.flatMap((a, i) => entities.filter((_, j) => j !== i).map((b, j) => relation(`r${i}-${j}`, a.id, "p", b.id)))
+    const relations = entities.flatMap((a, i) =>
+      entities.filter((_, j) => j !== i).map((b, j) => relation(`r${i}-${j}`, a.id, "p", b.id))
+    )
     expect(relations.length).toBeGreaterThan(MERMAID_MAX_EDGES)
     const diagram = unfence(renderMermaid(graphOf(entities, relations)))
     expect(diagram.split("\n").filter((l) => l.includes("-->"))).toHaveLength(MERMAID_MAX_EDGES)
@@ -88,14 +103,14 @@ describe("renderMermaid", () => {
   })
 
   it("escapes with decimal entity codes and turns line breaks into <br/>", () => {
-    expect(escapeMermaidLabel('a"b')).toBe("a#34;b")
+    expect(escapeMermaidLabel("a\"b")).toBe("a#34;b")
     expect(escapeMermaidLabel("😀")).toBe("#128512;")
     expect(escapeMermaidLabel("a\r\nb\nc")).toBe("a<br/>b<br/>c")
     expect(escapeMermaidLabel("x\ud800")).toBe("x#65533;")
   })
 
   it("is refused by Mermaid when labels are not escaped (so the parser check means something)", async () => {
-    await expect(parseMermaid('flowchart LR\n  e1["a " b"]')).rejects.toThrow()
-    await expect(parseMermaid('flowchart LR\n  e1["x"] -->|""| e2["y"]')).rejects.toThrow()
+    await expect(parseMermaid("flowchart LR\n  e1[\"a \" b\"]")).rejects.toThrow()
+    await expect(parseMermaid("flowchart LR\n  e1[\"x\"] -->|\"\"| e2[\"y\"]")).rejects.toThrow()
   })
 })

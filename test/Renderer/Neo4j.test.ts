@@ -15,7 +15,15 @@ describe("renderNeo4j on adversarial names", () => {
 
   it("writes RFC 4180 CSV with neo4j-admin's header format that reads back exactly", () => {
     expect(Object.keys(nodes[0]!)).toEqual([
-      "id:ID", ":LABEL", "label", "type", "aliases:string[]", "description", "mentionCount:int", "mentionStart:int[]", "mentionEnd:int[]"
+      "id:ID",
+      ":LABEL",
+      "label",
+      "type",
+      "aliases:string[]",
+      "description",
+      "mentionCount:int",
+      "mentionStart:int[]",
+      "mentionEnd:int[]"
     ])
     expect(nodes).toHaveLength(graph.entities.length)
     nodes.forEach((row, i) => {
@@ -48,10 +56,14 @@ describe("renderNeo4j on adversarial names", () => {
   })
 
   it("writes a load.cypher with one statement per label and relationship type", () => {
-    expect(files.cypher).toContain("CREATE CONSTRAINT extract_entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE;")
+    expect(files.cypher).toContain(
+      "CREATE CONSTRAINT extract_entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE;"
+    )
     expect(files.cypher).toContain("LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row")
     expect(files.cypher).toContain("split(row.`aliases:string[]`, '\\u001f')")
-    expect(files.cypher).toContain("MATCH (e:Entity) WHERE e.type = 'Other Type/With Slash' SET e:`Other Type/With Slash`;")
+    expect(files.cypher).toContain(
+      "MATCH (e:Entity) WHERE e.type = 'Other Type/With Slash' SET e:`Other Type/With Slash`;"
+    )
     expect(files.cypher).toContain("MERGE (s)-[r:`LIVES_IN` {id: row.id}]->(o)")
     const merges = files.cypher.split("\n").filter((l) => l.startsWith("MERGE (s)-["))
     expect(merges).toHaveLength(new Set(graph.relations.map((r) => relationshipType(r.predicate))).size)
@@ -71,7 +83,9 @@ describe("Neo4j names", () => {
   })
 
   it("escapes Cypher strings and names", () => {
-    expect(cypherString("O'Brien \\ \"x\"\n\u0001")).toBe("'O\\'Brien \\\\ \"x\"\\n\\ufffd'".replace("\\ufffd", "\ufffd"))
+    expect(cypherString("O'Brien \\ \"x\"\n\u0001")).toBe(
+      "'O\\'Brien \\\\ \"x\"\\n\\ufffd'".replace("\\ufffd", "\ufffd")
+    )
     expect(cypherName("a`b")).toBe("`a``b`")
   })
 })

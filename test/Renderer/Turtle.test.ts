@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Parser, type Quad } from "n3"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type Quad, Parser } from "n3"
 import { DEFAULT_BASE_IRI } from "../../src/Domain/Output.js"
 import { iriSegment, NS, rdfDataset } from "../../src/Renderer/Rdf.js"
 import { indentNested, renderTurtle } from "../../src/Renderer/Turtle.js"
@@ -17,14 +17,16 @@ const quads: Array<Quad> = new Parser().parse(ttl)
 const RUN = `${BASE}doc-0123456789ab/`
 const A = `${NS.rdf}type`
 
-const objects = (s: string, p: string) => quads.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object)
+const objects = (s: string, p: string) =>
+  quads.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object)
 const one = (s: string, p: string) => {
   const os = objects(s, p)
   expect(os, `${s} ${p}`).toHaveLength(1)
   return os[0]!
 }
 /** Replaces lone surrogates the way every output must. */
-const fffd = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")
+const fffd = (s: string) =>
+  s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")
 
 describe("renderTurtle on adversarial names", () => {
   it("n3 parses it back to exactly the triples that were written", async () => {
@@ -88,7 +90,9 @@ describe("renderTurtle on adversarial names", () => {
     let checked = 0
     for (const e of graph.entities) {
       const s = `${RUN}entity/${iriSegment(e.id)}`
-      const annotations = quads.filter((q) => q.predicate.value === `${NS.oa}hasBody` && q.object.value === s).map((q) => q.subject.value)
+      const annotations = quads.filter((q) => q.predicate.value === `${NS.oa}hasBody` && q.object.value === s).map((
+        q
+      ) => q.subject.value)
       expect(annotations).toHaveLength(e.mentions.length)
       for (const a of annotations) {
         expect(one(a, A).value).toBe(`${NS.oa}Annotation`)
@@ -134,13 +138,17 @@ describe("renderTurtle on adversarial names", () => {
 
   it("is deterministic and defaults to the documented base IRI", () => {
     expect(renderTurtle(adversarialGraphs({ vocabulary: ADVERSARIAL_VOCABULARY }).graph, { baseIri: BASE })).toBe(ttl)
-    expect(renderTurtle(graph, { baseIri: DEFAULT_BASE_IRI })).toContain(`@prefix entity: <${DEFAULT_BASE_IRI}doc-0123456789ab/entity/>.`)
+    expect(renderTurtle(graph, { baseIri: DEFAULT_BASE_IRI })).toContain(
+      `@prefix entity: <${DEFAULT_BASE_IRI}doc-0123456789ab/entity/>.`
+    )
   })
 })
 
 describe("indentNested", () => {
   it("indents nested blank nodes and leaves brackets in literals and IRIs alone", () => {
-    const input = 'ex:a ex:p [\n  ex:q "x [ \\" ] y";\n  ex:r <http://e/[>;\n  ex:s [\n  ex:t 1\n]\n].\n'
-    expect(indentNested(input)).toBe('ex:a ex:p [\n        ex:q "x [ \\" ] y";\n        ex:r <http://e/[>;\n        ex:s [\n            ex:t 1\n        ]\n    ].\n')
+    const input = "ex:a ex:p [\n  ex:q \"x [ \\\" ] y\";\n  ex:r <http://e/[>;\n  ex:s [\n  ex:t 1\n]\n].\n"
+    expect(indentNested(input)).toBe(
+      "ex:a ex:p [\n        ex:q \"x [ \\\" ] y\";\n        ex:r <http://e/[>;\n        ex:s [\n            ex:t 1\n        ]\n    ].\n"
+    )
   })
 })

@@ -48,7 +48,7 @@ describe("analyzeName", () => {
   })
 
   it("reads quoted and parenthesised parts of a person's name as nicknames", () => {
-    expect(analyzeName('Wilfried " Willi " Schneider', "person")).toMatchObject({
+    expect(analyzeName("Wilfried \" Willi \" Schneider", "person")).toMatchObject({
       key: "wilfried schneider",
       nicknames: ["willi"]
     })

@@ -33,8 +33,12 @@ describe("givenNamesCompatible / surnamesCompatible", () => {
 describe("personVariant", () => {
   it("finds names with names left out and nickname forms", () => {
     expect(personVariant(person("Henrik Angell"), person("Henrik August Angell"))?.method).toBe("name-variant")
-    expect(personVariant(person("Jefferson Madeira"), person("Jefferson Madeira da Silva"))?.method).toBe("name-variant")
-    expect(personVariant(person("Willi Schneider"), person('Wilfried "Willi" Schneider'))?.method).toBe("name-variant")
+    expect(personVariant(person("Jefferson Madeira"), person("Jefferson Madeira da Silva"))?.method).toBe(
+      "name-variant"
+    )
+    expect(personVariant(person("Willi Schneider"), person("Wilfried \"Willi\" Schneider"))?.method).toBe(
+      "name-variant"
+    )
   })
 
   it("finds spelling and initial variants of the same shape", () => {
@@ -62,7 +66,9 @@ describe("surnameRun", () => {
 
 describe("spellingVariant", () => {
   it("accepts a one-letter typo in a long word", () => {
-    expect(spellingVariant(analyzeName("Tobolsk", "location"), analyzeName("Tobolesk", "location"))?.method).toBe("similar-name")
+    expect(spellingVariant(analyzeName("Tobolsk", "location"), analyzeName("Tobolesk", "location"))?.method).toBe(
+      "similar-name"
+    )
   })
 
   it("rejects derivations, different words and different numbers", () => {

@@ -1,6 +1,6 @@
-import * as FileSystem from "@effect/platform/FileSystem"
-import { SystemError } from "@effect/platform/Error"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import { SystemError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -15,8 +15,23 @@ import { SourceDocument } from "../../src/Domain/Document.js"
 import { RunConfig, RunStats } from "../../src/Domain/Run.js"
 import { ExtractionRunService, RunStoreConfig } from "../../src/Store/ExtractionRunService.js"
 
-const config = new RunConfig({ extractor: "nlp", model: null, baseUrl: null, chunkSize: 100, chunkOverlap: 10, tokenizer: "o200k_base", concurrency: 2 })
-const stats = new RunStats({ chunkCount: 1, mentionCount: 2, entityCount: 1, relationCount: 0, durationMs: 5, ungrounded: 0 })
+const config = new RunConfig({
+  extractor: "nlp",
+  model: null,
+  baseUrl: null,
+  chunkSize: 100,
+  chunkOverlap: 10,
+  tokenizer: "o200k_base",
+  concurrency: 2
+})
+const stats = new RunStats({
+  chunkCount: 1,
+  mentionCount: 2,
+  entityCount: 1,
+  relationCount: 0,
+  durationMs: 5,
+  ungrounded: 0
+})
 const docOf = (text: string) => {
   const bytes = Buffer.from(text)
   return new SourceDocument(text, "doc.txt", bytes.length, createHash("sha256").update(bytes).digest("hex"), "utf-8")
@@ -25,13 +40,23 @@ type StoreOptions = Parameters<typeof RunStoreConfig.layer>[1]
 const storeIn = (dir: string, options: StoreOptions = {}) =>
   ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(dir, options)), Layer.provide(NodeContext.layer))
 /** A second, independent store on the same directory: what another process would see. */
-const otherStore = <A, E>(dir: string, f: (store: ExtractionRunService) => Effect.Effect<A, E>, options: StoreOptions = {}) =>
-  Effect.flatMap(ExtractionRunService, f).pipe(Effect.provide(storeIn(dir, options)))
+const otherStore = <A, E>(
+  dir: string,
+  f: (store: ExtractionRunService) => Effect.Effect<A, E>,
+  options: StoreOptions = {}
+) => Effect.flatMap(ExtractionRunService, f).pipe(Effect.provide(storeIn(dir, options)))
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"))
 /** The pid of a process that has exited. */
-const deadPid = () => spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout.trim()
+const deadPid = () =>
+  spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout.trim()
 const lockRecord = (pid: number | string, host = hostname()) =>
-  JSON.stringify({ pid: Number(pid), host, startedAt: "2026-01-01T00:00:00.000Z", processStart: null, token: "0123456789abcdef01234567" })
+  JSON.stringify({
+    pid: Number(pid),
+    host,
+    startedAt: "2026-01-01T00:00:00.000Z",
+    processStart: null,
+    token: "0123456789abcdef01234567"
+  })
 
 describe("ExtractionRunService", () => {
   it.effect("creates the run directory with the document, records events and outputs, and completes", () => {
@@ -46,7 +71,11 @@ describe("ExtractionRunService", () => {
       // the run is locked by this process while it is open
       expect(readJson(join(handle.runDir, ".lock")).pid).toBe(process.pid)
       yield* store.emitEvent(handle.runId, "chunking.complete", { chunkCount: 1 })
-      const out = yield* store.saveOutput(handle.runId, { type: "knowledge-graph", path: "outputs/knowledge-graph.json", content: "{}\n" })
+      const out = yield* store.saveOutput(handle.runId, {
+        type: "knowledge-graph",
+        path: "outputs/knowledge-graph.json",
+        content: "{}\n"
+      })
       expect(out).toMatchObject({ bytes: 3, sha256: createHash("sha256").update("{}\n").digest("hex") })
       yield* store.emitError(handle.runId, "test.error", "something", { chunk: 1 })
       yield* store.completeRun(handle.runId, stats)
@@ -74,7 +103,11 @@ describe("ExtractionRunService", () => {
       const { runDir, runId } = yield* store.createRun(docOf("concurrent"), config)
       yield* Effect.forEach(
         Array.from({ length: 300 }, (_, i) => i),
-        (i) => (i % 3 === 0 ? store.emitError(runId, "test.error", `e${i}`, { i }) : store.emitEvent(runId, "test.event", { i })),
+        (
+          i
+        ) => (i % 3 === 0
+          ? store.emitError(runId, "test.error", `e${i}`, { i })
+          : store.emitEvent(runId, "test.event", { i })),
         { concurrency: 50 }
       )
       // Before the run ends, another reader (another process) sees all of them: snapshot + journal.
@@ -154,7 +187,10 @@ describe("ExtractionRunService", () => {
     const dir = mkdtempSync(join(tmpdir(), "extract-store-"))
     return Effect.gen(function*() {
       const doc = docOf("old")
-      const { runDir, runId } = yield* otherStore(dir, (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)))
+      const { runDir, runId } = yield* otherStore(
+        dir,
+        (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats))
+      )
       const meta = readJson(join(runDir, "metadata.json"))
       delete meta.events
       delete meta.errors
@@ -184,7 +220,9 @@ describe("ExtractionRunService", () => {
       expect(existsSync(join(dir, "runs"))).toBe(false)
       const { runId } = yield* store.createRun(docOf("paths"), config)
       for (const bad of ["../escape.json", "/etc/passwd", "outputs/../../x", "outputs//x", ".hidden"]) {
-        expect((yield* Effect.flip(store.saveOutput(runId, { type: "x", path: bad, content: "" })))._tag).toBe("StoreError")
+        expect((yield* Effect.flip(store.saveOutput(runId, { type: "x", path: bad, content: "" })))._tag).toBe(
+          "StoreError"
+        )
       }
       expect(existsSync(join(dir, "runs", "escape.json"))).toBe(false)
       yield* store.completeRun(runId, stats)
@@ -203,7 +241,11 @@ describe("ExtractionRunService locking", () => {
       expect(error._tag).toBe("RunLocked")
       expect(error.message).toContain(`pid ${process.pid} on ${hostname()}`)
       // a different document in the same output directory is not blocked
-      yield* otherStore(dir, (s) => Effect.tap(s.createRun(docOf("other"), config), (h) => s.completeRun(h.runId, stats)), { wait: false })
+      yield* otherStore(
+        dir,
+        (s) => Effect.tap(s.createRun(docOf("other"), config), (h) => s.completeRun(h.runId, stats)),
+        { wait: false }
+      )
       yield* store.completeRun(doc.runId, stats)
     }).pipe(Effect.provide(storeIn(dir)))
   })
@@ -230,7 +272,13 @@ describe("ExtractionRunService locking", () => {
       const handle = yield* Fiber.join(second)
       expect(Option.getOrThrow(handle.previous).events.map((e) => e.type)).toContain("first.event")
       const meta = readJson(join(handle.runDir, "metadata.json"))
-      expect(meta.events.map((e: any) => e.type)).toEqual(["run.created", "first.event", "run.completed", "second.event", "run.completed"])
+      expect(meta.events.map((e: any) => e.type)).toEqual([
+        "run.created",
+        "first.event",
+        "run.completed",
+        "second.event",
+        "run.completed"
+      ])
     }).pipe(Effect.provide(storeIn(dir)))
   })
 
@@ -238,16 +286,26 @@ describe("ExtractionRunService locking", () => {
     const dir = mkdtempSync(join(tmpdir(), "extract-lock-"))
     return Effect.gen(function*() {
       const doc = docOf("stale")
-      const { runDir, runId } = yield* otherStore(dir, (s) => s.createRun(doc, config).pipe(Effect.tap((h) => s.emitEvent(h.runId, "x"))))
+      const { runDir, runId } = yield* otherStore(
+        dir,
+        (s) => s.createRun(doc, config).pipe(Effect.tap((h) => s.emitEvent(h.runId, "x")))
+      )
       // simulate a kill -9: the store never released the lock; make it a dead process's, and leave a temp file
       writeFileSync(join(runDir, ".lock"), lockRecord(deadPid()))
       mkdirSync(join(runDir, "outputs"), { recursive: true })
       writeFileSync(join(runDir, "outputs", ".knowledge-graph.json.99999-1.tmp"), "partial")
-      writeFileSync(join(runDir, "metadata.json"), readFileSync(join(runDir, "metadata.json"), "utf8").replace("\"completed\"", "\"running\""))
+      writeFileSync(
+        join(runDir, "metadata.json"),
+        readFileSync(join(runDir, "metadata.json"), "utf8").replace("\"completed\"", "\"running\"")
+      )
       const view = yield* otherStore(dir, (s) => s.inspectRun(runId))
       expect(view.metadata.status).toBe("interrupted")
       expect(view.writer).toBeNull()
-      const second = yield* otherStore(dir, (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)), { wait: false })
+      const second = yield* otherStore(
+        dir,
+        (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)),
+        { wait: false }
+      )
       expect(Option.getOrThrow(second.previous).status).toBe("running") // as stored
       expect(existsSync(join(runDir, "outputs", ".knowledge-graph.json.99999-1.tmp"))).toBe(false)
       expect(readdirSync(runDir).filter((f) => f.startsWith(".lock"))).toEqual([])
@@ -274,12 +332,17 @@ describe("ExtractionRunService locking", () => {
     const dir = mkdtempSync(join(tmpdir(), "extract-lock-"))
     return Effect.gen(function*() {
       const doc = docOf("garbled lock")
-      const { runDir } = yield* otherStore(dir, (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)))
+      const { runDir } = yield* otherStore(
+        dir,
+        (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats))
+      )
       writeFileSync(join(runDir, ".lock"), "")
       const held = yield* Effect.flip(otherStore(dir, (s) => s.createRun(doc, config), { wait: false }))
       expect(held.message).toContain("not a lock record")
       utimesSync(join(runDir, ".lock"), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000))
-      yield* otherStore(dir, (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)), { wait: false })
+      yield* otherStore(dir, (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)), {
+        wait: false
+      })
       expect(existsSync(join(runDir, ".lock"))).toBe(false)
     }).pipe(Effect.provide(NodeContext.layer))
   })
@@ -288,24 +351,35 @@ describe("ExtractionRunService locking", () => {
     const dir = mkdtempSync(join(tmpdir(), "extract-lock-"))
     return Effect.gen(function*() {
       const doc = docOf("race")
-      const { runDir, runId } = yield* otherStore(dir, (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats)))
+      const { runDir, runId } = yield* otherStore(
+        dir,
+        (s) => Effect.tap(s.createRun(doc, config), (h) => s.completeRun(h.runId, stats))
+      )
       writeFileSync(join(runDir, ".lock"), lockRecord(deadPid()))
       let inside = 0
       let maxInside = 0
-      yield* Effect.forEach(Array.from({ length: 12 }, (_, i) => i), (i) =>
-        otherStore(dir, (s) =>
-          Effect.gen(function*() {
-            yield* s.createRun(doc, config)
-            inside++
-            maxInside = Math.max(maxInside, inside)
-            yield* s.emitEvent(runId, "writer", { i })
-            yield* Effect.sleep("5 millis")
-            inside--
-            yield* s.completeRun(runId, stats)
-          })), { concurrency: "unbounded" })
+      yield* Effect.forEach(
+        Array.from({ length: 12 }, (_, i) => i),
+        (i) =>
+          otherStore(dir, (s) =>
+            Effect.gen(function*() {
+              yield* s.createRun(doc, config)
+              inside++
+              maxInside = Math.max(maxInside, inside)
+              yield* s.emitEvent(runId, "writer", { i })
+              yield* Effect.sleep("5 millis")
+              inside--
+              yield* s.completeRun(runId, stats)
+            })),
+        { concurrency: "unbounded" }
+      )
       expect(maxInside).toBe(1)
       const meta = readJson(join(runDir, "metadata.json"))
-      expect(meta.events.filter((e: any) => e.type === "writer").map((e: any) => e.data.i).sort((a: number, b: number) => a - b))
+      expect(
+        meta.events.filter((e: any) => e.type === "writer").map((e: any) => e.data.i).sort((a: number, b: number) =>
+          a - b
+        )
+      )
         .toEqual(Array.from({ length: 12 }, (_, i) => i))
     }).pipe(Effect.provide(NodeContext.layer))
   })
@@ -330,17 +404,18 @@ const fullDisk = (budget: number) =>
       return {
         ...fs,
         open: (path, options) =>
-          Effect.map(fs.open(path, options), (file) => Object.assign(Object.create(file) as FileSystem.File, {
-            writeAll: (bytes: Uint8Array) => {
-              if (bytes.length > left) {
-                const part = bytes.subarray(0, Math.max(0, left))
-                left = 0
-                return Effect.zipRight(file.writeAll(part), Effect.fail(enospc(path)))
+          Effect.map(fs.open(path, options), (file) =>
+            Object.assign(Object.create(file) as FileSystem.File, {
+              writeAll: (bytes: Uint8Array) => {
+                if (bytes.length > left) {
+                  const part = bytes.subarray(0, Math.max(0, left))
+                  left = 0
+                  return Effect.zipRight(file.writeAll(part), Effect.fail(enospc(path)))
+                }
+                left -= bytes.length
+                return file.writeAll(bytes)
               }
-              left -= bytes.length
-              return file.writeAll(bytes)
-            }
-          }))
+            }))
       } satisfies FileSystem.FileSystem
     })
   ).pipe(Layer.provide(NodeContext.layer))
@@ -353,7 +428,9 @@ describe("ExtractionRunService on a full disk", () => {
       const { runDir, runId } = yield* store.createRun(docOf("full disk"), config)
       yield* store.saveOutput(runId, { type: "small", path: "outputs/small.json", content: "{\"ok\":true}\n" })
       const before = readFileSync(join(runDir, "metadata.json"), "utf8")
-      const error = yield* Effect.flip(store.saveOutput(runId, { type: "big", path: "outputs/big.json", content: "x".repeat(200_000) }))
+      const error = yield* Effect.flip(
+        store.saveOutput(runId, { type: "big", path: "outputs/big.json", content: "x".repeat(200_000) })
+      )
       expect(error._tag).toBe("StoreError")
       expect(error.message).toMatch(/^cannot write .*big\.json: no space left on device \(ENOSPC\)$/)
       expect(readFileSync(join(runDir, "outputs", "small.json"), "utf8")).toBe("{\"ok\":true}\n")
@@ -364,6 +441,14 @@ describe("ExtractionRunService on a full disk", () => {
       // whatever the failure left, the run reads back with everything recorded before it
       const run = yield* otherStore(dir, (s) => s.getRun(runId)).pipe(Effect.provide(NodeContext.layer))
       expect(run.outputs.map((o) => o.path)).toEqual(["outputs/small.json"])
-    }).pipe(Effect.provide(ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(dir)), Layer.provide(fullDisk(60_000)), Layer.provide(NodeContext.layer))))
+    }).pipe(
+      Effect.provide(
+        ExtractionRunService.Default.pipe(
+          Layer.provide(RunStoreConfig.layer(dir)),
+          Layer.provide(fullDisk(60_000)),
+          Layer.provide(NodeContext.layer)
+        )
+      )
+    )
   })
 })

@@ -5,9 +5,21 @@ const base = (seq: number): JournalRecord => ({
   seq,
   at: "2026-01-01T00:00:00.000Z",
   op: "base",
-  metadata: { runId: "doc-0123456789ab", status: "running", events: [{ type: "run.created" }], errors: [], outputs: [], revision: 0 }
+  metadata: {
+    runId: "doc-0123456789ab",
+    status: "running",
+    events: [{ type: "run.created" }],
+    errors: [],
+    outputs: [],
+    revision: 0
+  }
 })
-const event = (seq: number, type: string): JournalRecord => ({ seq, at: `2026-01-01T00:00:0${seq}.000Z`, op: "event", event: { type } })
+const event = (seq: number, type: string): JournalRecord => ({
+  seq,
+  at: `2026-01-01T00:00:0${seq}.000Z`,
+  op: "event",
+  event: { type }
+})
 
 describe("RunJournal", () => {
   it("replays records over a base: events, errors, outputs by path, fields; revision and updatedAt follow", () => {
@@ -44,6 +56,8 @@ describe("RunJournal", () => {
     expect(parsed.corruptLines).toBe(1)
     expect(parsed.tornTail).toBe(true)
     expect(parseJournal(encodeRecord(base(1))).tornTail).toBe(false)
-    expect(parseJournal("{\"seq\":0,\"at\":\"x\",\"op\":\"event\"}\n{\"seq\":2,\"at\":\"x\",\"op\":\"nope\"}\n").corruptLines).toBe(2)
+    expect(
+      parseJournal("{\"seq\":0,\"at\":\"x\",\"op\":\"event\"}\n{\"seq\":2,\"at\":\"x\",\"op\":\"nope\"}\n").corruptLines
+    ).toBe(2)
   })
 })

@@ -8,7 +8,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { execFileSync, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -58,33 +67,75 @@ describe("bad input", () => {
     // root reads anything: drop to nobody for this one when we are root
     const asRoot = process.getuid?.() === 0
     const r = asRoot
-      ? spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, p, "-o", join(dir, "nobody-out")], { encoding: "utf8", cwd: ROOT })
+      ? spawnSync("setpriv", [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        process.execPath,
+        BIN,
+        p,
+        "-o",
+        join(dir, "nobody-out")
+      ], { encoding: "utf8", cwd: ROOT })
       : spawnSync(process.execPath, [BIN, p, "-o", out], { encoding: "utf8", cwd: ROOT })
-    expectMessage({ code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr }, "an unreadable file", 4, ": permission denied")
+    expectMessage(
+      { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr },
+      "an unreadable file",
+      4,
+      ": permission denied"
+    )
   })
 
   it("an empty file and a whitespace-only file", async () => {
     expectMessage(await runCli([file("empty.txt", ""), "-o", out]), "an empty file", 4, ": the file is empty")
-    expectMessage(await runCli([file("blank.txt", " \n\t\r\n  "), "-o", out]), "a whitespace-only file", 4, ": the file holds only whitespace")
+    expectMessage(
+      await runCli([file("blank.txt", " \n\t\r\n  "), "-o", out]),
+      "a whitespace-only file",
+      4,
+      ": the file holds only whitespace"
+    )
   })
 
   it("binary content (NUL bytes)", async () => {
-    const r = await runCli([file("image.png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00])), "-o", out])
-    expectMessage(r, "binary content (NUL bytes)", 4, "image.png: binary content (NUL byte at offset 8); expected plain text")
+    const r = await runCli([
+      file("image.png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00])),
+      "-o",
+      out
+    ])
+    expectMessage(
+      r,
+      "binary content (NUL bytes)",
+      4,
+      "image.png: binary content (NUL byte at offset 8); expected plain text"
+    )
   })
 
   it("invalid UTF-8: refused by default; --encoding utf-8 replaces, --encoding windows-1252 reads Latin-1", async () => {
     const latin1 = Buffer.from("Caf\xe9 de Flore hosted Simone Beauvoir.\n", "latin1")
     const p = file("latin1.txt", latin1)
-    expectMessage(await runCli([p, "-o", out]), "invalid UTF-8", 4, "latin1.txt: not valid UTF-8 text (at byte 3); --encoding utf-8 decodes it with U+FFFD")
+    expectMessage(
+      await runCli([p, "-o", out]),
+      "invalid UTF-8",
+      4,
+      "latin1.txt: not valid UTF-8 text (at byte 3); --encoding utf-8 decodes it with U+FFFD"
+    )
     const replaced = await runCli([p, "-o", out, "--encoding", "utf-8"])
-    expectMessage(replaced, "invalid UTF-8 with --encoding utf-8", 0, "latin1.txt: 1 invalid byte sequence(s) decoded as U+FFFD (--encoding utf-8)")
+    expectMessage(
+      replaced,
+      "invalid UTF-8 with --encoding utf-8",
+      0,
+      "latin1.txt: 1 invalid byte sequence(s) decoded as U+FFFD (--encoding utf-8)"
+    )
     const meta = metaOf(idOf(latin1))
-    expect(readFileSync(join(out, "runs", idOf(latin1), "input", "document.txt"), "utf8")).toBe("Caf\uFFFD de Flore hosted Simone Beauvoir.\n")
+    expect(readFileSync(join(out, "runs", idOf(latin1), "input", "document.txt"), "utf8")).toBe(
+      "Caf\uFFFD de Flore hosted Simone Beauvoir.\n"
+    )
     expect(meta.errors.at(-1)).toMatchObject({ type: "InputDecoding", context: { encoding: "utf-8", replacements: 1 } })
     const cp1252 = await runCli([p, "-o", out, "--encoding", "windows-1252", "--json"])
     expect(cp1252.code).toBe(0)
-    expect(readFileSync(join(out, "runs", idOf(latin1), "input", "document.txt"), "utf8")).toBe("Café de Flore hosted Simone Beauvoir.\n")
+    expect(readFileSync(join(out, "runs", idOf(latin1), "input", "document.txt"), "utf8")).toBe(
+      "Café de Flore hosted Simone Beauvoir.\n"
+    )
     expect(metaOf(idOf(latin1)).input.encoding).toBe("windows-1252")
     expect(JSON.parse(cp1252.stdout).reused).toBe(false) // another decoding is another text: not reused
   })
@@ -105,7 +156,8 @@ describe("bad input", () => {
   })
 
   it("CRLF and lone CR line ends: kept byte for byte, offsets exact", async () => {
-    const text = "Ada Lovelace wrote to Charles Babbage.\r\n\r\nMary Somerville 😀 answered Ada Lovelace.\rMichael Faraday agreed.\r\n"
+    const text =
+      "Ada Lovelace wrote to Charles Babbage.\r\n\r\nMary Somerville 😀 answered Ada Lovelace.\rMichael Faraday agreed.\r\n"
     const r = await runCli([file("crlf.txt", text), "-o", out, "-q"])
     expectMessage({ ...r, stderr: r.stderr + "(no message)" }, "CRLF and lone CR line ends", 0, "(no message)")
     const runId = idOf(text)
@@ -122,37 +174,103 @@ describe("bad input", () => {
     const p = file("big.txt", big)
     const time = existsSync("/usr/bin/time")
     const run = (args: Array<string>, input?: Buffer) => {
-      const r = spawnSync(time ? "/usr/bin/time" : process.execPath, time ? ["-f", "maxrss=%M", process.execPath, BIN, ...args] : [BIN, ...args], {
-        encoding: "utf8",
-        cwd: ROOT,
-        input,
-        maxBuffer: 1 << 20
-      })
+      const r = spawnSync(
+        time ? "/usr/bin/time" : process.execPath,
+        time ? ["-f", "maxrss=%M", process.execPath, BIN, ...args] : [BIN, ...args],
+        {
+          encoding: "utf8",
+          cwd: ROOT,
+          input,
+          maxBuffer: 1 << 20
+        }
+      )
       const rss = Number(/maxrss=(\d+)/.exec(r.stderr)?.[1] ?? NaN)
-      return { r: { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr.replace(/maxrss=\d+\n?/, "") } satisfies CliResult, rssKb: rss }
+      return {
+        r: {
+          code: r.status,
+          signal: null,
+          stdout: r.stdout,
+          stderr: r.stderr.replace(/maxrss=\d+\n?/, "")
+        } satisfies CliResult,
+        rssKb: rss
+      }
     }
     const fromFile = run([p, "-o", out])
-    expectMessage(fromFile.r, "a 200 MB file", 4, "big.txt: 200.0 MiB is more than the input limit of 32.0 MiB (--max-input-bytes raises it)")
+    expectMessage(
+      fromFile.r,
+      "a 200 MB file",
+      4,
+      "big.txt: 200.0 MiB is more than the input limit of 32.0 MiB (--max-input-bytes raises it)"
+    )
     const fromStdin = run(["-", "-o", out], big)
-    expectMessage(fromStdin.r, "200 MB on stdin", 4, "-: the input is larger than the limit of 32.0 MiB (--max-input-bytes raises it)")
+    expectMessage(
+      fromStdin.r,
+      "200 MB on stdin",
+      4,
+      "-: the input is larger than the limit of 32.0 MiB (--max-input-bytes raises it)"
+    )
     if (time) {
       // Node and the CLI's modules take ~100-150 MB; reading may hold at most the limit (32 MiB) and a chunk
       expect(fromFile.rssKb).toBeLessThan(300 * 1024)
       expect(fromStdin.rssKb).toBeLessThan(350 * 1024)
-      console.log(`200 MB input refused: peak RSS ${Math.round(fromFile.rssKb / 1024)} MB (file), ${Math.round(fromStdin.rssKb / 1024)} MB (stdin)`)
+      console.log(
+        `200 MB input refused: peak RSS ${Math.round(fromFile.rssKb / 1024)} MB (file), ${
+          Math.round(fromStdin.rssKb / 1024)
+        } MB (stdin)`
+      )
     }
   }, 120_000)
 
   it("unknown flags and invalid values", async () => {
     const p = file("ok.txt", "Ada Lovelace wrote notes.\n")
-    expectMessage(await runCli(["--no-such-flag", p, "-o", out]), "an unknown flag", 2, "extract: unknown option --no-such-flag")
-    expectMessage(await runCli([p, "-o", out, "--chunk-size", "abc"]), "a non-numeric value", 2, "'abc' is not a integer")
-    expectMessage(await runCli([p, "-o", out, "--chunk-size", "3"]), "an out-of-range value", 2, "--chunk-size must be an integer from 16 to 1000000 tokens, got 3")
-    expectMessage(await runCli([p, "-o", out, "--extractor", "gpt"]), "an invalid choice", 2, "Expected one of the following cases: auto, llm, nlp")
-    expectMessage(await runCli([p, "-o", out, "--encoding", "klingon"]), "an unknown encoding", 2, "--encoding must be auto or an encoding label")
-    expectMessage(await runCli([p, "-o", out, "--max-input-bytes", "lots"]), "an invalid size", 2, "--max-input-bytes must be a positive size")
-    expectMessage(await runCli([p, "-o", out, "--base-url", "ftp://x"]), "a non-HTTP base URL", 2, "--base-url must be an http(s) URL")
-    expectMessage(await runCli(["runs", "show", "../../etc", "-o", out]), "a malformed run id", 2, "invalid run id \"../../etc\": expected doc- and 12 hex digits")
+    expectMessage(
+      await runCli(["--no-such-flag", p, "-o", out]),
+      "an unknown flag",
+      2,
+      "extract: unknown option --no-such-flag"
+    )
+    expectMessage(
+      await runCli([p, "-o", out, "--chunk-size", "abc"]),
+      "a non-numeric value",
+      2,
+      "'abc' is not a integer"
+    )
+    expectMessage(
+      await runCli([p, "-o", out, "--chunk-size", "3"]),
+      "an out-of-range value",
+      2,
+      "--chunk-size must be an integer from 16 to 1000000 tokens, got 3"
+    )
+    expectMessage(
+      await runCli([p, "-o", out, "--extractor", "gpt"]),
+      "an invalid choice",
+      2,
+      "Expected one of the following cases: auto, llm, nlp"
+    )
+    expectMessage(
+      await runCli([p, "-o", out, "--encoding", "klingon"]),
+      "an unknown encoding",
+      2,
+      "--encoding must be auto or an encoding label"
+    )
+    expectMessage(
+      await runCli([p, "-o", out, "--max-input-bytes", "lots"]),
+      "an invalid size",
+      2,
+      "--max-input-bytes must be a positive size"
+    )
+    expectMessage(
+      await runCli([p, "-o", out, "--base-url", "ftp://x"]),
+      "a non-HTTP base URL",
+      2,
+      "--base-url must be an http(s) URL"
+    )
+    expectMessage(
+      await runCli(["runs", "show", "../../etc", "-o", out]),
+      "a malformed run id",
+      2,
+      "invalid run id \"../../etc\": expected doc- and 12 hex digits"
+    )
     expect(existsSync(join(dir, "etc"))).toBe(false)
   }, 60_000)
 
@@ -162,7 +280,11 @@ describe("bad input", () => {
       denying = await startMockOpenAi({
         fault: (_req, res) => {
           res.writeHead(401, { "content-type": "application/json" })
-          res.end(JSON.stringify({ error: { message: "Incorrect API key provided: sk-test-NEVER...", type: "invalid_request_error" } }))
+          res.end(
+            JSON.stringify({
+              error: { message: "Incorrect API key provided: sk-test-NEVER...", type: "invalid_request_error" }
+            })
+          )
           return true
         }
       })
@@ -178,7 +300,9 @@ describe("bad input", () => {
         })
       })
       const text = "Grace Hopper worked at Harvard University.\n"
-      const r = await runCli([file("unreachable.txt", text), "-o", out], { env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: SECRET } })
+      const r = await runCli([file("unreachable.txt", text), "-o", out], {
+        env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: SECRET }
+      })
       expectMessage(r, "an unreachable base URL", 1, "cannot reach the provider")
       const meta = metaOf(idOf(text))
       expect(meta.status).toBe("failed")
@@ -189,14 +313,22 @@ describe("bad input", () => {
 
     it("HTTP 401 from the provider: names OPENAI_API_KEY, never prints the key, not even in debug logs", async () => {
       const text = "Alan Turing worked at Bletchley Park.\n"
-      const r = await runCli([file("denied.txt", text), "-o", out, "--log-level", "debug"], { env: { OPENAI_BASE_URL: denying.baseUrl, OPENAI_API_KEY: SECRET } })
-      expectMessage(r, "HTTP 401 from the provider", 1, "the provider rejected the API key (HTTP 401); set OPENAI_API_KEY to a valid key")
+      const r = await runCli([file("denied.txt", text), "-o", out, "--log-level", "debug"], {
+        env: { OPENAI_BASE_URL: denying.baseUrl, OPENAI_API_KEY: SECRET }
+      })
+      expectMessage(
+        r,
+        "HTTP 401 from the provider",
+        1,
+        "the provider rejected the API key (HTTP 401); set OPENAI_API_KEY to a valid key"
+      )
       expect(r.stderr).not.toContain(SECRET)
       expect(r.stderr).not.toContain("NEVER-PRINT")
       const meta = metaOf(idOf(text))
       expect(meta.errors.at(-1).message).toContain("HTTP 401")
       const runDir = join(out, "runs", idOf(text))
-      const files = (d: string): Array<string> => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]))
+      const files = (d: string): Array<string> =>
+        readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]))
       for (const f of files(runDir)) expect(readFileSync(f, "utf8")).not.toContain("NEVER-PRINT")
     })
   })
@@ -214,7 +346,9 @@ describe("bad input", () => {
       const first = await runCli([small, "-o", mnt, "-q"])
       expect(first.code).toBe(0)
       const smallRun = join(mnt, "runs", idOf(readFileSync(small)))
-      const before = new Map(readdirSync(join(smallRun, "outputs")).map((f) => [f, readFileSync(join(smallRun, "outputs", f))]))
+      const before = new Map(
+        readdirSync(join(smallRun, "outputs")).map((f) => [f, readFileSync(join(smallRun, "outputs", f))])
+      )
       const novel = join(ROOT, "..", "shared", "data", "litbank", "texts", "41_the_legend_of_sleepy_hollow.txt")
       const r = await runCli([novel, "-o", mnt, "-q"])
       expectMessage(r, "a disk that fills up mid-run", 1, "no space left on device (ENOSPC)")
@@ -225,7 +359,15 @@ describe("bad input", () => {
       expect(["failed", "running"]).toContain(meta.status)
       const verify = await runCli(["runs", "verify", "-o", mnt])
       expect(verify.code, verify.stdout).toBe(0)
-      const leftovers = (d: string): Array<string> => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? leftovers(join(d, f)) : f.endsWith(".tmp") || f === ".lock" ? [f] : []))
+      const leftovers = (d: string): Array<string> =>
+        readdirSync(d).flatMap((
+          f
+        ) => (statSync(join(d, f)).isDirectory()
+          ? leftovers(join(d, f))
+          : f.endsWith(".tmp") || f === ".lock"
+          ? [f]
+          : [])
+        )
       expect(leftovers(mnt)).toEqual([])
     })
   })
@@ -233,7 +375,10 @@ describe("bad input", () => {
   it("files are created with the user's umask", async () => {
     const text = "Emmy Noether taught at Göttingen.\n"
     const o = join(dir, "umask-out")
-    execFileSync("sh", ["-c", `umask 077 && exec "${process.execPath}" "${BIN}" "${file("umask.txt", text)}" -o "${o}" -q`], { cwd: ROOT })
+    execFileSync("sh", [
+      "-c",
+      `umask 077 && exec "${process.execPath}" "${BIN}" "${file("umask.txt", text)}" -o "${o}" -q`
+    ], { cwd: ROOT })
     const runDir = join(o, "runs", idOf(text))
     for (const f of ["metadata.json", "journal.jsonl", "input/document.txt", "outputs/knowledge-graph.json"]) {
       expect((statSync(join(runDir, f)).mode & 0o777).toString(8), f).toBe("600")
@@ -246,7 +391,9 @@ describe("bad input", () => {
     const rows = doc.split("\n").filter((l) => l.startsWith("| "))
     expect(documented.length).toBeGreaterThan(20)
     for (const c of documented) {
-      const row = rows.find((r) => r.includes(c.fragment.replace(/\|/g, "\\|")) || (c.fragment === "(no message)" && r.includes(c.input)))
+      const row = rows.find((r) =>
+        r.includes(c.fragment.replace(/\|/g, "\\|")) || (c.fragment === "(no message)" && r.includes(c.input))
+      )
       expect(row, `${c.input}: "${c.fragment}"`).toBeDefined()
       expect(row!.split("|").map((x) => x.trim())).toContain(String(c.code))
     }

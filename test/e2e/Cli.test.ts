@@ -3,12 +3,12 @@
  * embedded extractor.
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { Parser } from "n3"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Parser } from "n3"
 import { type CliResult, runCli, SHARED } from "../support/Cli.js"
 
 const SLEEPY = join(SHARED, "data/litbank/texts/41_the_legend_of_sleepy_hollow.txt")
@@ -41,7 +41,11 @@ describe("extract <file> (nlp, end to end)", () => {
     for (const f of ["knowledge-graph.json", "entity-resolution-graph.json", "mermaid-diagram.md", "rdf-turtle.ttl"]) {
       expect(existsSync(join(runDir, "outputs", f))).toBe(true)
     }
-    expect(meta).toMatchObject({ runId, status: "completed", input: { path: SLEEPY, bytes: readFileSync(SLEEPY).length } })
+    expect(meta).toMatchObject({
+      runId,
+      status: "completed",
+      input: { path: SLEEPY, bytes: readFileSync(SLEEPY).length }
+    })
     expect(meta.config.extractor).toBe("nlp")
     for (const o of meta.outputs) {
       const bytes = readFileSync(join(runDir, o.path))
@@ -74,8 +78,10 @@ describe("extract <file> (nlp, end to end)", () => {
         checked++
       }
     }
-    for (const r of graph.relations) for (const ev of r.evidence) expect(cpSlice(cps, ev.span.start, ev.span.end)).toBe(ev.span.text)
-    for (let i = 0; ; i++) {
+    for (const r of graph.relations) {
+      for (const ev of r.evidence) expect(cpSlice(cps, ev.span.start, ev.span.end)).toBe(ev.span.text)
+    }
+    for (let i = 0;; i++) {
       const f = join(runDir, "input", "chunks", `chunk-${i}.txt`)
       if (!existsSync(f)) break
       expect(cps.join("")).toContain(readFileSync(f, "utf8"))
@@ -161,6 +167,8 @@ describe("exit codes and messages", () => {
   it("--version prints the package version", async () => {
     const r = await runCli(["--version"])
     expect(r.code).toBe(0)
-    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version)
+    expect(r.stdout.trim()).toBe(
+      JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version
+    )
   })
 })

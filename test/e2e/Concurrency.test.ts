@@ -19,7 +19,14 @@ const filesUnder = (dir: string, base = dir): Array<string> =>
     return statSync(p).isDirectory() ? filesUnder(p, base) : [p.slice(base.length + 1)]
   })
 const idOf = (text: string) => `doc-${createHash("sha256").update(text).digest("hex").slice(0, 12)}`
-const STAGES = ["run.started", "chunking.complete", "extraction.complete", "resolution.complete", "rendering.complete", "run.completed"]
+const STAGES = [
+  "run.started",
+  "chunking.complete",
+  "extraction.complete",
+  "resolution.complete",
+  "rendering.complete",
+  "run.completed"
+]
 
 describe("8 processes, 4 documents, one output directory", () => {
   let server: MockOpenAi
@@ -61,7 +68,9 @@ describe("8 processes, 4 documents, one output directory", () => {
       expect(new Set(stamps).size).toBe(stamps.length)
       // the journal holds the same events
       const journal = readFileSync(join(runDir, "journal.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l))
-      const journaled = journal.flatMap((r: any) => (r.op === "event" ? [r.event.type] : r.op === "base" ? r.metadata.events.map((e: any) => e.type) : []))
+      const journaled = journal.flatMap((
+        r: any
+      ) => (r.op === "event" ? [r.event.type] : r.op === "base" ? r.metadata.events.map((e: any) => e.type) : []))
       expect(journaled).toEqual(types)
       for (const o of meta.outputs) {
         const bytes = readFileSync(join(runDir, o.path))
@@ -84,7 +93,10 @@ describe("a run another process is writing", () => {
   const input = join(root, "slow.txt")
   writeFileSync(input, text)
   const runId = idOf(text)
-  const args = (out: string, ...more: Array<string>) => [input, "-o", out, "--chunk-size", "40", "--chunk-overlap", "0", "--concurrency", "1", ...more]
+  const args = (
+    out: string,
+    ...more: Array<string>
+  ) => [input, "-o", out, "--chunk-size", "40", "--chunk-overlap", "0", "--concurrency", "1", ...more]
   const env = () => ({ OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: "sk-lock" })
 
   /** While closed, the server holds every request: the first run stays in its extract stage. */
@@ -116,31 +128,37 @@ describe("a run another process is writing", () => {
   }, 120_000)
 
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-    it(`${signal} stops the run, records run.interrupted with the progress so far, releases the lock, exits ${code}`, async () => {
-      const out = join(root, signal)
-      const before = server.requests.length
-      const cli = startCli(args(out), { env: env() })
-      await cli.waitForStderr(/chunk: \d+ chunks/)
-      await new Promise((r) => setTimeout(r, 700)) // a few chunks get extracted
-      cli.child.kill(signal)
-      const r = await cli.done
-      const chunkCount = Number(/chunk: (\d+) chunks/.exec(r.stderr)![1])
-      expect(r.code).toBe(code)
-      expect(r.stderr).toContain("interrupted during extract")
-      expect(r.stderr).not.toMatch(/\n\s+at /)
-      const runDir = join(out, "runs", runId)
-      const meta = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
-      expect(meta.status).toBe("interrupted")
-      const last = meta.events.at(-1)
-      expect(last.type).toBe("run.interrupted")
-      expect(last.data.stage).toBe("extract")
-      expect(last.data.percent).toBeGreaterThan(0)
-      expect(last.data.extractionsSaved).toBeGreaterThan(0)
-      expect(last.data.extractionsSaved).toBe(readdirSync(join(runDir, "extractions")).filter((f) => /^chunk-\d+\.json$/.test(f)).length)
-      expect(existsSync(join(runDir, ".lock"))).toBe(false)
-      // it stopped: far fewer model calls than chunks were made
-      expect(server.requests.length - before).toBeLessThan(chunkCount / 2)
-      expect(filesUnder(runDir).filter((f) => f.endsWith(".tmp"))).toEqual([])
-    }, 60_000)
+    it(
+      `${signal} stops the run, records run.interrupted with the progress so far, releases the lock, exits ${code}`,
+      async () => {
+        const out = join(root, signal)
+        const before = server.requests.length
+        const cli = startCli(args(out), { env: env() })
+        await cli.waitForStderr(/chunk: \d+ chunks/)
+        await new Promise((r) => setTimeout(r, 700)) // a few chunks get extracted
+        cli.child.kill(signal)
+        const r = await cli.done
+        const chunkCount = Number(/chunk: (\d+) chunks/.exec(r.stderr)![1])
+        expect(r.code).toBe(code)
+        expect(r.stderr).toContain("interrupted during extract")
+        expect(r.stderr).not.toMatch(/\n\s+at /)
+        const runDir = join(out, "runs", runId)
+        const meta = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
+        expect(meta.status).toBe("interrupted")
+        const last = meta.events.at(-1)
+        expect(last.type).toBe("run.interrupted")
+        expect(last.data.stage).toBe("extract")
+        expect(last.data.percent).toBeGreaterThan(0)
+        expect(last.data.extractionsSaved).toBeGreaterThan(0)
+        expect(last.data.extractionsSaved).toBe(
+          readdirSync(join(runDir, "extractions")).filter((f) => /^chunk-\d+\.json$/.test(f)).length
+        )
+        expect(existsSync(join(runDir, ".lock"))).toBe(false)
+        // it stopped: far fewer model calls than chunks were made
+        expect(server.requests.length - before).toBeLessThan(chunkCount / 2)
+        expect(filesUnder(runDir).filter((f) => f.endsWith(".tmp"))).toEqual([])
+      },
+      60_000
+    )
   }
 })

@@ -55,11 +55,15 @@ describe("extract --extractor llm (loopback Responses API)", () => {
     const runDir = join(out, "runs", runId)
     const graph = JSON.parse(readFileSync(join(runDir, "outputs", "knowledge-graph.json"), "utf8"))
     const labels = graph.entities.map((e: any) => e.label)
-    expect(labels).toEqual(expect.arrayContaining(["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Michael Faraday"]))
+    expect(labels).toEqual(
+      expect.arrayContaining(["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Michael Faraday"])
+    )
     const ada = graph.entities.find((e: any) => e.label === "Ada Lovelace")
     expect(ada.mentions).toHaveLength(3)
     const cps = Array.from(readFileSync(join(runDir, "input", "document.txt"), "utf8"))
-    for (const e of graph.entities) for (const m of e.mentions) expect(cps.slice(m.span.start, m.span.end).join("")).toBe(m.span.text)
+    for (const e of graph.entities) {
+      for (const m of e.mentions) expect(cps.slice(m.span.start, m.span.end).join("")).toBe(m.span.text)
+    }
     expect(graph.relations.length).toBeGreaterThan(0)
     for (const rel of graph.relations) {
       for (const ev of rel.evidence) expect(cps.slice(ev.span.start, ev.span.end).join("")).toBe(ev.span.text)
@@ -86,7 +90,9 @@ describe("extract --extractor llm (loopback Responses API)", () => {
       expect(r.stderr).toContain("OPENAI_API_KEY")
       expect(r.stderr).not.toContain(SECRET)
       expect(r.stderr).not.toMatch(/\n\s+at /)
-      const id = `doc-${createHash("sha256").update("Grace Hopper worked at Harvard University.").digest("hex").slice(0, 12)}`
+      const id = `doc-${
+        createHash("sha256").update("Grace Hopper worked at Harvard University.").digest("hex").slice(0, 12)
+      }`
       const meta = JSON.parse(readFileSync(join(out, "runs", id, "metadata.json"), "utf8"))
       expect(meta.status).toBe("failed")
       expect(meta.errors.at(-1).message).toContain("HTTP 401")

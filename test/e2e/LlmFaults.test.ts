@@ -55,7 +55,10 @@ describe("extract --extractor llm under provider faults", () => {
   const input = join(dir, "letters.txt")
   writeFileSync(input, TEXT)
   const runId = runIdOf(TEXT)
-  const args = (out: string, ...more: Array<string>) => [input, "-o", out, "--extractor", "llm", ...ONE_PARAGRAPH_PER_CHUNK, "--json", ...more]
+  const args = (
+    out: string,
+    ...more: Array<string>
+  ) => [input, "-o", out, "--extractor", "llm", ...ONE_PARAGRAPH_PER_CHUNK, "--json", ...more]
 
   for (const api of ["responses", "chat"] as const) {
     it(`${api}: completes with every chunk extracted when faults are transient, as a fault-free run would`, async () => {
@@ -75,23 +78,51 @@ describe("extract --extractor llm under provider faults", () => {
         expect(r.code).toBe(0)
         expect(Date.now() - started).toBeLessThan(40_000)
         const line = JSON.parse(r.stdout)
-        expect(line).toMatchObject({ runId, status: "completed", stats: { chunkCount: CHUNKS, failedChunks: 0, partial: false } })
+        expect(line).toMatchObject({
+          runId,
+          status: "completed",
+          stats: { chunkCount: CHUNKS, failedChunks: 0, partial: false }
+        })
         // 12 chunks; chunks 0–4 and 7–11 hit a transient fault (retried), 5 and 6 an invalid answer (re-asked).
-        expect(line.stats.llm).toMatchObject({ calls: 2 * CHUNKS, retries: 10, reasks: 2, cacheMisses: CHUNKS, cacheHits: 0 })
+        expect(line.stats.llm).toMatchObject({
+          calls: 2 * CHUNKS,
+          retries: 10,
+          reasks: 2,
+          cacheMisses: CHUNKS,
+          cacheHits: 0
+        })
 
         const runDir = join(out, "runs", runId)
-        expect(readdirSync(join(runDir, "extractions")).sort()).toEqual(Array.from({ length: CHUNKS }, (_, i) => `chunk-${i}.json`).sort())
+        expect(readdirSync(join(runDir, "extractions")).sort()).toEqual(
+          Array.from({ length: CHUNKS }, (_, i) => `chunk-${i}.json`).sort()
+        )
         for (const f of readdirSync(join(runDir, "outputs"))) {
-          expect(readFileSync(join(runDir, "outputs", f), "utf8"), f).toBe(readFileSync(join(cleanOut, "runs", runId, "outputs", f), "utf8"))
+          expect(readFileSync(join(runDir, "outputs", f), "utf8"), f).toBe(
+            readFileSync(join(cleanOut, "runs", runId, "outputs", f), "utf8")
+          )
         }
         const meta = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
         const retries = meta.events.filter((e: any) => e.type === "llm.retry").map((e: any) => e.data)
-        expect(retries.map((d: any) => d.status).filter((s: any) => s !== null).sort()).toEqual([429, 429, 500, 500, 503, 503])
-        expect(retries.map((d: any) => d.reason)).toEqual(expect.arrayContaining(["request timed out", expect.stringMatching(/connection/)]))
+        expect(retries.map((d: any) => d.status).filter((s: any) => s !== null).sort()).toEqual([
+          429,
+          429,
+          500,
+          500,
+          503,
+          503
+        ])
+        expect(retries.map((d: any) => d.reason)).toEqual(
+          expect.arrayContaining(["request timed out", expect.stringMatching(/connection/)])
+        )
         const after429 = retries.find((d: any) => d.status === 429)
         expect(after429.delayMs).toBeGreaterThanOrEqual(1000)
         const reasks = meta.events.filter((e: any) => e.type === "llm.reask").map((e: any) => e.data.error)
-        expect(reasks).toEqual(expect.arrayContaining([expect.stringContaining("not valid JSON"), expect.stringContaining("; relations: Expected")]))
+        expect(reasks).toEqual(
+          expect.arrayContaining([
+            expect.stringContaining("not valid JSON"),
+            expect.stringContaining("; relations: Expected")
+          ])
+        )
         expect(reasks.join("\n")).toContain(`entities[0].type: Expected "Person" | "Organization"`)
         expect(meta.errors).toEqual([])
       } finally {
@@ -117,10 +148,16 @@ describe("extract --extractor llm under provider faults", () => {
     })
     try {
       const out = join(dir, "partial")
-      const r = await runCli(args(out, "--max-retries", "1", "--max-reasks", "1"), { env: { OPENAI_BASE_URL: broken.baseUrl } })
+      const r = await runCli(args(out, "--max-retries", "1", "--max-reasks", "1"), {
+        env: { OPENAI_BASE_URL: broken.baseUrl }
+      })
       expect(r.code).toBe(3)
       const line = JSON.parse(r.stdout)
-      expect(line).toMatchObject({ runId, status: "completed", stats: { chunkCount: CHUNKS, failedChunks: 2, partial: true } })
+      expect(line).toMatchObject({
+        runId,
+        status: "completed",
+        stats: { chunkCount: CHUNKS, failedChunks: 2, partial: true }
+      })
       expect(r.stderr).toContain("completed partially")
       const runDir = join(out, "runs", runId)
       const meta = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
@@ -136,9 +173,14 @@ describe("extract --extractor llm under provider faults", () => {
 
       // The next run is not reused (it was partial) and asks only for the two failed chunks: the rest is cached.
       const before = broken.requests.length
-      const again = await runCli(args(out, "--max-retries", "1", "--max-reasks", "1"), { env: { OPENAI_BASE_URL: broken.baseUrl } })
+      const again = await runCli(args(out, "--max-retries", "1", "--max-reasks", "1"), {
+        env: { OPENAI_BASE_URL: broken.baseUrl }
+      })
       expect(again.code).toBe(3)
-      expect(JSON.parse(again.stdout)).toMatchObject({ reused: false, stats: { failedChunks: 2, llm: { cacheHits: CHUNKS - 2 } } })
+      expect(JSON.parse(again.stdout)).toMatchObject({
+        reused: false,
+        stats: { failedChunks: 2, llm: { cacheHits: CHUNKS - 2 } }
+      })
       const asked = new Set(broken.requests.slice(before).map((q) => q.chunkText.slice(0, 12)))
       expect([...asked].sort()).toEqual(["Paragraph 3:", "Paragraph 8:"])
     } finally {
@@ -180,7 +222,10 @@ describe("extract --extractor llm under provider faults", () => {
     const r = await runCli(args(join(dir, "unreachable")), { env: { OPENAI_BASE_URL: url } })
     expect(r.code).toBe(1)
     expect(Date.now() - started).toBeLessThan(15_000)
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: "failed", error: `cannot reach the provider at ${new URL(url).host}: connection refused` })
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: "failed",
+      error: `cannot reach the provider at ${new URL(url).host}: connection refused`
+    })
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 })

@@ -37,8 +37,10 @@ describe("extract --extractor llm: cache, resume, re-run", () => {
   const dir = mkdtempSync(join(tmpdir(), "extract-llm-resume-"))
   const input = join(dir, "letters.txt")
   writeFileSync(input, TEXT)
-  const args = (out: string, ...more: Array<string>) =>
-    [input, "-o", out, "--extractor", "llm", ...ONE_PARAGRAPH_PER_CHUNK, "--concurrency", "2", "--json", ...more]
+  const args = (
+    out: string,
+    ...more: Array<string>
+  ) => [input, "-o", out, "--extractor", "llm", ...ONE_PARAGRAPH_PER_CHUNK, "--concurrency", "2", "--json", ...more]
 
   it("resumes a run killed with SIGKILL, asking only for uncached chunks, with outputs identical to an uninterrupted run", async () => {
     const server = await startMockOpenAi({ latencyMs: 60 })
@@ -75,10 +77,13 @@ describe("extract --extractor llm: cache, resume, re-run", () => {
       const runDir = join(out, "runs", runId)
       const refDir = join(reference, "runs", runId)
       for (const f of readdirSync(join(refDir, "outputs"))) {
-        expect(readFileSync(join(runDir, "outputs", f), "utf8"), f).toBe(readFileSync(join(refDir, "outputs", f), "utf8"))
+        expect(readFileSync(join(runDir, "outputs", f), "utf8"), f).toBe(
+          readFileSync(join(refDir, "outputs", f), "utf8")
+        )
       }
       // A write cut off by the kill may leave a temporary `.chunk-N.json.<pid>-<n>.tmp` beside them (the run store's to sweep).
-      const chunkFiles = (d: string) => readdirSync(join(d, "extractions")).filter((f) => /^chunk-\d+\.json$/.test(f)).sort()
+      const chunkFiles = (d: string) =>
+        readdirSync(join(d, "extractions")).filter((f) => /^chunk-\d+\.json$/.test(f)).sort()
       const files = chunkFiles(refDir)
       expect(files).toHaveLength(CHUNKS)
       expect(chunkFiles(runDir)).toEqual(files)
@@ -121,7 +126,9 @@ describe("extract --extractor llm: cache, resume, re-run", () => {
     const server = await startMockOpenAi()
     try {
       const out = join(dir, "dry")
-      const plan = await runCli(args(out, "--dry-run", "--price-input", "0.15"), { env: { OPENAI_BASE_URL: server.baseUrl } })
+      const plan = await runCli(args(out, "--dry-run", "--price-input", "0.15"), {
+        env: { OPENAI_BASE_URL: server.baseUrl }
+      })
       expect(plan.code).toBe(0)
       const p = JSON.parse(plan.stdout)
       expect(p).toMatchObject({ dryRun: true, runId, chunkCount: CHUNKS, calls: CHUNKS, cached: 0 })
@@ -131,11 +138,17 @@ describe("extract --extractor llm: cache, resume, re-run", () => {
       expect(server.requests).toHaveLength(0)
       expect(existsSync(join(out, "runs"))).toBe(false)
 
-      const text = await runCli(args(out, "--dry-run").filter((a) => a !== "--json"), { env: { OPENAI_BASE_URL: server.baseUrl } })
-      expect(text.stdout).toBe(`${input}\t${CHUNKS} chunks\t${p.inputTokens} input tokens\t${CHUNKS} calls\t0 cached answers\n`)
+      const text = await runCli(args(out, "--dry-run").filter((a) => a !== "--json"), {
+        env: { OPENAI_BASE_URL: server.baseUrl }
+      })
+      expect(text.stdout).toBe(
+        `${input}\t${CHUNKS} chunks\t${p.inputTokens} input tokens\t${CHUNKS} calls\t0 cached answers\n`
+      )
 
       expect((await runCli(args(out), { env: { OPENAI_BASE_URL: server.baseUrl } })).code).toBe(0)
-      const after = JSON.parse((await runCli(args(out, "--dry-run"), { env: { OPENAI_BASE_URL: server.baseUrl } })).stdout)
+      const after = JSON.parse(
+        (await runCli(args(out, "--dry-run"), { env: { OPENAI_BASE_URL: server.baseUrl } })).stdout
+      )
       expect(after).toMatchObject({ calls: 0, inputTokens: 0, cached: CHUNKS })
     } finally {
       await server.close()

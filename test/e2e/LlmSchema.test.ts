@@ -6,15 +6,16 @@
  * gleans.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Parser } from "n3"
 import { createHash } from "node:crypto"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Parser } from "n3"
 import { runCli } from "../support/Cli.js"
 import { mockExtraction, startMockOpenAi } from "../support/MockOpenAi.js"
 
-const TEXT = "Ada Lovelace worked with Charles Babbage in London. Mary Somerville introduced Ada Lovelace to Charles Babbage."
+const TEXT =
+  "Ada Lovelace worked with Charles Babbage in London. Mary Somerville introduced Ada Lovelace to Charles Babbage."
 const runId = `doc-${createHash("sha256").update(TEXT).digest("hex").slice(0, 12)}`
 const ONTOLOGY = `
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -44,13 +45,20 @@ describe("extract --extractor llm schema guidance", () => {
             { name: "Charles Babbage", type: "Scientist", description: null }
           ],
           relations: JSON.stringify(req.body).includes("collaboratesWith")
-            ? [{ subject: "Ada Lovelace", predicate: "collaboratesWith", object: "Charles Babbage", evidence: "Ada Lovelace worked with Charles Babbage" }]
+            ? [{
+              subject: "Ada Lovelace",
+              predicate: "collaboratesWith",
+              object: "Charles Babbage",
+              evidence: "Ada Lovelace worked with Charles Babbage"
+            }]
             : []
         })
     })
     try {
       const out = join(dir, "onto")
-      const r = await runCli([input, "-o", out, "--extractor", "llm", "--ontology", ontology], { env: { OPENAI_BASE_URL: server.baseUrl } })
+      const r = await runCli([input, "-o", out, "--extractor", "llm", "--ontology", ontology], {
+        env: { OPENAI_BASE_URL: server.baseUrl }
+      })
       expect(r.code).toBe(0)
       const body = server.requests[0]!.body
       const schema = body.text.format.schema
@@ -65,20 +73,49 @@ describe("extract --extractor llm schema guidance", () => {
         ontology: { path: ontology, sha256: createHash("sha256").update(ONTOLOGY).digest("hex") }
       })
       const graph = JSON.parse(readFileSync(join(out, "runs", runId, "outputs", "knowledge-graph.json"), "utf8"))
-      expect(graph.entities.map((e: any) => [e.label, e.type])).toEqual([["Ada Lovelace", "Scientist"], ["Charles Babbage", "Scientist"]])
+      expect(graph.entities.map((e: any) => [e.label, e.type])).toEqual([["Ada Lovelace", "Scientist"], [
+        "Charles Babbage",
+        "Scientist"
+      ]])
       // the RDF uses the ontology's own IRIs for its terms, not minted ones
       expect(meta.config.llm.vocabulary).toEqual({
         types: { Scientist: "http://example.org/science#Scientist", City: "http://example.org/science#City" },
-        predicates: { collaboratesWith: "http://example.org/science#collaboratesWith", introduced: "http://example.org/science#introduced" }
+        predicates: {
+          collaboratesWith: "http://example.org/science#collaboratesWith",
+          introduced: "http://example.org/science#introduced"
+        }
       })
       const quads = new Parser().parse(readFileSync(join(out, "runs", runId, "outputs", "rdf-turtle.ttl"), "utf8"))
       const ada = quads.find((q) => q.object.value === "Ada Lovelace")!.subject.value
-      expect(quads.some((q) => q.subject.value === ada && q.predicate.value.endsWith("#type") && q.object.value === "http://example.org/science#Scientist")).toBe(true)
-      expect(quads.some((q) => q.subject.value === ada && q.predicate.value === "http://example.org/science#collaboratesWith")).toBe(true)
-      expect(quads.some((q) => q.predicate.value.endsWith("/collaboratesWith") || q.object.value.endsWith("/Scientist"))).toBe(false)
+      expect(
+        quads.some((q) =>
+          q.subject.value === ada && q.predicate.value.endsWith("#type") &&
+          q.object.value === "http://example.org/science#Scientist"
+        )
+      ).toBe(true)
+      expect(
+        quads.some((q) =>
+          q.subject.value === ada && q.predicate.value === "http://example.org/science#collaboratesWith"
+        )
+      ).toBe(true)
+      expect(
+        quads.some((q) => q.predicate.value.endsWith("/collaboratesWith") || q.object.value.endsWith("/Scientist"))
+      ).toBe(false)
 
       const narrowed = await runCli(
-        [input, "-o", join(dir, "narrow"), "--extractor", "llm", "--ontology", ontology, "--entity-types", "Scientist,Machine", "--relation-types", "introduced"],
+        [
+          input,
+          "-o",
+          join(dir, "narrow"),
+          "--extractor",
+          "llm",
+          "--ontology",
+          ontology,
+          "--entity-types",
+          "Scientist,Machine",
+          "--relation-types",
+          "introduced"
+        ],
         { env: { OPENAI_BASE_URL: server.baseUrl } }
       )
       expect(narrowed.code).toBe(0)
@@ -97,10 +134,20 @@ describe("extract --extractor llm schema guidance", () => {
     const broken = await runCli([input, "-o", join(dir, "x"), "--extractor", "llm", "--ontology", bad], { env })
     expect(broken.code).toBe(2)
     expect(broken.stderr).toContain(`--ontology ${bad}: not valid Turtle`)
-    const missing = await runCli([input, "-o", join(dir, "x"), "--extractor", "llm", "--ontology", join(dir, "none.ttl")], { env })
+    const missing = await runCli([
+      input,
+      "-o",
+      join(dir, "x"),
+      "--extractor",
+      "llm",
+      "--ontology",
+      join(dir, "none.ttl")
+    ], { env })
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("cannot read it")
-    const mode = await runCli([input, "-o", join(dir, "x"), "--extractor", "llm", "--structured-output", "tool"], { env })
+    const mode = await runCli([input, "-o", join(dir, "x"), "--extractor", "llm", "--structured-output", "tool"], {
+      env
+    })
     expect(mode.code).toBe(2)
     expect(mode.stderr).toContain("needs --api chat")
     for (const r of [broken, missing, mode]) expect(r.stderr).not.toMatch(/\n\s+at /)
@@ -117,20 +164,30 @@ describe("extract --extractor llm schema guidance", () => {
       }
     })
     try {
-      const dropped = await runCli([input, "-o", join(dir, "drop"), "--extractor", "llm", "--json"], { env: { OPENAI_BASE_URL: server.baseUrl } })
+      const dropped = await runCli([input, "-o", join(dir, "drop"), "--extractor", "llm", "--json"], {
+        env: { OPENAI_BASE_URL: server.baseUrl }
+      })
       expect(JSON.parse(dropped.stdout).stats.ungrounded).toBe(1)
       const g1 = JSON.parse(readFileSync(join(dir, "drop", "runs", runId, "outputs", "knowledge-graph.json"), "utf8"))
       expect(g1.entities.map((e: any) => e.label)).not.toContain("Isambard Brunel")
 
-      const kept = await runCli([input, "-o", join(dir, "keep"), "--extractor", "llm", "--json", "--keep-ungrounded"], { env: { OPENAI_BASE_URL: server.baseUrl } })
+      const kept = await runCli([input, "-o", join(dir, "keep"), "--extractor", "llm", "--json", "--keep-ungrounded"], {
+        env: { OPENAI_BASE_URL: server.baseUrl }
+      })
       expect(kept.code).toBe(0)
       expect(JSON.parse(kept.stdout).stats.ungrounded).toBe(1)
       const g2 = JSON.parse(readFileSync(join(dir, "keep", "runs", runId, "outputs", "knowledge-graph.json"), "utf8"))
       const brunel = g2.entities.find((e: any) => e.label === "Isambard Brunel")
       expect(brunel).toBeDefined()
-      expect(brunel.mentions).toEqual([expect.objectContaining({ grounding: "ungrounded", span: { start: 0, end: 0, text: "" } })])
+      expect(brunel.mentions).toEqual([
+        expect.objectContaining({ grounding: "ungrounded", span: { start: 0, end: 0, text: "" } })
+      ])
       const grounded = g2.entities.filter((e: any) => e.label !== "Isambard Brunel")
-      for (const e of grounded) for (const m of e.mentions) expect(Array.from(TEXT).slice(m.span.start, m.span.end).join("")).toBe(m.span.text)
+      for (const e of grounded) {
+        for (const m of e.mentions) {
+          expect(Array.from(TEXT).slice(m.span.start, m.span.end).join("")).toBe(m.span.text)
+        }
+      }
     } finally {
       await server.close()
     }
@@ -139,7 +196,18 @@ describe("extract --extractor llm schema guidance", () => {
   it("--passes 2 gleans: a second request resends the first answer and asks for what was missed", async () => {
     const server = await startMockOpenAi()
     try {
-      const r = await runCli([input, "-o", join(dir, "glean"), "--extractor", "llm", "--api", "chat", "--passes", "2", "--json"], {
+      const r = await runCli([
+        input,
+        "-o",
+        join(dir, "glean"),
+        "--extractor",
+        "llm",
+        "--api",
+        "chat",
+        "--passes",
+        "2",
+        "--json"
+      ], {
         env: { OPENAI_BASE_URL: server.baseUrl }
       })
       expect(r.code).toBe(0)

@@ -3,14 +3,14 @@
  * every output format, checked with the tools people load them with.
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { parse } from "csv-parse/sync"
+import { JSDOM } from "jsdom"
+import { Parser } from "n3"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { parse } from "csv-parse/sync"
-import { JSDOM } from "jsdom"
-import { Parser } from "n3"
 import { type CliResult, runCli, SHARED } from "../support/Cli.js"
 import { parseMermaid, unfence } from "../support/MermaidParser.js"
 import { canonicalOfJsonLd, canonicalOfQuads } from "../support/Rdf.js"
@@ -34,7 +34,10 @@ describe("extract --formats all (nlp, end to end)", () => {
   it("writes every format, and records each with its checksum", () => {
     expect(first.code).toBe(0)
     const meta = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
-    expect(meta.config).toMatchObject({ formats: ["json", "resolution", "mermaid", "turtle", "jsonld", "graphml", "neo4j", "jsonl"], baseIri: BASE })
+    expect(meta.config).toMatchObject({
+      formats: ["json", "resolution", "mermaid", "turtle", "jsonld", "graphml", "neo4j", "jsonl"],
+      baseIri: BASE
+    })
     expect(meta.outputs.map((o: { path: string }) => o.path)).toEqual([
       "outputs/knowledge-graph.json",
       "outputs/entity-resolution-graph.json",
@@ -47,7 +50,9 @@ describe("extract --formats all (nlp, end to end)", () => {
       "outputs/neo4j/load.cypher",
       "outputs/knowledge-graph.jsonl"
     ])
-    for (const o of meta.outputs) expect(createHash("sha256").update(readFileSync(join(runDir, o.path))).digest("hex")).toBe(o.sha256)
+    for (const o of meta.outputs) {
+      expect(createHash("sha256").update(readFileSync(join(runDir, o.path))).digest("hex")).toBe(o.sha256)
+    }
   })
 
   it("writes JSON that validates against docs/schemas, metadata.json included", () => {
@@ -80,20 +85,30 @@ describe("extract --formats all (nlp, end to end)", () => {
   })
 
   it("gives byte-identical outputs when run again (--force); only metadata.json differs", async () => {
-    const before = Object.fromEntries(readdirSync(outputs, { recursive: true }).map(String).filter((f) => f.includes(".")).map((f) => [f, readFileSync(join(outputs, f))]))
+    const before = Object.fromEntries(
+      readdirSync(outputs, { recursive: true }).map(String).filter((f) => f.includes(".")).map((
+        f
+      ) => [f, readFileSync(join(outputs, f))])
+    )
     const again = await runCli([USHER, "-o", out, "--formats", "all", "--base-iri", BASE, "-q", "--force"])
     expect(again.code).toBe(0)
     for (const [f, bytes] of Object.entries(before)) expect(readFileSync(join(outputs, f)).equals(bytes), f).toBe(true)
   }, 120_000)
 
-  it("takes --formats and --base-iri from EXTRACT_FORMATS and EXTRACT_BASE_IRI, and removes outputs no longer asked for", async () => {
-    const r = await runCli([USHER, "-o", out, "-q", "--json"], { env: { EXTRACT_FORMATS: "turtle", EXTRACT_BASE_IRI: "urn:example:usher" } })
-    expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: "completed", reused: false })
-    expect(readdirSync(outputs).sort()).toEqual(["knowledge-graph.json", "rdf-turtle.ttl"])
-    expect(existsSync(join(outputs, "neo4j", "nodes.csv"))).toBe(false)
-    expect(read("rdf-turtle.ttl")).toContain(`@prefix entity: <urn:example:usher/${runIdOf(USHER)}/entity/>.`)
-  }, 120_000)
+  it(
+    "takes --formats and --base-iri from EXTRACT_FORMATS and EXTRACT_BASE_IRI, and removes outputs no longer asked for",
+    async () => {
+      const r = await runCli([USHER, "-o", out, "-q", "--json"], {
+        env: { EXTRACT_FORMATS: "turtle", EXTRACT_BASE_IRI: "urn:example:usher" }
+      })
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: "completed", reused: false })
+      expect(readdirSync(outputs).sort()).toEqual(["knowledge-graph.json", "rdf-turtle.ttl"])
+      expect(existsSync(join(outputs, "neo4j", "nodes.csv"))).toBe(false)
+      expect(read("rdf-turtle.ttl")).toContain(`@prefix entity: <urn:example:usher/${runIdOf(USHER)}/entity/>.`)
+    },
+    120_000
+  )
 
   it("refuses an unknown format or a bad base IRI with exit code 2 and one line", async () => {
     const file = join(out, "tiny.txt")
@@ -101,7 +116,7 @@ describe("extract --formats all (nlp, end to end)", () => {
     const bad = await runCli([file, "-o", out, "--formats", "turtle,svg"])
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim().split("\n")).toHaveLength(1)
-    expect(bad.stderr).toContain('unknown format "svg"')
+    expect(bad.stderr).toContain("unknown format \"svg\"")
     const iri = await runCli([file, "-o", out, "--base-iri", "not an iri"])
     expect(iri.code).toBe(2)
     expect(iri.stderr).toContain("--base-iri must be")

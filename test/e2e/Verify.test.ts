@@ -41,7 +41,11 @@ describe("extract runs verify", () => {
     expect(v).toMatchObject({ runId, ok: false, status: "completed", metadataRepaired: false })
     expect(v.metadataRecovered).toContain("not valid JSON")
     const byPath = Object.fromEntries(v.findings.map((f: any) => [f.path, f.status]))
-    expect(byPath).toEqual({ "outputs/rdf-turtle.ttl": "corrupt", "outputs/mermaid-diagram.md": "missing", "notes.txt": "unknown" })
+    expect(byPath).toEqual({
+      "outputs/rdf-turtle.ttl": "corrupt",
+      "outputs/mermaid-diagram.md": "missing",
+      "notes.txt": "unknown"
+    })
 
     const repaired = await runCli(["runs", "verify", runId, "--repair", "-o", out])
     expect(repaired.code, repaired.stdout + repaired.stderr).toBe(0)
@@ -64,7 +68,9 @@ describe("extract runs verify", () => {
     rmSync(join(runDir, "extractions", "chunk-0.json"))
     const r = await runCli(["runs", "verify", runId, "--repair", "-o", out])
     expect(r.code).toBe(1)
-    expect(r.stdout).toContain("unrepairable  outputs/knowledge-graph.json  missing: extractions/chunk-0.json is missing or corrupt; re-run extract --force")
+    expect(r.stdout).toContain(
+      "unrepairable  outputs/knowledge-graph.json  missing: extractions/chunk-0.json is missing or corrupt; re-run extract --force"
+    )
     expect(r.stdout).toContain("missing  extractions/chunk-0.json")
   }, 60_000)
 

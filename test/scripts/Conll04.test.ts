@@ -40,7 +40,9 @@ describe("readConll04", () => {
     expect(s!.id).toBe("7")
     expect(s!.text).toBe("\"He can't stay,\" said John O'Brien of Boston Mass. (AP)")
     for (const tok of s!.tokens) {
-      if (tok.end > tok.start && tok.value !== "`" && tok.value !== "'") expect(s!.text.slice(tok.start, tok.end)).toBe(tok.value)
+      if (tok.end > tok.start && tok.value !== "`" && tok.value !== "'") {
+        expect(s!.text.slice(tok.start, tok.end)).toBe(tok.value)
+      }
     }
     expect(s!.entities.map((e) => [e.type, s!.text.slice(e.start, e.end)])).toEqual([
       ["PER", "John O'Brien"],
@@ -52,7 +54,11 @@ describe("readConll04", () => {
 
   it("reads relations from the last token of the subject to the head token of the object", () => {
     const [s] = readConll04(path)
-    expect(s!.relations.map((r) => `${r.label} ${s!.text.slice(r.subject.start, r.subject.end)} > ${s!.text.slice(r.object.start, r.object.end)}`))
+    expect(
+      s!.relations.map((r) =>
+        `${r.label} ${s!.text.slice(r.subject.start, r.subject.end)} > ${s!.text.slice(r.object.start, r.object.end)}`
+      )
+    )
       .toEqual(["Live_In John O'Brien > Boston Mass.", "OrgBased_In AP > Boston Mass."])
   })
 

@@ -64,7 +64,9 @@ export const adversarialGraphs = (options: { readonly vocabulary?: Vocabulary } 
   })
   const resolution = new Resolution({
     clusters: ROWS.map(([, type, label], i) => new Cluster({ label, type, mentions: [`c0-m${i + 1}`] })),
-    assignments: ROWS.map((_, i) => new Assignment({ mention: `c0-m${i + 1}`, cluster: i, method: "singleton", score: 1, reason: "test" }))
+    assignments: ROWS.map((_, i) =>
+      new Assignment({ mention: `c0-m${i + 1}`, cluster: i, method: "singleton", score: 1, reason: "test" })
+    )
   })
   const relations = ROWS.slice(0, -1).map(([, , , predicate], i) =>
     new ExtractedRelation({

@@ -63,7 +63,11 @@ export const startCli = (
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith("OPENAI_") && !k.startsWith("EXTRACT_")) env[k] = v
   }
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] })
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...env, ...options.env },
+    stdio: ["pipe", "pipe", "pipe"]
+  })
   let stdout = ""
   let stderr = ""
   const watchers: Array<{ pattern: RegExp; resolve: () => void }> = []
@@ -91,7 +95,9 @@ export const startCli = (
         ? Promise.resolve()
         : new Promise<void>((resolve, reject) => {
           watchers.push({ pattern, resolve })
-          void done.then((r) => reject(new Error(`exited (${r.code ?? r.signal}) before stderr matched ${pattern}: ${r.stderr}`)))
+          void done.then((r) =>
+            reject(new Error(`exited (${r.code ?? r.signal}) before stderr matched ${pattern}: ${r.stderr}`))
+          )
         })
   }
 }

@@ -16,12 +16,12 @@ import { Assignment, Cluster, Resolution } from "../../src/Domain/Graph.js"
 import { type OutputFormat } from "../../src/Domain/Output.js"
 import { RunConfig } from "../../src/Domain/Run.js"
 import { CodePointIndex, shiftSpan } from "../../src/Domain/Span.js"
-import { ExtractionRunService, RunStoreConfig } from "../../src/Store/ExtractionRunService.js"
 import { Extractor } from "../../src/Extractor.js"
 import { Pipeline } from "../../src/Pipeline.js"
 import { Progress, ProgressSink } from "../../src/Progress.js"
 import { Renderer } from "../../src/Renderer.js"
 import { Resolver } from "../../src/Resolver.js"
+import { ExtractionRunService, RunStoreConfig } from "../../src/Store/ExtractionRunService.js"
 
 /** Names the fake extractor recognises, longest first, with their types. */
 export const GOLDEN_NAMES: ReadonlyArray<readonly [string, string]> = [
@@ -83,14 +83,16 @@ export const fakeExtractor = Layer.succeed(Extractor, {
           const si = inLine(s)
           const oi = inLine(o)
           if (si < 0 || oi < 0 || !line.includes(cue)) continue
-          relations.push(new ExtractedRelation({
-            subject: mentions[si]!.id,
-            predicate,
-            object: mentions[oi]!.id,
-            evidence: shiftSpan(chunk.span.start, index.span(lineStart, lineEnd)),
-            chunk: chunk.index,
-            grounding: "exact"
-          }))
+          relations.push(
+            new ExtractedRelation({
+              subject: mentions[si]!.id,
+              predicate,
+              object: mentions[oi]!.id,
+              evidence: shiftSpan(chunk.span.start, index.span(lineStart, lineEnd)),
+              chunk: chunk.index,
+              grounding: "exact"
+            })
+          )
         }
         lineStart = lineEnd + 1
       }
@@ -99,34 +101,39 @@ export const fakeExtractor = Layer.succeed(Extractor, {
 })
 
 /** A resolver that groups mentions by (type, canonical name), canonical names from a fixed table. */
-export const fakeResolver = Layer.succeed(Resolver, Resolver.make({
-  resolve: (mentions) =>
-    Effect.sync(() => {
-      const keys = new Map<string, number>()
-      const clusters: Array<{ label: string; type: string; mentions: Array<string> }> = []
-      const assignments: Array<Assignment> = []
-      for (const m of [...mentions].sort((a, b) => a.span.start - b.span.start)) {
-        const label = CANONICAL[m.span.text] ?? m.span.text
-        const key = `${m.type}\u0000${label}`
-        let index = keys.get(key)
-        if (index === undefined) {
-          index = clusters.length
-          keys.set(key, index)
-          clusters.push({ label, type: m.type, mentions: [] })
+export const fakeResolver = Layer.succeed(
+  Resolver,
+  Resolver.make({
+    resolve: (mentions) =>
+      Effect.sync(() => {
+        const keys = new Map<string, number>()
+        const clusters: Array<{ label: string; type: string; mentions: Array<string> }> = []
+        const assignments: Array<Assignment> = []
+        for (const m of [...mentions].sort((a, b) => a.span.start - b.span.start)) {
+          const label = CANONICAL[m.span.text] ?? m.span.text
+          const key = `${m.type}\u0000${label}`
+          let index = keys.get(key)
+          if (index === undefined) {
+            index = clusters.length
+            keys.set(key, index)
+            clusters.push({ label, type: m.type, mentions: [] })
+          }
+          clusters[index]!.mentions.push(m.id)
+          const aliased = label !== m.span.text
+          assignments.push(
+            new Assignment({
+              mention: m.id,
+              cluster: index,
+              method: aliased ? "alias" : "exact",
+              score: aliased ? 0.9 : 1,
+              reason: aliased ? `"${m.span.text}" is a short form of "${label}"` : "same name and type"
+            })
+          )
         }
-        clusters[index]!.mentions.push(m.id)
-        const aliased = label !== m.span.text
-        assignments.push(new Assignment({
-          mention: m.id,
-          cluster: index,
-          method: aliased ? "alias" : "exact",
-          score: aliased ? 0.9 : 1,
-          reason: aliased ? `"${m.span.text}" is a short form of "${label}"` : "same name and type"
-        }))
-      }
-      return new Resolution({ clusters: clusters.map((c) => new Cluster(c)), assignments })
-    })
-}))
+        return new Resolution({ clusters: clusters.map((c) => new Cluster(c)), assignments })
+      })
+  })
+)
 
 export const goldenConfig = (formats: ReadonlyArray<OutputFormat>, baseIri = "http://example.org/extract/") =>
   new RunConfig({
@@ -156,7 +163,9 @@ export const goldenLayer = (outputDir: string) =>
       fakeResolver,
       fakeExtractor,
       ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(outputDir))),
-      Progress.Default.pipe(Layer.provide(Layer.succeed(ProgressSink, { isTTY: false, write: () => {}, columns: 80, quiet: true })))
+      Progress.Default.pipe(
+        Layer.provide(Layer.succeed(ProgressSink, { isTTY: false, write: () => {}, columns: 80, quiet: true }))
+      )
     )),
     Layer.provide(NodeContext.layer)
   )
@@ -164,5 +173,7 @@ export const goldenLayer = (outputDir: string) =>
 /** Runs the pipeline once; resolves to its summary. */
 export const runGolden = (text: string, outputDir: string, config: RunConfig, force = false) =>
   Effect.runPromise(
-    Effect.flatMap(Pipeline, (p) => p.run(documentOf(text), config, { force })).pipe(Effect.provide(goldenLayer(outputDir)))
+    Effect.flatMap(Pipeline, (p) => p.run(documentOf(text), config, { force })).pipe(
+      Effect.provide(goldenLayer(outputDir))
+    )
   )

@@ -40,7 +40,12 @@ export const mockExtraction = (text: string) => {
   for (const sentence of text.split(/(?<=[.!?])\s+/)) {
     const inSentence = names.filter((n) => sentence.includes(n))
     for (let i = 0; i + 1 < inSentence.length; i++) {
-      relations.push({ subject: inSentence[i]!, predicate: "knows", object: inSentence[i + 1]!, evidence: sentence.trim() })
+      relations.push({
+        subject: inSentence[i]!,
+        predicate: "knows",
+        object: inSentence[i + 1]!,
+        evidence: sentence.trim()
+      })
     }
   }
   return {
@@ -103,7 +108,11 @@ const chatBody = (body: any, text: string) => {
       index: 0,
       finish_reason: tool ? "tool_calls" : "stop",
       message: tool
-        ? { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: tool, arguments: text } }] }
+        ? {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_1", type: "function", function: { name: tool, arguments: text } }]
+        }
         : { role: "assistant", content: text }
     }],
     usage: { prompt_tokens: 120, completion_tokens: 60, total_tokens: 180 }
@@ -128,7 +137,9 @@ export interface MockOptions {
 /** The default model's answer: the extraction of the chunk, or empty lists for a gleaning follow-up. */
 export const defaultAnswer = (req: RecordedRequest): string => {
   const last = req.messages.at(-1)
-  if (req.messages.filter((m) => m.role === "user").length > 1 && last && /missed in your last answer/.test(last.text)) {
+  if (
+    req.messages.filter((m) => m.role === "user").length > 1 && last && /missed in your last answer/.test(last.text)
+  ) {
     return JSON.stringify({ entities: [], relations: [] })
   }
   return JSON.stringify(mockExtraction(req.chunkText))
@@ -147,7 +158,12 @@ export const resetConnection = (res: ServerResponse) => {
 }
 
 /** Answers with an HTTP error and a JSON error body. */
-export const httpError = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) => {
+export const httpError = (
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {}
+) => {
   res.writeHead(status, { "content-type": "application/json", ...headers })
   res.end(JSON.stringify({ error: { message, type: "mock_error" } }))
 }
@@ -172,7 +188,11 @@ export const startMockOpenAi = (options: MockOptions = {}) =>
           body = null
         }
         const url = req.url ?? ""
-        const api = url === "/v1/responses" ? "responses" as const : url === "/v1/chat/completions" ? "chat" as const : null
+        const api = url === "/v1/responses"
+          ? "responses" as const
+          : url === "/v1/chat/completions"
+          ? "chat" as const
+          : null
         const messages = messagesOf(body)
         const recorded: RecordedRequest = {
           method: req.method ?? "",

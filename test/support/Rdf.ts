@@ -6,7 +6,10 @@ import { type Quad, Writer } from "n3"
 const canonize = jsonld.canonize as unknown as (input: unknown, options: Record<string, unknown>) => Promise<string>
 
 /** `jsonld.expand` with a document loader. */
-export const expandJsonLd = jsonld.expand as unknown as (input: unknown, options: Record<string, unknown>) => Promise<Array<unknown>>
+export const expandJsonLd = jsonld.expand as unknown as (
+  input: unknown,
+  options: Record<string, unknown>
+) => Promise<Array<unknown>>
 
 /** Canonical N-Quads of RDF/JS quads, one sorted line per triple. */
 export const canonicalOfQuads = (quads: ReadonlyArray<Quad>): Promise<string> =>

@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url"
 const ajv = new Ajv2020({ allErrors: true, strict: true })
 
 const load = (name: string) => {
-  const schema = JSON.parse(readFileSync(fileURLToPath(new URL(`../../docs/schemas/${name}.schema.json`, import.meta.url)), "utf8"))
+  const schema = JSON.parse(
+    readFileSync(fileURLToPath(new URL(`../../docs/schemas/${name}.schema.json`, import.meta.url)), "utf8")
+  )
   return ajv.compile(schema)
 }
 

@@ -5,7 +5,11 @@ import { fileURLToPath } from "node:url"
 
 export default function setup() {
   const root = fileURLToPath(new URL("../..", import.meta.url))
-  execFileSync(process.execPath, [fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)), "-p", "tsconfig.build.json"], {
+  execFileSync(process.execPath, [
+    fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)),
+    "-p",
+    "tsconfig.build.json"
+  ], {
     cwd: root,
     stdio: "inherit"
   })

@@ -15,12 +15,12 @@
  * - `json-object`: `response_format: {type: "json_object"}` and the schema in the system prompt (servers with JSON mode only);
  * - `tool`: one function whose parameters are the schema, forced with `tool_choice`; its arguments are the answer.
  */
+import * as OpenAiClient from "@effect/ai-openai/OpenAiClient"
 import * as AiError from "@effect/ai/AiError"
 import * as LanguageModel from "@effect/ai/LanguageModel"
 import type * as Prompt from "@effect/ai/Prompt"
 import type * as Response from "@effect/ai/Response"
 import * as Tool from "@effect/ai/Tool"
-import * as OpenAiClient from "@effect/ai-openai/OpenAiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
@@ -119,25 +119,45 @@ export const make = (options: ChatCompletionsOptions) =>
         const description = Tool.getDescriptionFromSchemaAst(format.schema.ast) ?? "Response with a JSON object"
         switch (options.structuredOutput) {
           case "json-schema":
-            body.response_format = { type: "json_schema", json_schema: { name: format.objectName, description, schema, strict: true } }
+            body.response_format = {
+              type: "json_schema",
+              json_schema: { name: format.objectName, description, schema, strict: true }
+            }
             break
           case "json-object":
             body.response_format = { type: "json_object" }
             schemaNote = `Answer with one JSON object that follows this JSON Schema:\n${JSON.stringify(schema)}`
             break
           case "tool":
-            body.tools = [{ type: "function", function: { name: format.objectName, description, parameters: schema, strict: true } }]
+            body.tools = [{
+              type: "function",
+              function: { name: format.objectName, description, parameters: schema, strict: true }
+            }]
             body.tool_choice = { type: "function", function: { name: format.objectName } }
             break
         }
       }
       body.messages = toChatMessages(provider.prompt, schemaNote)
 
-      const response = yield* http.execute(HttpClientRequest.post("/chat/completions").pipe(HttpClientRequest.bodyUnsafeJson(body))).pipe(
+      const response = yield* http.execute(
+        HttpClientRequest.post("/chat/completions").pipe(HttpClientRequest.bodyUnsafeJson(body))
+      ).pipe(
         Effect.flatMap((r) => r.json),
         Effect.catchTags({
-          RequestError: (error) => Effect.fail(AiError.HttpRequestError.fromRequestError({ module: "ChatCompletions", method: "createChatCompletion", error })),
-          ResponseError: (error) => AiError.HttpResponseError.fromResponseError({ module: "ChatCompletions", method: "createChatCompletion", error })
+          RequestError: (error) =>
+            Effect.fail(
+              AiError.HttpRequestError.fromRequestError({
+                module: "ChatCompletions",
+                method: "createChatCompletion",
+                error
+              })
+            ),
+          ResponseError: (error) =>
+            AiError.HttpResponseError.fromResponseError({
+              module: "ChatCompletions",
+              method: "createChatCompletion",
+              error
+            })
         })
       )
       const decoded = yield* decodeChatResponse(response).pipe(
@@ -149,7 +169,12 @@ export const make = (options: ChatCompletionsOptions) =>
         ? toolArguments
         : choice.message.content ?? ""
       const parts: Array<Response.PartEncoded> = [
-        { type: "response-metadata", id: decoded.id ?? undefined, modelId: decoded.model ?? undefined, timestamp: undefined },
+        {
+          type: "response-metadata",
+          id: decoded.id ?? undefined,
+          modelId: decoded.model ?? undefined,
+          timestamp: undefined
+        },
         { type: "text", text },
         {
           type: "finish",
@@ -166,10 +191,19 @@ export const make = (options: ChatCompletionsOptions) =>
 
     return yield* LanguageModel.make({
       generateText,
-      streamText: () => Stream.fail(new AiError.MalformedInput({ module: "ChatCompletions", method: "streamText", description: "streaming is not supported" }))
+      streamText: () =>
+        Stream.fail(
+          new AiError.MalformedInput({
+            module: "ChatCompletions",
+            method: "streamText",
+            description: "streaming is not supported"
+          })
+        )
     })
   })
 
 /** {@link make} as a layer. */
-export const layer = (options: ChatCompletionsOptions): Layer.Layer<LanguageModel.LanguageModel, never, OpenAiClient.OpenAiClient> =>
+export const layer = (
+  options: ChatCompletionsOptions
+): Layer.Layer<LanguageModel.LanguageModel, never, OpenAiClient.OpenAiClient> =>
   Layer.effect(LanguageModel.LanguageModel, make(options))

@@ -18,7 +18,12 @@ export type Verdict =
     readonly unreachable: boolean
   }
   /** Permanent. `run`: no chunk can succeed (bad key, unknown model); `request`: this request is refused (fatal only while nothing has succeeded yet, as it is then most likely the configuration). */
-  | { readonly kind: "fail"; readonly reason: string; readonly status: number | null; readonly scope: "run" | "request" }
+  | {
+    readonly kind: "fail"
+    readonly reason: string
+    readonly status: number | null
+    readonly scope: "run" | "request"
+  }
 
 /** Errors an attempt can end with (besides an answer that fails validation, which is handled before this). */
 export type AttemptError = AiError.AiError | { readonly _tag: "TimeoutException" }
@@ -31,7 +36,10 @@ export const MAX_RETRY_AFTER_MS = 10 * 60_000
  * `retry-after-ms`, else `retry-after` as seconds or as an HTTP date
  * (RFC 9110 §10.2.3). Null when absent or unreadable.
  */
-export const retryAfterMs = (headers: Readonly<Record<string, string | undefined>>, now = Date.now()): number | null => {
+export const retryAfterMs = (
+  headers: Readonly<Record<string, string | undefined>>,
+  now = Date.now()
+): number | null => {
   const ms = headers["retry-after-ms"]
   if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.ceil(Number(ms))
   const value = headers["retry-after"]
@@ -81,7 +89,8 @@ export const providerMessage = (body: string | undefined): string | null => {
       }
       if (v !== null && typeof v === "object") {
         const o = v as Record<string, unknown>
-        return seek(o.error) ?? (typeof o.message === "string" ? o.message : null) ?? (typeof o.detail === "string" ? o.detail : null)
+        return seek(o.error) ?? (typeof o.message === "string" ? o.message : null) ??
+          (typeof o.detail === "string" ? o.detail : null)
       }
       return null
     }
@@ -158,7 +167,12 @@ export const classify = (error: AttemptError): Verdict => {
       return { kind: "retry", reason: "request timed out", status: null, retryAfterMs: null, unreachable: false }
     case "HttpRequestError": {
       if (error.reason !== "Transport") {
-        return { kind: "fail", reason: `cannot send the request (${error.reason}): ${error.description ?? ""}`.trim(), status: null, scope: "run" }
+        return {
+          kind: "fail",
+          reason: `cannot send the request (${error.reason}): ${error.description ?? ""}`.trim(),
+          status: null,
+          scope: "run"
+        }
       }
       const codes = causeCodes(error.cause)
       const unreachable = codes.find((c) => c in UNREACHABLE)
@@ -168,7 +182,9 @@ export const classify = (error: AttemptError): Verdict => {
       const transient = codes.find((c) => c in TRANSIENT_CODES)
       return {
         kind: "retry",
-        reason: transient ? TRANSIENT_CODES[transient]! : `connection failed${error.description ? `: ${error.description}` : ""}`,
+        reason: transient
+          ? TRANSIENT_CODES[transient]!
+          : `connection failed${error.description ? `: ${error.description}` : ""}`,
         status: null,
         retryAfterMs: null,
         unreachable: false
@@ -179,33 +195,77 @@ export const classify = (error: AttemptError): Verdict => {
       const detail = providerMessage(error.body) ?? providerMessage(error.description)
       const said = detail ? `: ${detail}` : ""
       if (error.reason !== "StatusCode" && status >= 200 && status < 300) {
-        return { kind: "retry", reason: `response cut off (${error.reason})`, status, retryAfterMs: null, unreachable: false }
+        return {
+          kind: "retry",
+          reason: `response cut off (${error.reason})`,
+          status,
+          retryAfterMs: null,
+          unreachable: false
+        }
       }
       if (status === 401 || status === 403) {
         // The provider's text is left out: it may quote part of the key.
-        return { kind: "fail", reason: `the provider rejected the API key (HTTP ${status}); set OPENAI_API_KEY to a valid key`, status, scope: "run" }
+        return {
+          kind: "fail",
+          reason: `the provider rejected the API key (HTTP ${status}); set OPENAI_API_KEY to a valid key`,
+          status,
+          scope: "run"
+        }
       }
-      if (status === 429 && /insufficient_quota|exceeded your current quota/i.test(`${error.body ?? ""} ${error.description ?? ""}`)) {
-        return { kind: "fail", reason: `the provider reports the account's quota exhausted (HTTP 429)${said}`, status, scope: "run" }
+      if (
+        status === 429 &&
+        /insufficient_quota|exceeded your current quota/i.test(`${error.body ?? ""} ${error.description ?? ""}`)
+      ) {
+        return {
+          kind: "fail",
+          reason: `the provider reports the account's quota exhausted (HTTP 429)${said}`,
+          status,
+          scope: "run"
+        }
       }
       if (status === 408 || status === 409 || status === 425 || status === 429 || status >= 500) {
         const after = retryAfterMs(error.response.headers as Record<string, string | undefined>)
         if (after !== null && after > MAX_RETRY_AFTER_MS) {
-          return { kind: "fail", reason: `the provider asks to wait ${Math.round(after / 1000)} s before the next request (HTTP ${status})${said}`, status, scope: "run" }
+          return {
+            kind: "fail",
+            reason: `the provider asks to wait ${
+              Math.round(after / 1000)
+            } s before the next request (HTTP ${status})${said}`,
+            status,
+            scope: "run"
+          }
         }
         return { kind: "retry", reason: `HTTP ${status}${said}`, status, retryAfterMs: after, unreachable: false }
       }
-      if (status === 404 || /model.*(not found|does not exist|not exist)|unknown model|model_not_found/i.test(detail ?? "")) {
+      if (
+        status === 404 ||
+        /model.*(not found|does not exist|not exist)|unknown model|model_not_found/i.test(detail ?? "")
+      ) {
         return { kind: "fail", reason: `the provider answered HTTP ${status}${said}`, status, scope: "run" }
       }
       return { kind: "fail", reason: `the provider answered HTTP ${status}${said}`, status, scope: "request" }
     }
     case "MalformedOutput":
-      return { kind: "fail", reason: `the server's answer is not an API response: ${(error.description ?? error.message).split("\n")[0]}`, status: null, scope: "request" }
+      return {
+        kind: "fail",
+        reason: `the server's answer is not an API response: ${(error.description ?? error.message).split("\n")[0]}`,
+        status: null,
+        scope: "request"
+      }
     case "MalformedInput":
-      return { kind: "fail", reason: `cannot build the request: ${(error.description ?? error.message).split("\n")[0]}`, status: null, scope: "run" }
+      return {
+        kind: "fail",
+        reason: `cannot build the request: ${(error.description ?? error.message).split("\n")[0]}`,
+        status: null,
+        scope: "run"
+      }
     case "UnknownError":
-      return { kind: "fail", reason: (error.description ?? error.message).split("\n")[0]!, status: null, scope: "request" }
+      return {
+        kind: "fail",
+        reason: (error.description ?? error.message).split("\n")[0]!,
+        status: null,
+        scope: "request"
+      }
   }
 }
 

@@ -40,7 +40,8 @@ export const localName = (iri: string): string => {
 const pick = (quads: ReadonlyArray<Quad>): string | null => {
   const literals = quads.filter((q) => q.object.termType === "Literal")
   const lang = (q: Quad) => (q.object as { language?: string }).language ?? ""
-  const best = literals.find((q) => lang(q).toLowerCase().startsWith("en")) ?? literals.find((q) => lang(q) === "") ?? literals[0]
+  const best = literals.find((q) => lang(q).toLowerCase().startsWith("en")) ?? literals.find((q) => lang(q) === "") ??
+    literals[0]
   return best ? best.object.value.replace(/\s+/g, " ").trim() : null
 }
 
@@ -71,14 +72,20 @@ export const parseOntology = (text: string, baseIRI = "file:///ontology"): Ontol
   for (const iri of order) {
     const qs = bySubject.get(iri)!
     const types = new Set(qs.filter((q) => q.predicate.value === `${RDF}type`).map((q) => q.object.value))
-    const kind = [...types].some((t) => CLASS_TYPES.has(t)) ? "classes" : [...types].some((t) => PROPERTY_TYPES.has(t)) ? "properties" : null
+    const kind = [...types].some((t) => CLASS_TYPES.has(t))
+      ? "classes"
+      : [...types].some((t) => PROPERTY_TYPES.has(t))
+      ? "properties"
+      : null
     if (kind === null) continue
     const name = localName(iri)
     if (name === "" || seen[kind].has(name)) continue
     seen[kind].add(name)
     const label = pick(qs.filter((q) => q.predicate.value === `${RDFS}label`))
     const comment = pick(qs.filter((q) => q.predicate.value === `${RDFS}comment`))
-    const parts = [label !== null && label.toLowerCase() !== name.toLowerCase() ? label : null, comment].filter((p): p is string => p !== null)
+    const parts = [label !== null && label.toLowerCase() !== name.toLowerCase() ? label : null, comment].filter((
+      p
+    ): p is string => p !== null)
     const term = { name, iri, description: parts.length > 0 ? parts.join(": ") : null }
     ;(kind === "classes" ? classes : properties).push(term)
   }

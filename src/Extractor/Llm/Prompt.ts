@@ -36,7 +36,10 @@ export interface Guidance {
  */
 export const DEFAULT_LLM_ENTITY_TYPES: ReadonlyArray<TypeSpec> = [
   { name: "Person", description: "a human being, real or fictional, or a named character" },
-  { name: "Organization", description: "a company, institution, government body, team, party or other organised group" },
+  {
+    name: "Organization",
+    description: "a company, institution, government body, team, party or other organised group"
+  },
   { name: "Location", description: "a place: country, region, city, address, building, natural feature" },
   { name: "Event", description: "a named happening: war, battle, meeting, election, disaster, festival" },
   { name: "Work", description: "a named creative, scholarly or legal work: book, article, song, film, law, treaty" },
@@ -47,7 +50,18 @@ export const DEFAULT_LLM_ENTITY_TYPES: ReadonlyArray<TypeSpec> = [
 ]
 
 /** Predicates suggested (not imposed) when no `--relation-types` or ontology properties are given. */
-export const SUGGESTED_PREDICATES = ["worksFor", "founded", "memberOf", "locatedIn", "bornIn", "spouse", "childOf", "author", "partOf", "owns"]
+export const SUGGESTED_PREDICATES = [
+  "worksFor",
+  "founded",
+  "memberOf",
+  "locatedIn",
+  "bornIn",
+  "spouse",
+  "childOf",
+  "author",
+  "partOf",
+  "owns"
+]
 
 const literalOf = (names: ReadonlyArray<string>) => Schema.Literal(...(names as [string, ...Array<string>]))
 
@@ -61,21 +75,31 @@ export const answerSchema = (guidance: Guidance) =>
     entities: Schema.Array(Schema.Struct({
       name: Schema.String.annotations({ description: "The entity's name exactly as written in the text" }),
       type: literalOf(guidance.entityTypes.map((t) => t.name)).annotations({ description: "Entity type" }),
-      description: Schema.NullOr(Schema.String).annotations({ description: "One short sentence about the entity from the text, or null" })
+      description: Schema.NullOr(Schema.String).annotations({
+        description: "One short sentence about the entity from the text, or null"
+      })
     })),
     relations: Schema.Array(Schema.Struct({
       subject: Schema.String.annotations({ description: "Name of the subject entity, as in `entities`" }),
-      predicate: (guidance.relationTypes === null ? Schema.String : literalOf(guidance.relationTypes.map((t) => t.name)))
+      predicate: (guidance.relationTypes === null ? Schema.String : literalOf(guidance.relationTypes.map((t) =>
+        t.name
+      )))
         .annotations({ description: "Relation name in lowerCamelCase" }),
       object: Schema.String.annotations({ description: "Name of the object entity, as in `entities`" }),
-      evidence: Schema.String.annotations({ description: "The shortest verbatim quote from the text that states the relation" })
+      evidence: Schema.String.annotations({
+        description: "The shortest verbatim quote from the text that states the relation"
+      })
     }))
   }).annotations({ description: "Entities and relations stated in the text" })
 
 /** A validated answer of the model. */
 export interface Answer {
-  readonly entities: ReadonlyArray<{ readonly name: string; readonly type: string; readonly description: string | null }>
-  readonly relations: ReadonlyArray<{ readonly subject: string; readonly predicate: string; readonly object: string; readonly evidence: string }>
+  readonly entities: ReadonlyArray<
+    { readonly name: string; readonly type: string; readonly description: string | null }
+  >
+  readonly relations: ReadonlyArray<
+    { readonly subject: string; readonly predicate: string; readonly object: string; readonly evidence: string }
+  >
 }
 
 /** The JSON Schema (draft-07 subset accepted by OpenAI strict mode) of {@link answerSchema}. */
@@ -158,7 +182,10 @@ export const reaskMessages = (
   ...messages,
   {
     role: "assistant",
-    content: [{ type: "text", text: invalid.length > REASK_ECHO_LIMIT ? `${invalid.slice(0, REASK_ECHO_LIMIT)}…` : invalid }]
+    content: [{
+      type: "text",
+      text: invalid.length > REASK_ECHO_LIMIT ? `${invalid.slice(0, REASK_ECHO_LIMIT)}…` : invalid
+    }]
   },
   { role: "user", content: [{ type: "text", text: reaskPrompt(error) }] }
 ]
@@ -168,7 +195,9 @@ export const messagesText = (messages: ReadonlyArray<Prompt.MessageEncoded>): st
   messages.map((m) =>
     typeof m.content === "string"
       ? m.content
-      : (m.content as ReadonlyArray<{ readonly type: string; readonly text?: string }>).map((p) => p.text ?? "").join("")
+      : (m.content as ReadonlyArray<{ readonly type: string; readonly text?: string }>).map((p) => p.text ?? "").join(
+        ""
+      )
   ).join("\n")
 
 /**

@@ -14,8 +14,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { writeFileAtomic } from "../../Store/AtomicFile.js"
 import { sha256Hex } from "../../Digest.js"
+import { writeFileAtomic } from "../../Store/AtomicFile.js"
 
 /** Version of the entry format; entries of other versions are misses. */
 export const CACHE_ENTRY_VERSION = 1
@@ -62,7 +62,9 @@ const encodeEntry = Schema.encodeSync(CacheEntry)
 export const canonicalJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      )
       : v)
 
 /**
@@ -70,7 +72,7 @@ export const canonicalJson = (value: unknown): string =>
  * everything but the conversation, a NUL, and the canonical JSON of the
  * conversation. `keyer` fixes the first part once per run.
  */
-export const keyer = (fixed: Omit<CacheKeyParts, "messages">): ((messages: unknown) => string) => {
+export const keyer = (fixed: Omit<CacheKeyParts, "messages">): (messages: unknown) => string => {
   const prefix = canonicalJson({ cacheVersion: CACHE_ENTRY_VERSION, ...fixed }) + "\u0000"
   return (messages) => sha256Hex(prefix + canonicalJson(messages))
 }
@@ -120,10 +122,12 @@ export const makeResponseCache = (dir: string | null) =>
     const listing = (shard: string) => {
       let cached = listings.get(shard)
       if (cached === undefined) {
-        cached = memoize(fs.readDirectory(shard).pipe(
-          Effect.map((names) => new Set(names)),
-          Effect.orElseSucceed(() => new Set<string>())
-        ))
+        cached = memoize(
+          fs.readDirectory(shard).pipe(
+            Effect.map((names) => new Set(names)),
+            Effect.orElseSucceed(() => new Set<string>())
+          )
+        )
         listings.set(shard, cached)
       }
       return cached

@@ -91,7 +91,12 @@ export const makeThrottle = (options: ThrottleOptions): Effect.Effect<ThrottleSh
 
     /** Without limits only a pause holds requests back; no gate, so no serialisation. */
     const waitForPause: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      now >= pausedUntil ? Effect.void : Effect.zipRight(Effect.sleep(pausedUntil - now), Effect.suspend(() => waitForPause)))
+      now >= pausedUntil
+        ? Effect.void
+        : Effect.zipRight(
+          Effect.sleep(pausedUntil - now),
+          Effect.suspend(() => waitForPause)
+        ))
 
     return {
       acquire: requests === null && tokens === null ? () => waitForPause : acquire,

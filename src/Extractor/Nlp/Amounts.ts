@@ -19,25 +19,167 @@ export interface Amount {
 }
 
 const MONTHS = new Set([
-  "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-  "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+  "jan",
+  "feb",
+  "mar",
+  "apr",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "sept",
+  "oct",
+  "nov",
+  "dec"
 ])
 /** Month names that are also common words: a month only next to a day or a year. */
-const AMBIGUOUS_MONTHS = new Set(["may", "march", "mar", "jun", "jan", "dec", "sep", "oct", "nov", "aug", "apr", "jul", "feb"])
+const AMBIGUOUS_MONTHS = new Set([
+  "may",
+  "march",
+  "mar",
+  "jun",
+  "jan",
+  "dec",
+  "sep",
+  "oct",
+  "nov",
+  "aug",
+  "apr",
+  "jul",
+  "feb"
+])
 const WEEKDAYS = new Set(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 const YEAR_BEFORE = new Set([
-  "in", "since", "by", "from", "until", "till", "to", "during", "after", "before", "of", "around", "circa", "c.",
-  "early", "late", "mid", "fiscal", "spring", "summer", "autumn", "fall", "winter", "year", "between", "and", "through"
+  "in",
+  "since",
+  "by",
+  "from",
+  "until",
+  "till",
+  "to",
+  "during",
+  "after",
+  "before",
+  "of",
+  "around",
+  "circa",
+  "c.",
+  "early",
+  "late",
+  "mid",
+  "fiscal",
+  "spring",
+  "summer",
+  "autumn",
+  "fall",
+  "winter",
+  "year",
+  "between",
+  "and",
+  "through"
 ])
 const RELATIVE = new Set(["today", "yesterday", "tomorrow", "tonight"])
-const PERIOD = new Set(["week", "month", "year", "weekend", "spring", "summer", "fall", "autumn", "winter", "century", "decade", "night", "morning", "evening", "afternoon"])
-const UNITS = new Set(["day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries"])
-const COUNT_WORDS = new Set(["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "few", "many", "some"])
+const PERIOD = new Set([
+  "week",
+  "month",
+  "year",
+  "weekend",
+  "spring",
+  "summer",
+  "fall",
+  "autumn",
+  "winter",
+  "century",
+  "decade",
+  "night",
+  "morning",
+  "evening",
+  "afternoon"
+])
+const UNITS = new Set([
+  "day",
+  "days",
+  "week",
+  "weeks",
+  "month",
+  "months",
+  "year",
+  "years",
+  "decade",
+  "decades",
+  "century",
+  "centuries"
+])
+const COUNT_WORDS = new Set([
+  "a",
+  "an",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "several",
+  "few",
+  "many",
+  "some"
+])
 const CURRENCY_SIGNS = new Set(["$", "£", "€", "¥", "₹", "us$", "c$", "a$", "hk$"])
 const CURRENCY_WORDS = new Set([
-  "dollar", "dollars", "cent", "cents", "pound", "pounds", "euro", "euros", "yen", "franc", "francs", "mark", "marks",
-  "ruble", "rubles", "rouble", "roubles", "peso", "pesos", "rupee", "rupees", "crown", "crowns", "yuan", "lira", "lire",
-  "dinar", "dinars", "shekel", "shekels", "won", "kronor", "kroner", "krona", "rand", "guilders", "pence", "shillings"
+  "dollar",
+  "dollars",
+  "cent",
+  "cents",
+  "pound",
+  "pounds",
+  "euro",
+  "euros",
+  "yen",
+  "franc",
+  "francs",
+  "mark",
+  "marks",
+  "ruble",
+  "rubles",
+  "rouble",
+  "roubles",
+  "peso",
+  "pesos",
+  "rupee",
+  "rupees",
+  "crown",
+  "crowns",
+  "yuan",
+  "lira",
+  "lire",
+  "dinar",
+  "dinars",
+  "shekel",
+  "shekels",
+  "won",
+  "kronor",
+  "kroner",
+  "krona",
+  "rand",
+  "guilders",
+  "pence",
+  "shillings"
 ])
 const SCALES = new Set(["thousand", "million", "billion", "trillion", "hundred", "m", "bn"])
 
@@ -90,9 +232,15 @@ export const findAmounts = (tokens: ReadonlyArray<Tok>): Array<Amount> => {
       last = i
     } else if (RELATIVE.has(key)) {
       last = i
-    } else if ((key === "last" || key === "next" || key === "this" || key === "past") && same(i, i + 1) && PERIOD.has(tokens[i + 1]!.key)) {
+    } else if (
+      (key === "last" || key === "next" || key === "this" || key === "past") && same(i, i + 1) &&
+      PERIOD.has(tokens[i + 1]!.key)
+    ) {
       last = i + 1
-    } else if ((digit && NUMBER.test(t.value) || COUNT_WORDS.has(key)) && same(i, i + 2) && UNITS.has(tokens[i + 1]!.key) && tokens[i + 2]!.key === "ago") {
+    } else if (
+      (digit && NUMBER.test(t.value) || COUNT_WORDS.has(key)) && same(i, i + 2) && UNITS.has(tokens[i + 1]!.key) &&
+      tokens[i + 2]!.key === "ago"
+    ) {
       last = i + 2
     } else if (digit && DECADE.test(t.value)) {
       last = i

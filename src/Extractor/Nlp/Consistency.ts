@@ -58,14 +58,18 @@ export const harmonizeTypes = (mentions: ReadonlyArray<Mention>): Array<Mention>
   const decide = (key: string): { readonly type: string; readonly confidence: number } | undefined => {
     const b = best.get(key)
     const p = parts.get(key)
-    if (p && (!b || b.type !== "Person" && confidenceOf(b) < 0.6)) return { type: "Person", confidence: confidenceOf(p) * 0.8 }
+    if (p && (!b || b.type !== "Person" && confidenceOf(b) < 0.6)) {
+      return { type: "Person", confidence: confidenceOf(p) * 0.8 }
+    }
     return b ? { type: b.type, confidence: confidenceOf(b) * 0.9 } : undefined
   }
   return mentions.map((m) => {
     if (FIXED.has(m.type)) return m
     const d = decide(nameKey(m.span.text))
     if (d && d.type !== m.type && d.confidence > confidenceOf(m)) {
-      return new Mention({ ...m, type: d.type, confidence: Math.round(d.confidence * 100) / 100 }, { disableValidation: true })
+      return new Mention({ ...m, type: d.type, confidence: Math.round(d.confidence * 100) / 100 }, {
+        disableValidation: true
+      })
     }
     return m
   })

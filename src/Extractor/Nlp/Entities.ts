@@ -30,7 +30,7 @@
  *
  * Scores are evidence strengths in [0, 1], not calibrated probabilities.
  */
-import { F, LOCATION, NAME_SUFFIXES, STANDALONE_ORGS, type Lexicon } from "./Lexicon.js"
+import { F, type Lexicon, LOCATION, NAME_SUFFIXES, STANDALONE_ORGS } from "./Lexicon.js"
 import type { Token, Tokenized } from "./Tokens.js"
 
 export type EntityType = "Person" | "Organization" | "Location" | "Date" | "Money" | "Other"
@@ -48,66 +48,379 @@ export interface Found {
 
 /** Words that qualify the title after them: "Foreign Minister", "Vice President", "Prime Minister". */
 const TITLE_MODIFIERS = new Set([
-  "prime", "foreign", "vice", "deputy", "acting", "former", "assistant", "finance", "defense", "defence", "interior",
-  "agriculture", "labor", "labour", "trade", "health", "justice", "economy", "education", "transport", "energy",
-  "culture", "environment", "information", "communications", "internal", "home", "chief", "first", "second",
-  "associate", "executive", "senior", "general", "attorney", "state", "district", "circuit", "supreme", "lieutenant",
-  "majority", "minority", "opposition", "party", "then", "ex", "managing", "national", "security", "treasury"
+  "prime",
+  "foreign",
+  "vice",
+  "deputy",
+  "acting",
+  "former",
+  "assistant",
+  "finance",
+  "defense",
+  "defence",
+  "interior",
+  "agriculture",
+  "labor",
+  "labour",
+  "trade",
+  "health",
+  "justice",
+  "economy",
+  "education",
+  "transport",
+  "energy",
+  "culture",
+  "environment",
+  "information",
+  "communications",
+  "internal",
+  "home",
+  "chief",
+  "first",
+  "second",
+  "associate",
+  "executive",
+  "senior",
+  "general",
+  "attorney",
+  "state",
+  "district",
+  "circuit",
+  "supreme",
+  "lieutenant",
+  "majority",
+  "minority",
+  "opposition",
+  "party",
+  "then",
+  "ex",
+  "managing",
+  "national",
+  "security",
+  "treasury"
 ])
 
 /** Courtesy titles: what follows them is a person's name. */
-const COURTESY = new Set(["mr", "mrs", "ms", "miss", "mme", "madame", "madam", "mlle", "mademoiselle", "monsieur", "messrs", "dr", "herr", "frau", "signor", "signora", "senor", "senora", "sir", "lady"])
+const COURTESY = new Set([
+  "mr",
+  "mrs",
+  "ms",
+  "miss",
+  "mme",
+  "madame",
+  "madam",
+  "mlle",
+  "mademoiselle",
+  "monsieur",
+  "messrs",
+  "dr",
+  "herr",
+  "frau",
+  "signor",
+  "signora",
+  "senor",
+  "senora",
+  "sir",
+  "lady"
+])
 
 /** Department words that stand for a minister's office before a name. */
-const OFFICE_PREFIXES = new Set(["foreign", "interior", "finance", "defense", "defence", "prime", "justice", "economy", "trade", "agriculture", "health", "education"])
+const OFFICE_PREFIXES = new Set([
+  "foreign",
+  "interior",
+  "finance",
+  "defense",
+  "defence",
+  "prime",
+  "justice",
+  "economy",
+  "trade",
+  "agriculture",
+  "health",
+  "education"
+])
 
 /** Heads after which "of" continues a name: "Republic of Korea", "Bank of England", "Duke of York". */
 const OF_HEADS = new Set([
-  "republic", "kingdom", "federation", "commonwealth", "union", "state", "states", "isle", "isles", "gulf", "bay",
-  "cape", "sea", "lake", "city", "province", "county", "district", "duchy", "principality", "emirate", "sultanate",
-  "order", "league", "house", "secretary", "duke", "duchess", "prince", "princess", "king", "queen", "earl",
-  "archduke", "count", "countess", "baron", "emperor", "lord", "lady", "archbishop", "bishop", "sultan", "sheik",
-  "sheikh", "mount", "strait", "straits", "islands", "museum", "cathedral", "church", "temple", "palace", "tower"
+  "republic",
+  "kingdom",
+  "federation",
+  "commonwealth",
+  "union",
+  "state",
+  "states",
+  "isle",
+  "isles",
+  "gulf",
+  "bay",
+  "cape",
+  "sea",
+  "lake",
+  "city",
+  "province",
+  "county",
+  "district",
+  "duchy",
+  "principality",
+  "emirate",
+  "sultanate",
+  "order",
+  "league",
+  "house",
+  "secretary",
+  "duke",
+  "duchess",
+  "prince",
+  "princess",
+  "king",
+  "queen",
+  "earl",
+  "archduke",
+  "count",
+  "countess",
+  "baron",
+  "emperor",
+  "lord",
+  "lady",
+  "archbishop",
+  "bishop",
+  "sultan",
+  "sheik",
+  "sheikh",
+  "mount",
+  "strait",
+  "straits",
+  "islands",
+  "museum",
+  "cathedral",
+  "church",
+  "temple",
+  "palace",
+  "tower"
 ])
 
 /** Place heads that come first: "Gulf of Mexico", "Isle of Man", "Mount Everest". */
 const LEADING_PLACE_HEADS = new Set([
-  "port", "mt", "ft", "lac", "loch", "republic", "kingdom", "gulf", "isle", "isles", "bay", "cape", "sea", "lake", "mount", "strait", "straits",
-  "islands", "province", "county", "city", "state", "principality", "emirate", "sultanate", "commonwealth", "fort"
+  "port",
+  "mt",
+  "ft",
+  "lac",
+  "loch",
+  "republic",
+  "kingdom",
+  "gulf",
+  "isle",
+  "isles",
+  "bay",
+  "cape",
+  "sea",
+  "lake",
+  "mount",
+  "strait",
+  "straits",
+  "islands",
+  "province",
+  "county",
+  "city",
+  "state",
+  "principality",
+  "emirate",
+  "sultanate",
+  "commonwealth",
+  "fort"
 ])
 
 /** Place heads written before the name: "Lake Constance", "Mount Blanc", "Port Nolloth". */
 const PLACE_PREFIXES = new Set(["lake", "mount", "mt", "fort", "ft", "port", "cape", "isle", "lac", "loch"])
 
 /** Lower-case particles inside personal names. */
-const NAME_PARTICLES = new Set(["de", "da", "del", "della", "di", "du", "van", "von", "der", "den", "le", "la", "bin", "ibn", "al", "el", "y", "dos", "das", "ter", "ten", "zu"])
+const NAME_PARTICLES = new Set([
+  "de",
+  "da",
+  "del",
+  "della",
+  "di",
+  "du",
+  "van",
+  "von",
+  "der",
+  "den",
+  "le",
+  "la",
+  "bin",
+  "ibn",
+  "al",
+  "el",
+  "y",
+  "dos",
+  "das",
+  "ter",
+  "ten",
+  "zu"
+])
 
 /** Prepositions that put a place after them. */
-const PLACE_PREPOSITIONS = new Set(["in", "near", "from", "into", "across", "through", "toward", "towards", "outside", "throughout", "via", "to"])
+const PLACE_PREPOSITIONS = new Set([
+  "in",
+  "near",
+  "from",
+  "into",
+  "across",
+  "through",
+  "toward",
+  "towards",
+  "outside",
+  "throughout",
+  "via",
+  "to"
+])
 
 /** Verbs that follow a person ("…, Epps said"). */
 const PERSON_VERBS = new Set([
-  "said", "says", "told", "added", "asked", "replied", "wrote", "writes", "explained", "noted", "stated", "testified",
-  "argued", "insisted", "recalled", "declared", "announced", "died", "smiled", "laughed", "nodded", "shouted",
-  "cried", "whispered", "thought", "felt", "knew", "married", "believed", "admitted", "denied", "claimed", "urged",
-  "warned", "agreed", "contended", "acknowledged", "predicted", "complained", "suggested", "sighed", "exclaimed",
-  "answered", "murmured", "muttered", "observed", "remarked", "looked", "turned", "sat", "stood", "walked", "saw"
+  "said",
+  "says",
+  "told",
+  "added",
+  "asked",
+  "replied",
+  "wrote",
+  "writes",
+  "explained",
+  "noted",
+  "stated",
+  "testified",
+  "argued",
+  "insisted",
+  "recalled",
+  "declared",
+  "announced",
+  "died",
+  "smiled",
+  "laughed",
+  "nodded",
+  "shouted",
+  "cried",
+  "whispered",
+  "thought",
+  "felt",
+  "knew",
+  "married",
+  "believed",
+  "admitted",
+  "denied",
+  "claimed",
+  "urged",
+  "warned",
+  "agreed",
+  "contended",
+  "acknowledged",
+  "predicted",
+  "complained",
+  "suggested",
+  "sighed",
+  "exclaimed",
+  "answered",
+  "murmured",
+  "muttered",
+  "observed",
+  "remarked",
+  "looked",
+  "turned",
+  "sat",
+  "stood",
+  "walked",
+  "saw"
 ])
 
 /** Nouns for organisations in an appositive: "Eaglebrook Plastics, a company that …". */
 const ORG_NOUNS = new Set([
-  "company", "firm", "corporation", "group", "agency", "newspaper", "organization", "organisation", "party", "union",
-  "maker", "manufacturer", "bank", "chain", "network", "station", "magazine", "daily", "publisher", "subsidiary",
-  "unit", "team", "band", "airline", "carrier", "retailer", "supplier", "producer", "concern", "conglomerate",
-  "institute", "university", "foundation", "charity", "movement", "faction", "coalition", "militia", "ministry"
+  "company",
+  "firm",
+  "corporation",
+  "group",
+  "agency",
+  "newspaper",
+  "organization",
+  "organisation",
+  "party",
+  "union",
+  "maker",
+  "manufacturer",
+  "bank",
+  "chain",
+  "network",
+  "station",
+  "magazine",
+  "daily",
+  "publisher",
+  "subsidiary",
+  "unit",
+  "team",
+  "band",
+  "airline",
+  "carrier",
+  "retailer",
+  "supplier",
+  "producer",
+  "concern",
+  "conglomerate",
+  "institute",
+  "university",
+  "foundation",
+  "charity",
+  "movement",
+  "faction",
+  "coalition",
+  "militia",
+  "ministry"
 ])
 
 /** Heads of names of events, laws and works, which are Other: "World War II", "Clean Air Act". */
 const EVENT_HEADS = new Set([
-  "war", "revolution", "olympics", "games", "cup", "championship", "championships", "festival", "summit", "treaty",
-  "act", "accord", "accords", "agreement", "pact", "convention", "crisis", "affair", "scandal", "massacre", "day",
-  "prize", "award", "awards", "bill", "amendment", "doctrine", "plan", "program", "programme", "initiative", "report",
-  "syndrome", "disease", "effect", "law", "theorem", "expo", "fair", "marathon", "series", "bowl", "open", "trophy"
+  "war",
+  "revolution",
+  "olympics",
+  "games",
+  "cup",
+  "championship",
+  "championships",
+  "festival",
+  "summit",
+  "treaty",
+  "act",
+  "accord",
+  "accords",
+  "agreement",
+  "pact",
+  "convention",
+  "crisis",
+  "affair",
+  "scandal",
+  "massacre",
+  "day",
+  "prize",
+  "award",
+  "awards",
+  "bill",
+  "amendment",
+  "doctrine",
+  "plan",
+  "program",
+  "programme",
+  "initiative",
+  "report",
+  "syndrome",
+  "disease",
+  "effect",
+  "law",
+  "theorem",
+  "expo",
+  "fair",
+  "marathon",
+  "series",
+  "bowl",
+  "open",
+  "trophy"
 ])
 
 const OPENERS = new Set(["\"", "'", "“", "‘", "(", "[", "«", ":", "—", "–", "_", "--", "`", "``", ";"])
@@ -122,7 +435,11 @@ class Recognizer {
   /** Per sentence: written in title case (a headline), so capitals say little. */
   readonly headline: Array<boolean> = []
 
-  constructor(readonly tokens: ReadonlyArray<Token>, readonly lexicon: Lexicon, sentences: ReadonlyArray<readonly [number, number]>) {
+  constructor(
+    readonly tokens: ReadonlyArray<Token>,
+    readonly lexicon: Lexicon,
+    sentences: ReadonlyArray<readonly [number, number]>
+  ) {
     for (const [s0, s1] of sentences) {
       let words = 0
       let lower = 0
@@ -184,7 +501,8 @@ class Recognizer {
     if (!TITLE_MODIFIERS.has(t.key) || next === undefined) return false
     // "Foreign Minister …"; and a department word alone before a full name ("Foreign Roland Dumas"), as
     // news text that drops the office word has it.
-    return (next.flags & (F.TITLE | F.NAME_TITLE)) !== 0 || OFFICE_PREFIXES.has(t.key) && (next.flags & F.GIVEN) !== 0 && this.nameLike(i + 2)
+    return (next.flags & (F.TITLE | F.NAME_TITLE)) !== 0 ||
+      OFFICE_PREFIXES.has(t.key) && (next.flags & F.GIVEN) !== 0 && this.nameLike(i + 2)
   }
 
   /** Lexicon flags of tokens [a, b] as one name. */
@@ -228,11 +546,18 @@ class Recognizer {
           }
           break
         }
-        if (v === "and" && k + 1 <= s1 && this.nameLike(k + 1) && (this.inOrgTail(i, j) && !(tokens[k + 1]!.flags & (F.GIVEN | F.SURNAME | F.PERSON)) || this.orgAfterAnd(j, k + 1, s1))) {
+        if (
+          v === "and" && k + 1 <= s1 && this.nameLike(k + 1) &&
+          (this.inOrgTail(i, j) && !(tokens[k + 1]!.flags & (F.GIVEN | F.SURNAME | F.PERSON)) ||
+            this.orgAfterAnd(j, k + 1, s1))
+        ) {
           j = k + 1
           continue
         }
-        if (NAME_PARTICLES.has(v) && k + 1 <= s1 && this.nameLike(k + 1) && !(tokens[j]!.flags & (F.ORG_WORD | F.ORG_SUFFIX))) {
+        if (
+          NAME_PARTICLES.has(v) && k + 1 <= s1 && this.nameLike(k + 1) &&
+          !(tokens[j]!.flags & (F.ORG_WORD | F.ORG_SUFFIX))
+        ) {
           j = k + 1
           continue
         }
@@ -240,7 +565,9 @@ class Recognizer {
           j = k + 1
           continue
         }
-        if ((v === "'s" || v === "’s") && k + 1 <= s1 && this.nameLike(k + 1) && this.possessiveInsideOrg(j, k + 1, s1)) {
+        if (
+          (v === "'s" || v === "’s") && k + 1 <= s1 && this.nameLike(k + 1) && this.possessiveInsideOrg(j, k + 1, s1)
+        ) {
           j = k + 1
           continue
         }
@@ -273,7 +600,9 @@ class Recognizer {
     const before = this.tokens[j]!
     if (before.flags & (F.ORG_WORD | F.PLACE_WORD | LOCATION)) return false
     for (let k = m; k <= Math.min(s1, m + 2) && this.nameLike(k); k++) {
-      if (this.tokens[k]!.flags & (F.ORG_WORD | F.PLACE_WORD) && !(this.tokens[k + 1] && this.nameLike(k + 1))) return true
+      if (this.tokens[k]!.flags & (F.ORG_WORD | F.PLACE_WORD) && !(this.tokens[k + 1] && this.nameLike(k + 1))) {
+        return true
+      }
     }
     return false
   }
@@ -349,17 +678,31 @@ class Recognizer {
         // "Havana Radio Reloj Network", "Tunis Tunisian Republic Radio Network": a city, then a broadcaster;
         // "Paris Radio Monte Carlo in Arabic": a news dateline, a city and a source in a language.
         const after = tokens[b + 1]
-        const dateline = f & F.CITY && after?.value === "in" && (tokens[b + 2]?.flags ?? 0) & F.DEMONYM && tokens[b + 2]!.sentence === after.sentence
-        const media = f & F.CITY && (dateline || p + 1 < b && rest.flags & (F.ORG_WORD | F.DEMONYM) && lastFlags & F.ORG_WORD)
+        const dateline = f & F.CITY && after?.value === "in" && (tokens[b + 2]?.flags ?? 0) & F.DEMONYM &&
+          tokens[b + 2]!.sentence === after.sentence
+        const media = f & F.CITY &&
+          (dateline || p + 1 < b && rest.flags & (F.ORG_WORD | F.DEMONYM) && lastFlags & F.ORG_WORD)
         if (media) {
           out.push({ type: "Location", first: a, last: p, score: 0.8, reason: "known place" })
-          out.push({ type: "Organization", first: p + 1, last: b, score: 0.85, reason: `organisation word "${tokens[b]!.value}"` })
+          out.push({
+            type: "Organization",
+            first: p + 1,
+            last: b,
+            score: 0.85,
+            reason: `organisation word "${tokens[b]!.value}"`
+          })
           return
         }
         if (rest.upper || person) {
           out.push({ type: "Location", first: a, last: p, score: 0.8, reason: "known place" })
           if (person) this.analyse(p + 1, b, out, titled, title)
-          else out.push({ type: "Organization", first: p + 1, last: b, score: 0.6, reason: "upper-case name after a place" })
+          else {out.push({
+              type: "Organization",
+              first: p + 1,
+              last: b,
+              score: 0.6,
+              reason: "upper-case name after a place"
+            })}
           return
         }
       }
@@ -380,7 +723,9 @@ class Recognizer {
   /** {@link type}, unless a title precedes the name: then a Person (an organisation's strong evidence still wins). */
   titledType(a: number, b: number, titled: number, title: string): Found {
     const f = this.type(a, b)
-    if (titled < 0 || f.type === "Organization" && f.score >= 0.8 && !(COURTESY.has(this.tokens[titled]!.key) && a === b)) return f
+    if (
+      titled < 0 || f.type === "Organization" && f.score >= 0.8 && !(COURTESY.has(this.tokens[titled]!.key) && a === b)
+    ) return f
     return { type: "Person", first: Math.min(titled, a), last: b, score: 0.95, reason: `title "${title}"` }
   }
 
@@ -411,7 +756,9 @@ class Recognizer {
     const before = tokens[a - 1]?.sentence === s0 ? tokens[a - 1] : undefined
     const ambiguous = personal && words === 1
     const placed = before !== undefined && PLACE_PREPOSITIONS.has(before.value)
-    if (whole & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) bump("Location", ambiguous ? (placed ? 0.6 : 0.45) : 0.85 + known, "known country or region")
+    if (whole & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) {
+      bump("Location", ambiguous ? (placed ? 0.6 : 0.45) : 0.85 + known, "known country or region")
+    }
     if (whole & (F.CITY | F.PLACE)) bump("Location", ambiguous ? (placed ? 0.6 : 0.45) : 0.75 + known, "known place")
     if (whole & F.PERSON) bump("Person", words === 1 ? 0.5 : 0.8, "known person")
     if (last.flags & F.ORG_SUFFIX && words > 1) bump("Organization", 0.95, `legal form "${last.value}"`)
@@ -419,11 +766,15 @@ class Recognizer {
     for (let k = a; k <= b; k++) if (tokens[k]!.value === "of") ofAt = ofAt < 0 ? k : ofAt
     const head = ofAt > a ? tokens[ofAt - 1]! : last
     if (words > 1 && head.flags & F.ORG_WORD) bump("Organization", 0.85, `organisation word "${head.value}"`)
-    if (words > 1 && head.flags & F.PLACE_WORD && !(head.flags & F.ORG_WORD)) bump("Location", 0.8, `place word "${head.value}"`)
+    if (words > 1 && head.flags & F.PLACE_WORD && !(head.flags & F.ORG_WORD)) {
+      bump("Location", 0.8, `place word "${head.value}"`)
+    }
     if (words > 1 && LEADING_PLACE_HEADS.has(first.key) && (ofAt === a + 1 || PLACE_PREFIXES.has(first.key))) {
       bump("Location", 0.85, `place word "${first.value}"`)
     }
-    if (words > 1 && first.flags & F.GIVEN && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) bump("Person", 0.75, `given name "${first.value}"`)
+    if (words > 1 && first.flags & F.GIVEN && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) {
+      bump("Person", 0.75, `given name "${first.value}"`)
+    }
     if (words > 1 && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) {
       for (let k = a; k < b; k++) {
         if (tokens[k]!.flags & (F.GIVEN | F.PERSON) && !(tokens[k]!.flags & LOCATION)) {
@@ -432,7 +783,9 @@ class Recognizer {
         }
       }
     }
-    if (words > 1 && last.flags & F.SURNAME && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) bump("Person", 0.7, `surname "${last.value}"`)
+    if (words > 1 && last.flags & F.SURNAME && !(last.flags & (F.ORG_WORD | F.PLACE_WORD))) {
+      bump("Person", 0.7, `surname "${last.value}"`)
+    }
     const event = words > 1 && (EVENT_HEADS.has(last.key) || last.key === "ii" && EVENT_HEADS.has(tokens[b - 1]!.key))
     if (words > 1 && NAME_SUFFIXES.has(last.key) && !event) bump("Person", 0.9, `name suffix "${last.value}"`)
     for (let k = a + 1; k < b; k++) if (INITIAL.test(tokens[k]!.value)) bump("Person", 0.8, "middle initial")
@@ -442,8 +795,15 @@ class Recognizer {
       if (first.flags & F.SURNAME) bump("Person", 0.55, "surname")
       const letters = first.value.replace(/[^\p{L}]/gu, "").length
       if (/\p{N}/u.test(first.value)) bump("Other", 0.5, "code")
-      else if (first.upper && !(whole & LOCATION) && !(first.flags & (F.FUNCTION | F.COMMON | F.GIVEN)) && !ROMAN.test(first.value) && !this.upperContext(a)) {
-        bump("Organization", first.value.includes(".") ? 0.5 : letters <= 6 || first.value.includes("-") ? 0.6 : 0.3, "acronym")
+      else if (
+        first.upper && !(whole & LOCATION) && !(first.flags & (F.FUNCTION | F.COMMON | F.GIVEN)) &&
+        !ROMAN.test(first.value) && !this.upperContext(a)
+      ) {
+        bump(
+          "Organization",
+          first.value.includes(".") ? 0.5 : letters <= 6 || first.value.includes("-") ? 0.6 : 0.3,
+          "acronym"
+        )
       }
     }
 
@@ -458,11 +818,21 @@ class Recognizer {
     if (next?.value === "," && next2 && NUMBER.test(next2.value) && at(b + 3)?.value === ",") bump("Person", 0.8, "age")
     if (next && PERSON_VERBS.has(next.key) && !next.cap) bump("Person", 0.6, `"${next.value}"`)
     if (prev?.key === "said" && !prev.cap) bump("Person", 0.55, `"said"`)
-    if (next?.value === "," && next2?.cap && next2.flags & (F.REGION | F.COUNTRY | F.PLACE_ABBR)) bump("Location", 0.7, "City, State")
-    if (prev && PLACE_PREPOSITIONS.has(prev.value) && (words > 1 || first.pos === "PROPN")) bump("Location", 0.45, `"${prev.value}"`)
-    if (prev?.value === "the" && prev2 && PLACE_PREPOSITIONS.has(prev2.value)) bump("Location", 0.3, `"${prev2.value} the"`)
-    if (next?.value === "-" && next2 && /^(?:based|born|area)$/.test(next2.key)) bump("Location", 0.8, `"-${next2.value}"`)
-    if ((prev?.value === "the" || prev?.value === "The") && (words > 1 || first.upper)) bump("Organization", 0.35, `"the"`)
+    if (next?.value === "," && next2?.cap && next2.flags & (F.REGION | F.COUNTRY | F.PLACE_ABBR)) {
+      bump("Location", 0.7, "City, State")
+    }
+    if (prev && PLACE_PREPOSITIONS.has(prev.value) && (words > 1 || first.pos === "PROPN")) {
+      bump("Location", 0.45, `"${prev.value}"`)
+    }
+    if (prev?.value === "the" && prev2 && PLACE_PREPOSITIONS.has(prev2.value)) {
+      bump("Location", 0.3, `"${prev2.value} the"`)
+    }
+    if (next?.value === "-" && next2 && /^(?:based|born|area)$/.test(next2.key)) {
+      bump("Location", 0.8, `"-${next2.value}"`)
+    }
+    if ((prev?.value === "the" || prev?.value === "The") && (words > 1 || first.upper)) {
+      bump("Organization", 0.35, `"the"`)
+    }
     if (words === 1 && STANDALONE_ORGS.has(first.key)) bump("Organization", 0.6, "institution")
     if (next?.value === "," && next2?.value === "who") bump("Person", 0.6, `", who"`)
     if (next?.value === ",") {
@@ -516,7 +886,10 @@ export const harmonizeFound = (tokens: ReadonlyArray<Token>, found: Array<Found>
     if (f.type === "Person" && f.score >= 0.35 && f.last > f.first) {
       for (let k = f.first; k <= f.last; k++) {
         const t = tokens[k]!
-        if (!t.cap || INITIAL.test(t.value) || t.flags & (F.NAME_TITLE | F.TITLE | LOCATION | F.ORG_WORD) || NAME_SUFFIXES.has(t.key)) continue
+        if (
+          !t.cap || INITIAL.test(t.value) || t.flags & (F.NAME_TITLE | F.TITLE | LOCATION | F.ORG_WORD) ||
+          NAME_SUFFIXES.has(t.key)
+        ) continue
         const p = parts.get(t.key)
         if (!p || f.score > p.score) parts.set(t.key, f)
       }
@@ -527,7 +900,9 @@ export const harmonizeFound = (tokens: ReadonlyArray<Token>, found: Array<Found>
     const key = normal(tokens, f)
     const b = best.get(key)
     const p = f.first === f.last ? parts.get(key) : undefined
-    if (p && p !== f && (!b || b.type !== "Person" && b.score < 0.6) && p.score * 0.8 > f.score && f.type !== "Person") {
+    if (
+      p && p !== f && (!b || b.type !== "Person" && b.score < 0.6) && p.score * 0.8 > f.score && f.type !== "Person"
+    ) {
       f.type = "Person"
       f.score = p.score * 0.8
       f.reason = `part of the name "${tokens.slice(p.first, p.last + 1).map((t) => t.value).join(" ")}"`
@@ -545,17 +920,66 @@ export const harmonizeFound = (tokens: ReadonlyArray<Token>, found: Array<Found>
  * name. Compared on the run's lower-case words.
  */
 const EXCLAMATIONS = new Set([
-  "ha", "hah", "ah", "oh", "o", "alas", "hum", "hem", "pooh", "pshaw", "bah", "eh", "aha", "hurrah", "hullo", "halloa",
-  "hallo", "tut", "lo", "ay", "aye", "nay", "yea", "amen", "egad", "gad", "zounds", "heigh", "ho", "hey", "ugh",
-  "good god", "good heavens", "good heaven", "good lord", "good gracious", "gracious heavens", "great god", "great heavens",
-  "merciful heavens", "my god", "oh god", "oh lord", "thank god", "thank heaven", "dear me", "by jove", "by george",
-  "god bless", "god knows", "heaven knows", "lord bless"
+  "ha",
+  "hah",
+  "ah",
+  "oh",
+  "o",
+  "alas",
+  "hum",
+  "hem",
+  "pooh",
+  "pshaw",
+  "bah",
+  "eh",
+  "aha",
+  "hurrah",
+  "hullo",
+  "halloa",
+  "hallo",
+  "tut",
+  "lo",
+  "ay",
+  "aye",
+  "nay",
+  "yea",
+  "amen",
+  "egad",
+  "gad",
+  "zounds",
+  "heigh",
+  "ho",
+  "hey",
+  "ugh",
+  "good god",
+  "good heavens",
+  "good heaven",
+  "good lord",
+  "good gracious",
+  "gracious heavens",
+  "great god",
+  "great heavens",
+  "merciful heavens",
+  "my god",
+  "oh god",
+  "oh lord",
+  "thank god",
+  "thank heaven",
+  "dear me",
+  "by jove",
+  "by george",
+  "god bless",
+  "god knows",
+  "heaven knows",
+  "lord bless"
 ])
 
 /** A run that is no one's name: an exclamation, or a lone letter ("I." ending a sentence, "A"). */
 const notAName = (tokens: ReadonlyArray<Token>, f: Found): boolean => {
   if (f.type === "Date" || f.type === "Money") return false
-  const words = tokens.slice(f.first, f.last + 1).map((t) => t.key.replace(/\.$/, "")).filter((w) => w !== "" && w !== "!")
+  const words = tokens.slice(f.first, f.last + 1).map((t) => t.key.replace(/\.$/, "")).filter((w) =>
+    w !== "" && w !== "!"
+  )
   if (words.length === 1 && words[0]!.length === 1) return true
   return EXCLAMATIONS.has(words.join(" "))
 }
@@ -565,7 +989,15 @@ export const recognize = (tokenized: Tokenized, lexicon: Lexicon): Array<Found> 
   const { entities, sentences, tokens } = tokenized
   const r = new Recognizer(tokens, lexicon, sentences)
   const found: Array<Found> = []
-  for (const e of entities) found.push({ type: e.type, first: e.first, last: e.last, score: 0.9, reason: e.type === "Date" ? "date" : "amount" })
+  for (const e of entities) {
+    found.push({
+      type: e.type,
+      first: e.first,
+      last: e.last,
+      score: 0.9,
+      reason: e.type === "Date" ? "date" : "amount"
+    })
+  }
   for (const [s0, s1] of sentences) {
     for (const [a, b] of r.runs(s0, s1)) r.analyse(a, b, found)
   }

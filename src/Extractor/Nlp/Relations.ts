@@ -39,35 +39,70 @@ export interface FoundRelation {
 export const MAX_GAP = 5
 
 /** Heads of names of administrative areas, which contain other places: "Kumamoto Prefecture", "Loei Province". */
-const ADMIN_HEADS = new Set(["province", "prefecture", "state", "county", "region", "territory", "oblast", "canton", "governorate", "emirate", "department", "district", "republic", "kingdom"])
+const ADMIN_HEADS = new Set([
+  "province",
+  "prefecture",
+  "state",
+  "county",
+  "region",
+  "territory",
+  "oblast",
+  "canton",
+  "governorate",
+  "emirate",
+  "department",
+  "district",
+  "republic",
+  "kingdom"
+])
 
-const TITLE_LIKE = /^(?:'s|’s|former|then|late|new|acting|first|second|deputy|vice|chief|senior|top|prime|foreign|lady|the|a|an|-)$/
+const TITLE_LIKE =
+  /^(?:'s|’s|former|then|late|new|acting|first|second|deputy|vice|chief|senior|top|prime|foreign|lady|the|a|an|-)$/
 
-const KILL_VERB = "(?:shot\\s+and\\s+killed|shot\\s+dead|shot\\s+to\\s+death|stabbed\\s+to\\s+death|beat\\s+to\\s+death|gunned\\s+down|killed|murdered|assassinated|shot|stabbed|slew|strangled|executed|poisoned|beheaded|hanged|lynched)"
-const KILL_NOUN = "(?:assassinat(?:e|ed|ing|ion\\s+of)|kill(?:ed|ing)?(?:\\s+of)?|murder(?:ed|ing)?(?:\\s+of)?|slaying\\s+of|slew|shoot(?:ing)?(?:\\s+of)?|shot(?:\\s+and\\s+(?:killed|mortally\\s+wounded|fatally\\s+wounded))?|stabb?(?:ed|ing)?(?:\\s+of)?|death\\s+of)"
-const DIRECTION = "(?:north|south|east|west|northern|southern|eastern|western|central|northeast|northwest|southeast|southwest|northeastern|northwestern|southeastern|southwestern|upstate|downstate|coastal|rural|suburban|downtown)"
+const KILL_VERB =
+  "(?:shot\\s+and\\s+killed|shot\\s+dead|shot\\s+to\\s+death|stabbed\\s+to\\s+death|beat\\s+to\\s+death|gunned\\s+down|killed|murdered|assassinated|shot|stabbed|slew|strangled|executed|poisoned|beheaded|hanged|lynched)"
+const KILL_NOUN =
+  "(?:assassinat(?:e|ed|ing|ion\\s+of)|kill(?:ed|ing)?(?:\\s+of)?|murder(?:ed|ing)?(?:\\s+of)?|slaying\\s+of|slew|shoot(?:ing)?(?:\\s+of)?|shot(?:\\s+and\\s+(?:killed|mortally\\s+wounded|fatally\\s+wounded))?|stabb?(?:ed|ing)?(?:\\s+of)?|death\\s+of)"
+const DIRECTION =
+  "(?:north|south|east|west|northern|southern|eastern|western|central|northeast|northwest|southeast|southwest|northeastern|northwestern|southeastern|southwestern|upstate|downstate|coastal|rural|suburban|downtown)"
 
 const RX = {
-  personRoleOf: /^\s*,\s*(?:[^,]{1,30},\s*)?(?:(?:a|an|the|its|his|her|their)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|for|at|with|in)\s+(?:the\s+)?$/u,
+  personRoleOf:
+    /^\s*,\s*(?:[^,]{1,30},\s*)?(?:(?:a|an|the|its|his|her|their)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|for|at|with|in)\s+(?:the\s+)?$/u,
   personCommaArticle: /^\s*,\s*(?:a|an|the)\s+(?:former\s+|senior\s+|top\s+|chief\s+)?$/u,
   personOf: /^\s*(?:,\s*\d+\s*)?,?\s*(?:of|at)\s+(?:the\s+)?$/u,
-  named: /^\s*,?\s*(?:who\s+)?(?:(?:has|had|have)\s+been\s+|was\s+|is\s+|were\s+)?(?:named|appointed|elected|hired\s+as|promoted\s+to|chosen\s+as)\s+(?:the\s+|a\s+|an\s+)?(?:[\p{L}-]+\s+){0,3}?(?:of|at|for)\s+(?:the\s+)?$/u,
+  named:
+    /^\s*,?\s*(?:who\s+)?(?:(?:has|had|have)\s+been\s+|was\s+|is\s+|were\s+)?(?:named|appointed|elected|hired\s+as|promoted\s+to|chosen\s+as)\s+(?:the\s+|a\s+|an\s+)?(?:[\p{L}-]+\s+){0,3}?(?:of|at|for)\s+(?:the\s+)?$/u,
   personFrom: /^\s*(?:,\s*\d+\s*,\s*)?(?:(?:is|was|comes|came|hails)\s+)?(?:of|from)\s+(?:the\s+)?$/u,
   personRoleFrom: /^\s*,\s*(?:\d+\s*,\s*)?(?:(?:a|an|the)\s+)?(?:[\p{L}'.-]+\s+){0,5}?(?:of|from)\s+(?:the\s+)?$/u,
-  worksVerb: /^\s*(?:,\s*(?:who|which)\s+)?(?:(?:also|now|later|then|currently|still)\s+)?(?:(?:is|was)\s+)?(?:works?|worked|working|employed|heads|headed|leads|led|runs|ran|chairs|chaired|directs|directed|manages|managed|serves|served|teaches|taught|covers|covered)\s+(?:(?:for|at|with|in|on|as\s+[\p{L}\s]{1,30}?\s+(?:of|for|at))\s+)?(?:the\s+)?$/u,
-  founded: /^\s*(?:,\s*(?:who|which)\s+)?(?:(?:also|later)\s+)?(?:(?:co-?)?found(?:ed|s)|established|set\s+up|started|created)\s+(?:the\s+)?$|^\s*,\s*(?:the\s+|a\s+)?(?:co-?)?founder\s+of\s+(?:the\s+)?$/u,
-  joined: /^\s*(?:,\s*(?:who|which)\s+)?(?:joined|(?:is|was|became)\s+a\s+member\s+of)\s+(?:the\s+)?$|^\s*,\s*(?:a|an)\s+(?:\p{L}+\s+)?member\s+of\s+(?:the\s+)?$/u,
-  killActive: new RegExp(`^\\s*(?:,[^,]{0,60},\\s*)?(?:(?:allegedly|reportedly|fatally|mortally|later|then|had)\\s+)?${KILL_VERB}\\s+$`, "u"),
-  killPassive: new RegExp(`^\\s*(?:,[^,]{0,60},\\s*)?(?:(?:was|were|had\\s+been|has\\s+been|is|being)\\s+)?(?:fatally\\s+|mortally\\s+)?(?:${KILL_VERB}|slain|wounded|cut\\s+down)\\b[^.;]{0,60}?\\bby\\s+(?:\\p{Ll}[\\p{L}-]*\\s+){0,3}$`, "u"),
+  worksVerb:
+    /^\s*(?:,\s*(?:who|which)\s+)?(?:(?:also|now|later|then|currently|still)\s+)?(?:(?:is|was)\s+)?(?:works?|worked|working|employed|heads|headed|leads|led|runs|ran|chairs|chaired|directs|directed|manages|managed|serves|served|teaches|taught|covers|covered)\s+(?:(?:for|at|with|in|on|as\s+[\p{L}\s]{1,30}?\s+(?:of|for|at))\s+)?(?:the\s+)?$/u,
+  founded:
+    /^\s*(?:,\s*(?:who|which)\s+)?(?:(?:also|later)\s+)?(?:(?:co-?)?found(?:ed|s)|established|set\s+up|started|created)\s+(?:the\s+)?$|^\s*,\s*(?:the\s+|a\s+)?(?:co-?)?founder\s+of\s+(?:the\s+)?$/u,
+  joined:
+    /^\s*(?:,\s*(?:who|which)\s+)?(?:joined|(?:is|was|became)\s+a\s+member\s+of)\s+(?:the\s+)?$|^\s*,\s*(?:a|an)\s+(?:\p{L}+\s+)?member\s+of\s+(?:the\s+)?$/u,
+  killActive: new RegExp(
+    `^\\s*(?:,[^,]{0,60},\\s*)?(?:(?:allegedly|reportedly|fatally|mortally|later|then|had)\\s+)?${KILL_VERB}\\s+$`,
+    "u"
+  ),
+  killPassive: new RegExp(
+    `^\\s*(?:,[^,]{0,60},\\s*)?(?:(?:was|were|had\\s+been|has\\s+been|is|being)\\s+)?(?:fatally\\s+|mortally\\s+)?(?:${KILL_VERB}|slain|wounded|cut\\s+down)\\b[^.;]{0,60}?\\bby\\s+(?:\\p{Ll}[\\p{L}-]*\\s+){0,3}$`,
+    "u"
+  ),
   killAppositive: /^\s*,\s*(?:(?:the|a|an)\s+)?(?:[\p{L}-]+\s+){0,2}?(?:assassin|killer|murderer|slayer)\s+of\s+$/u,
   killPossessive: /^\s*(?:'s|’s)\s+(?:[\p{L}-]+\s+){0,2}?(?:assassin|killer|murderer|slayer)\s*,?\s*$/u,
   // the killing verb or noun, then at most three words describing the victim ("murdering Phoenix newspaper reporter")
-  killNominal: new RegExp(`\\b${KILL_NOUN}\\s+(?:the\\s+)?(?:(?:former|then|late|his|her|their|[\\p{L}.-]*\\p{Lu}[\\p{L}.-]*|[\\p{Ll}-]+(?:er|or|ist|man|woman|ian|ant|ent))\\s+){0,3}$`, "u"),
+  killNominal: new RegExp(
+    `\\b${KILL_NOUN}\\s+(?:the\\s+)?(?:(?:former|then|late|his|her|their|[\\p{L}.-]*\\p{Lu}[\\p{L}.-]*|[\\p{Ll}-]+(?:er|or|ist|man|woman|ian|ant|ent))\\s+){0,3}$`,
+    "u"
+  ),
   killCompound: /\b(?:in|for|of|with|to)\s+the\s+$/u,
   killAfter: /^\s*(?:'s\s+)?(?:slaying|assassination|murder|killing|shooting)\b/u,
-  lives: /^\s*(?:,[^,]{0,40},\s*)?(?:,?\s*who\s+)?(?:(?:is|was|has|had|have)\s+)?(?:also\s+)?(?:lives?|lived|living|resides?|resided|residing|grew\s+up|settled|moved|returned(?:\s+home)?|a\s+native|native|home)\b[^.;]{0,40}?\b(?:in|to|of|at|near)\s+(?:the\s+)?$/u,
+  lives:
+    /^\s*(?:,[^,]{0,40},\s*)?(?:,?\s*who\s+)?(?:(?:is|was|has|had|have)\s+)?(?:also\s+)?(?:lives?|lived|living|resides?|resided|residing|grew\s+up|settled|moved|returned(?:\s+home)?|a\s+native|native|home)\b[^.;]{0,40}?\b(?:in|to|of|at|near)\s+(?:the\s+)?$/u,
   born: /^\s*(?:,[^,]{0,40},\s*)?(?:,?\s*who\s+)?(?:(?:was|is)\s+)?born\b[^.;]{0,40}?\bin\s+(?:the\s+)?$/u,
-  orgIn: /^\s*(?:,\s*(?:which\s+is\s+|based\s+|headquartered\s+|located\s+)?|(?:(?:is|was|are|were)\s+)?(?:(?:based|headquartered|located|situated)\s+)?(?:in|of|at|near)\s+(?:the\s+)?(?:(?:city|town|state|province|capital)\s+of\s+)?)$/u,
+  orgIn:
+    /^\s*(?:,\s*(?:which\s+is\s+|based\s+|headquartered\s+|located\s+)?|(?:(?:is|was|are|were)\s+)?(?:(?:based|headquartered|located|situated)\s+)?(?:in|of|at|near)\s+(?:the\s+)?(?:(?:city|town|state|province|capital)\s+of\s+)?)$/u,
   placeThenOrg: /^\s*(?:'s|’s)?\s*$/u,
   possessiveRole: /^\s*(?:'s|’s)\s+(?:[\p{L}-]+\s+){0,4}?[\p{L}-]+\s*,\s*$/u,
   basedHyphen: /^-based\s+(?:[\p{Ll}-]+\s+){0,3}$/u,
@@ -75,8 +110,10 @@ const RX = {
   possessive: /^\s*(?:'s|’s)\s*$/u,
   dateline: /^\s*(?:,[^()]{0,60}?)?\(\s*$/u,
   placeIn: new RegExp(`^\\s*(?:,\\s*)?(?:in|of)\\s+(?:the\\s+)?(?:${DIRECTION}\\s+)?$`, "u"),
-  spouse: /^\s*(?:,[^,]{0,40},\s*)?(?:married|weds?|wedded)\s+$|^\s*,\s*(?:the\s+|his\s+|her\s+)?(?:wife|husband|widow|widower|spouse)\s+of\s+$/u,
-  acquired: /^\s*(?:,[^,]{0,40},\s*)?(?:(?:has|had|have)\s+)?(?:acquired|bought|purchased|took\s+over|has\s+taken\s+over|agreed\s+to\s+(?:buy|acquire))\s+(?:the\s+)?$/u
+  spouse:
+    /^\s*(?:,[^,]{0,40},\s*)?(?:married|weds?|wedded)\s+$|^\s*,\s*(?:the\s+|his\s+|her\s+)?(?:wife|husband|widow|widower|spouse)\s+of\s+$/u,
+  acquired:
+    /^\s*(?:,[^,]{0,40},\s*)?(?:(?:has|had|have)\s+)?(?:acquired|bought|purchased|took\s+over|has\s+taken\s+over|agreed\s+to\s+(?:buy|acquire))\s+(?:the\s+)?$/u
 }
 
 /**
@@ -99,7 +136,8 @@ export const relate = (
   }
   /** A place that contains others: a state, region or country (or an abbreviation of one). */
   const isContainer = (f: Found) =>
-    f.type === "Location" && ((flagsOf(f) & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) !== 0 || ADMIN_HEADS.has(tokens[f.last]!.key))
+    f.type === "Location" &&
+    ((flagsOf(f) & (F.COUNTRY | F.REGION | F.PLACE_ABBR)) !== 0 || ADMIN_HEADS.has(tokens[f.last]!.key))
   const titleLike = (a: number, b: number) => {
     let titled = false
     let unknown = 0
@@ -119,7 +157,8 @@ export const relate = (
       const t = tokens[k]!
       if (t.cap || !(t.pos === "NOUN" || t.pos === "ADJ" || t.pos === "PROPN")) return false
     }
-    return (tokens[b]!.flags & (F.ROLE | F.TITLE)) !== 0 || tokens[b]!.pos === "NOUN" && ROLE_ENDING.test(tokens[b]!.key)
+    return (tokens[b]!.flags & (F.ROLE | F.TITLE)) !== 0 ||
+      tokens[b]!.pos === "NOUN" && ROLE_ENDING.test(tokens[b]!.key)
   }
 
   const bySentence = new Map<number, Array<Found>>()
@@ -142,7 +181,9 @@ export const relate = (
         const from = tokens[x.last]!.end
         // Titles before the second name are read as part of it ("… of assassinating Sen. Robert F. Kennedy").
         let yStart = y.first
-        while (yStart - 1 > x.last && tokens[yStart - 1]!.cap && tokens[yStart - 1]!.flags & (F.TITLE | F.NAME_TITLE)) yStart--
+        while (yStart - 1 > x.last && tokens[yStart - 1]!.cap && tokens[yStart - 1]!.flags & (F.TITLE | F.NAME_TITLE)) {
+          yStart--
+        }
         const to = tokens[yStart]!.start
         if (to - from > 200) break
         const between = text.slice(from, to).toLowerCase().replace(/\s+/g, " ")
@@ -153,52 +194,83 @@ export const relate = (
         const Y = y.type
         const titled = () =>
           y.first > x.last + 1
-            ? titleLike(x.last + 1, y.first - 1) || roleNouns(x.last + 1, y.first - 1) || RX.possessiveRole.test(between) && hasRole(tokens, x.last + 1, y.first - 1)
+            ? titleLike(x.last + 1, y.first - 1) || roleNouns(x.last + 1, y.first - 1) ||
+              RX.possessiveRole.test(between) && hasRole(tokens, x.last + 1, y.first - 1)
             : (tokens[y.first]!.flags & F.NAME_TITLE) !== 0
 
         if (X === "Person" && Y === "Organization" && adjacent) {
           if (RX.founded.test(between)) add(x, "founded", y, sentence)
           else if (RX.joined.test(between)) add(x, "memberOf", y, sentence)
-          else if (RX.worksVerb.test(between) || RX.personOf.test(between) || RX.named.test(between)) add(x, "worksFor", y, sentence)
-          else if (RX.personRoleOf.test(between) && y.first > x.last + 1 && hasRole(tokens, x.last + 1, y.first - 1)) add(x, "worksFor", y, sentence)
+          else if (RX.worksVerb.test(between) || RX.personOf.test(between) || RX.named.test(between)) {
+            add(x, "worksFor", y, sentence)
+          } else if (
+            RX.personRoleOf.test(between) && y.first > x.last + 1 && hasRole(tokens, x.last + 1, y.first - 1)
+          ) add(x, "worksFor", y, sentence)
         }
-        if (X === "Organization" && Y === "Person" && adjacent && (titled() || RX.placeThenOrg.test(between) && between.includes("'"))) {
+        if (
+          X === "Organization" && Y === "Person" && adjacent &&
+          (titled() || RX.placeThenOrg.test(between) && between.includes("'"))
+        ) {
           add(y, "worksFor", x, sentence)
         }
         // "Susan Cruzan, an FDA spokeswoman"
-        if (X === "Person" && Y === "Organization" && adjacent && (RX.personCommaArticle.test(between) || RX.comma.test(between)) &&
-          roleAfter(tokens, y.last + 1, sentence)) {
+        if (
+          X === "Person" && Y === "Organization" && adjacent &&
+          (RX.personCommaArticle.test(between) || RX.comma.test(between)) &&
+          roleAfter(tokens, y.last + 1, sentence)
+        ) {
           add(x, "worksFor", y, sentence)
         }
         // "the chairman of the United Djibouti Opposition Front, Mohamed Ahmed Issa"
-        if (X === "Organization" && Y === "Person" && adjacent && RX.comma.test(between) && roleOfBefore(tokens, x.first, sentence)) {
+        if (
+          X === "Organization" && Y === "Person" && adjacent && RX.comma.test(between) &&
+          roleOfBefore(tokens, x.first, sentence)
+        ) {
           add(y, "worksFor", x, sentence)
         }
-        if (X === "Organization" && Y === "Organization" && adjacent && RX.acquired.test(between)) add(x, "acquired", y, sentence)
+        if (X === "Organization" && Y === "Organization" && adjacent && RX.acquired.test(between)) {
+          add(x, "acquired", y, sentence)
+        }
         if (X === "Person" && Y === "Person" && !innerHas("Person")) {
           if (RX.killPassive.test(between)) add(y, "killed", x, sentence)
           else if (adjacent && RX.killPossessive.test(between)) add(y, "killed", x, sentence)
           else if (RX.killActive.test(between) || RX.killAppositive.test(between)) add(x, "killed", y, sentence)
-          else if (!/\bby\b/.test(between) && (RX.killNominal.test(between) ||
-            RX.killCompound.test(between) && RX.killAfter.test(text.slice(tokens[y.last]!.end, tokens[y.last]!.end + 20).toLowerCase()))) {
+          else if (
+            !/\bby\b/.test(between) && (RX.killNominal.test(between) ||
+              RX.killCompound.test(between) &&
+                RX.killAfter.test(text.slice(tokens[y.last]!.end, tokens[y.last]!.end + 20).toLowerCase()))
+          ) {
             add(x, "killed", y, sentence)
           } else if (RX.spouse.test(between)) add(x, "spouse", y, sentence)
         }
         if (X === "Person" && Y === "Location" && !innerHas("Person")) {
           if (RX.born.test(between)) add(x, "bornIn", y, sentence)
           else if (RX.lives.test(between)) add(x, "livesIn", y, sentence)
-          else if (adjacent && (RX.personFrom.test(between) || RX.personRoleFrom.test(between))) add(x, "livesIn", y, sentence)
+          else if (adjacent && (RX.personFrom.test(between) || RX.personRoleFrom.test(between))) {
+            add(x, "livesIn", y, sentence)
+          }
         }
-        if (X === "Location" && Y === "Person" && adjacent && (titled() || RX.placeThenOrg.test(between) && between.includes("'"))) {
+        if (
+          X === "Location" && Y === "Person" && adjacent &&
+          (titled() || RX.placeThenOrg.test(between) && between.includes("'"))
+        ) {
           add(y, "livesIn", x, sentence)
         }
-        if (X === "Organization" && Y === "Location" && adjacent && RX.orgIn.test(between)) add(x, "basedIn", y, sentence)
+        if (X === "Organization" && Y === "Location" && adjacent && RX.orgIn.test(between)) {
+          add(x, "basedIn", y, sentence)
+        }
         // News datelines: "MILLINOCKET, Maine (AP)", "Seoul, May 20 (YONHAP) --"
-        if (X === "Location" && Y === "Organization" && inner.every((f) => f.type === "Location") && RX.dateline.test(between) &&
-          /^\s*\)/u.test(text.slice(tokens[y.last]!.end, tokens[y.last]!.end + 3))) {
+        if (
+          X === "Location" && Y === "Organization" && inner.every((f) => f.type === "Location") &&
+          RX.dateline.test(between) &&
+          /^\s*\)/u.test(text.slice(tokens[y.last]!.end, tokens[y.last]!.end + 3))
+        ) {
           add(y, "basedIn", x, sentence)
         }
-        if (X === "Location" && Y === "Organization" && adjacent && (RX.placeThenOrg.test(between) || RX.basedHyphen.test(between))) {
+        if (
+          X === "Location" && Y === "Organization" && adjacent &&
+          (RX.placeThenOrg.test(between) || RX.basedHyphen.test(between))
+        ) {
           add(y, "basedIn", x, sentence)
         }
         if (X === "Location" && Y === "Location" && adjacent) {
@@ -220,8 +292,11 @@ export const relate = (
         // "Morihiro Hosokawa, Japan's prime minister", "Richard Taylor, an Atlanta architect"
         if (X === "Person" && Y === "Location" && adjacent) {
           const after = tokens[y.last + 1]
-          if (RX.comma.test(between) && (after?.value === "'s" || after?.value === "’s") && isRole(tokens, y.last + 2, sentence) ||
-            RX.personCommaArticle.test(between) && isRole(tokens, y.last + 1, sentence)) {
+          if (
+            RX.comma.test(between) && (after?.value === "'s" || after?.value === "’s") &&
+              isRole(tokens, y.last + 2, sentence) ||
+            RX.personCommaArticle.test(between) && isRole(tokens, y.last + 1, sentence)
+          ) {
             add(x, "livesIn", y, sentence)
           }
         }
@@ -239,7 +314,10 @@ export const relate = (
     for (let i = 0; i + 2 < list.length; i++) {
       const [a, b, c] = [list[i]!, list[i + 1]!, list[i + 2]!]
       const ab = text.slice(tokens[a.last]!.end, tokens[b.first]!.start)
-      if (a.type === "Location" && b.type === "Location" && RX.comma.test(ab) && !isContainer(b) && commaChain.get(b)?.includes(c)) {
+      if (
+        a.type === "Location" && b.type === "Location" && RX.comma.test(ab) && !isContainer(b) &&
+        commaChain.get(b)?.includes(c)
+      ) {
         extra.push({ subject: a, predicate: "locatedIn", object: b, sentence })
         extra.push({ subject: a, predicate: "locatedIn", object: c, sentence })
       }

@@ -30,7 +30,6 @@ export interface Token {
   readonly entity: string
 }
 
-
 export interface Tokenized {
   readonly tokens: ReadonlyArray<Token>
   /** Dates and amounts of money, as inclusive token ranges. */
@@ -97,7 +96,13 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
   if (at > text.length) return { tokens: [], entities: [], sentences: [] }
 
   const tokens: Array<Token & { entity: string }> = []
-  const make = (value: string, p: string, start: number, space: boolean, sentence: number): Token & { entity: string } => {
+  const make = (
+    value: string,
+    p: string,
+    start: number,
+    space: boolean,
+    sentence: number
+  ): Token & { entity: string } => {
     const key = keyOf(value)
     const cap = CAP.test(value) || value.includes("-") && PARTICLE_NAME.test(value)
     let flags = lexicon.word(key)
@@ -135,10 +140,15 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
       let last = i + 1
       // "D-N.Y.": a party-state label split by the tokenizer into D - N . Y.
       if (/^[DRI]$/.test(prev.value)) {
-        while (last + 1 < n && spaces[last + 1] === "" && /^(?:\.|\p{Lu}\.?)$/u.test(values[last + 1]!)) value += values[++last]!
+        while (last + 1 < n && spaces[last + 1] === "" && /^(?:\.|\p{Lu}\.?)$/u.test(values[last + 1]!)) {
+          value += values[++last]!
+        }
       }
       // "D-Ariz." : the period of an abbreviation
-      if (last + 1 < n && values[last + 1] === "." && spaces[last + 1] === "" && (lexicon.word(keyOf(values[last]!)) & F.PLACE_ABBR)) {
+      if (
+        last + 1 < n && values[last + 1] === "." && spaces[last + 1] === "" &&
+        (lexicon.word(keyOf(values[last]!)) & F.PLACE_ABBR)
+      ) {
         value += "."
         last++
       }

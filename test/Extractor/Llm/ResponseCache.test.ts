@@ -23,7 +23,17 @@ describe("cacheKey", () => {
     const key = cacheKey(parts)
     expect(key).toMatch(/^[0-9a-f]{64}$/)
     expect(cacheKey({ ...parts, schema: { properties: { a: { type: "string" } }, type: "object" } })).toBe(key)
-    for (const change of [{ api: "chat" }, { host: "localhost:11434" }, { model: "gpt-4o" }, { promptVersion: 3 }, { schema: {} }, { messages: [] }, { settings: { temperature: 0 } }]) {
+    for (
+      const change of [
+        { api: "chat" },
+        { host: "localhost:11434" },
+        { model: "gpt-4o" },
+        { promptVersion: 3 },
+        { schema: {} },
+        { messages: [] },
+        { settings: { temperature: 0 } }
+      ]
+    ) {
       expect(cacheKey({ ...parts, ...change })).not.toBe(key)
     }
   })

@@ -6,12 +6,21 @@ import * as TestClock from "effect/TestClock"
 import { makeThrottle } from "../../../src/Extractor/Llm/Throttle.js"
 
 /** Starts `costs.length` acquisitions in order and returns the virtual times (ms) they were admitted at. */
-const admissionTimes = (throttle: Effect.Effect.Success<ReturnType<typeof makeThrottle>>, costs: ReadonlyArray<number>) =>
+const admissionTimes = (
+  throttle: Effect.Effect.Success<ReturnType<typeof makeThrottle>>,
+  costs: ReadonlyArray<number>
+) =>
   Effect.gen(function*() {
     const times: Array<number> = []
     const fibers: Array<Fiber.RuntimeFiber<void>> = []
     for (const cost of costs) {
-      fibers.push(yield* Effect.fork(throttle.acquire(cost).pipe(Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => void times.push(t)))))))
+      fibers.push(
+        yield* Effect.fork(
+          throttle.acquire(cost).pipe(
+            Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => void times.push(t))))
+          )
+        )
+      )
       yield* Effect.yieldNow()
     }
     yield* TestClock.adjust("60 seconds")

@@ -3,7 +3,8 @@ import { Mention } from "../../../src/Domain/Extraction.js"
 import { CodePointIndex } from "../../../src/Domain/Span.js"
 import { harmonizeTypes, nameKey } from "../../../src/Extractor/Nlp/Consistency.js"
 
-const TEXT = "🎉 Ichabod Crane met Katrina. 𝄞 Crane left Sleepy Hollow; Hollow was quiet. On 3 May Crane's horse ran to Tarry Town. " +
+const TEXT =
+  "🎉 Ichabod Crane met Katrina. 𝄞 Crane left Sleepy Hollow; Hollow was quiet. On 3 May Crane's horse ran to Tarry Town. " +
   "Katrina Van Tassel smiled at Van Tassel."
 const index = new CodePointIndex(TEXT)
 
