@@ -48,7 +48,7 @@ export interface RunSummary {
 }
 
 /** The state shared by the stages of one run. */
-interface RunContext {
+export interface RunContext {
   readonly runId: string
   readonly document: SourceDocument
   readonly config: RunConfig
@@ -64,6 +64,9 @@ export interface ExtractOutcome extends MergedExtraction {
   /** Sums of the chunks' LLM usage (successful and failed), or null when the extractor uses no model. */
   readonly llm: LlmStats | null
 }
+
+/** One chunk's extraction: its result, or the non-fatal failure recorded as `chunk.failed`. */
+export type ChunkOutcome = { readonly ok: ChunkExtraction } | { readonly failed: ExtractionError }
 
 /** Sums LLM usage into run stats, with the cost when the config has prices (USD per million tokens). */
 export const sumLlmUsage = (usages: ReadonlyArray<LlmUsage>, config: RunConfig): LlmStats | null => {
@@ -163,38 +166,51 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       return chunks
     })
 
-    /**
-     * extract: every chunk through the Extractor (bounded concurrency),
-     * results saved under extractions/. A chunk whose extraction fails
-     * non-fatally is recorded (`chunk.failed` in the run's errors) and the
-     * others go on; a fatal failure ends the stage at once. Retries and
-     * re-asks the extractor reports become events of the run.
-     */
-    const extractStage = Effect.fn("Pipeline.extract")(function*(ctx: RunContext, chunks: ReadonlyArray<Chunk>) {
-      yield* progress.stageStarted("extract", chunks.length, "chunks")
-      let done = 0
-      const events = ExtractorEvents.of({
+    /** Audit events the extractor reports (retries, re-asks) become events of the run; never fails. */
+    const extractorEvents = (runId: string) =>
+      ExtractorEvents.of({
         report: (type, data) =>
-          store.emitEvent(ctx.runId, type, data).pipe(Effect.catchAll((e) => Effect.logWarning(e.message)))
+          store.emitEvent(runId, type, data).pipe(Effect.catchAll((e) => Effect.logWarning(e.message)))
       })
-      const [outcomes, ms] = yield* elapsed(Effect.forEach(
-        chunks,
-        (chunk) =>
-          extractor.extract(chunk).pipe(
-            Effect.provideService(ExtractorEvents, events),
-            Effect.tap((x) => store.saveExtraction(ctx.runId, x)),
-            Effect.map((x): { readonly ok: ChunkExtraction } | { readonly failed: ExtractionError } => ({ ok: x })),
-            Effect.catchIf(
-              (e): e is ExtractionError => e._tag === "ExtractionError" && !e.fatal,
-              (e) =>
-                store.emitError(ctx.runId, "chunk.failed", e.message, { chunk: chunk.index, status: e.status }).pipe(
-                  Effect.as({ failed: e })
-                )
-            ),
-            Effect.tap(() => progress.advanced("extract", ++done))
-          ),
-        { concurrency: Math.max(1, extractor.chunksInFlight?.(ctx.config.concurrency) ?? ctx.config.concurrency) }
-      ))
+
+    /**
+     * extract, for one chunk: the chunk through the Extractor, its result
+     * saved as `extractions/chunk-<index>.json`. A non-fatal failure is
+     * recorded (`chunk.failed` in the run's errors) and returned as a
+     * {@link ChunkOutcome} `failed`; a fatal one (bad key, unreachable
+     * server) fails with ExtractionError. The unit of work of a durable
+     * extract activity: serialisable in (a Chunk) and out (a ChunkOutcome).
+     */
+    const extractChunk = Effect.fn("Pipeline.extractChunk")(function*(runId: string, chunk: Chunk) {
+      return yield* extractor.extract(chunk).pipe(
+        Effect.provideService(ExtractorEvents, extractorEvents(runId)),
+        Effect.tap((x) => store.saveExtraction(runId, x)),
+        Effect.map((x): ChunkOutcome => ({ ok: x })),
+        Effect.catchIf(
+          (e): e is ExtractionError => e._tag === "ExtractionError" && !e.fatal,
+          (e) =>
+            store.emitError(runId, "chunk.failed", e.message, { chunk: chunk.index, status: e.status }).pipe(
+              Effect.as<ChunkOutcome>({ failed: e })
+            )
+        )
+      )
+    })
+
+    /** How many chunks the extract stage works on at once for a run's config. */
+    const chunksInFlight = (config: RunConfig) =>
+      Math.max(1, extractor.chunksInFlight?.(config.concurrency) ?? config.concurrency)
+
+    /**
+     * extract, for the document: joins the chunks' outcomes (in chunk order)
+     * into the stage's result, records `extraction.complete`. Fails with
+     * ExtractionError when every chunk failed (a failed run, not a partial
+     * one). `ms` is the stage's wall time in milliseconds.
+     */
+    const completeExtraction = Effect.fn("Pipeline.completeExtraction")(function*(
+      ctx: RunContext,
+      outcomes: ReadonlyArray<ChunkOutcome>,
+      ms: number
+    ) {
       const results = outcomes.flatMap((o) => ("ok" in o ? [o.ok] : []))
       const failed = outcomes.flatMap((o) => ("failed" in o ? [o.failed] : []))
       if (failed.length > 0 && results.length === 0) {
@@ -224,10 +240,27 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       yield* progress.stageCompleted(
         "extract",
         `${merged.mentions.length} mentions, ${merged.relations.length} relations` +
-          (failedChunks.length > 0 ? `, ${failedChunks.length} of ${chunks.length} chunks failed` : "") +
+          (failedChunks.length > 0 ? `, ${failedChunks.length} of ${outcomes.length} chunks failed` : "") +
           (llm === null ? "" : `, ${llm.calls} model calls, ${llm.cacheHits} cached answers`)
       )
       return { ...merged, failedChunks, llm } satisfies ExtractOutcome
+    })
+
+    /**
+     * extract: every chunk through {@link extractChunk} (bounded
+     * concurrency), then {@link completeExtraction}. A chunk whose extraction
+     * fails non-fatally is recorded and the others go on; a fatal failure
+     * ends the stage at once.
+     */
+    const extractStage = Effect.fn("Pipeline.extract")(function*(ctx: RunContext, chunks: ReadonlyArray<Chunk>) {
+      yield* progress.stageStarted("extract", chunks.length, "chunks")
+      let done = 0
+      const [outcomes, ms] = yield* elapsed(Effect.forEach(
+        chunks,
+        (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++done))),
+        { concurrency: chunksInFlight(ctx.config) }
+      ))
+      return yield* completeExtraction(ctx, outcomes, ms)
     })
 
     /** resolve: mentions into entities, relations onto entities. */
@@ -390,7 +423,16 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       } satisfies RunSummary
     })
 
-    return { run, chunkStage, extractStage, resolveStage, renderStage } as const
+    return {
+      run,
+      chunkStage,
+      extractChunk,
+      chunksInFlight,
+      completeExtraction,
+      extractStage,
+      resolveStage,
+      renderStage
+    } as const
   }),
   dependencies: [Chunker.Default, Resolver.Default, Renderer.Default]
 }) {}
