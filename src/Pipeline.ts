@@ -323,7 +323,8 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
             }
             // an estimate from how far into the document this chunk reaches
             yield* progress.resized("extract", Math.max(produced, Math.round(produced * length / chunk.span.end)))
-            writes.push(yield* Effect.fork(writers.withPermits(1)(store.saveChunk(ctx.runId, chunk))))
+            // a daemon: the stream's own fibers end before the writes are joined below
+            writes.push(yield* Effect.forkDaemon(writers.withPermits(1)(store.saveChunk(ctx.runId, chunk))))
           })
         ),
         Stream.concat(Stream.execute(chunkingDone)),
