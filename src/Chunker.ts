@@ -3,6 +3,7 @@
  * overlap, preferring paragraph breaks.
  */
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { Chunk } from "./Domain/Chunk.js"
 import type { SourceDocument } from "./Domain/Document.js"
 import { type SentenceRange, SentenceSplitter, trimRange } from "./SentenceSplitter.js"
@@ -28,6 +29,18 @@ export const DEFAULT_CHUNK_OVERLAP = 100
  * sentence boundary, so memory stays bounded whatever the input looks like.
  */
 const WINDOW = 20_000
+
+/**
+ * Longest sentence (UTF-16 units) the chunker keeps whole. Text without
+ * sentence ends (a word list, a log line, a transcript without punctuation)
+ * would otherwise come out of the splitter as one "sentence" per window, and
+ * every such sentence would be cut to the token budget by repeated token
+ * counts of long slices. 4,000 units is about 800 tokens of English, under
+ * the default chunk size, and above every sentence of the State of the Union
+ * corpus (longest 3,825) and LitBank's novels (1,298), so prose chunks the
+ * same with or without the cap.
+ */
+export const MAX_SENTENCE = 4_000
 
 /** A paragraph break: a line end, then one or more lines holding only spaces or tabs. */
 const PARAGRAPH_BREAK = /(?:\r\n?|\n)(?:[^\S\r\n]*(?:\r\n?|\n))+/g
@@ -75,17 +88,50 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
           end: s.end + pos
         }))
         if (found.length === 0) break
-        if (windowEnd === para.end || found.length === 1) {
-          for (const sentence of found) out.push(sentence)
+        if (windowEnd === para.end) {
+          for (const sentence of found) capSentence(text, sentence, out)
           pos = found[found.length - 1]!.end
+        } else if (found.length === 1) {
+          // One sentence fills the window and may go on past it: end it at the
+          // window's last whitespace, so no word is cut, and read on from there.
+          const only = found[0]!
+          let end = windowEnd
+          while (end > only.start && !/\s/u.test(text[end - 1]!)) end--
+          if (end === only.start) end = only.end
+          const r = trimRange(text, only.start, end)
+          if (r) capSentence(text, r, out)
+          pos = end
         } else {
           // The last sentence may run past the window: keep it for the next one.
-          for (const sentence of found.slice(0, -1)) out.push(sentence)
+          for (const sentence of found.slice(0, -1)) capSentence(text, sentence, out)
           pos = found[found.length - 1]!.start
         }
         while (pos < para.end && /\s/u.test(text[pos]!)) pos++
       }
       return out
+    }
+
+    /**
+     * Cuts a sentence longer than {@link MAX_SENTENCE} into pieces of at most
+     * that many UTF-16 units, at the last whitespace before the limit where
+     * there is one, otherwise at the limit (never inside a surrogate pair).
+     * Shorter sentences come back as they are.
+     */
+    const capSentence = (text: string, s: SentenceRange, out: Array<SentenceRange>): void => {
+      let start = s.start
+      while (s.end - start > MAX_SENTENCE) {
+        let cut = start + MAX_SENTENCE
+        let space = cut
+        while (space > start && !/\s/u.test(text[space]!)) space--
+        if (space > start) cut = space
+        else if (text.charCodeAt(cut - 1) >= 0xd800 && text.charCodeAt(cut - 1) <= 0xdbff) cut++
+        const r = trimRange(text, start, cut)
+        if (r) out.push(r)
+        start = cut
+        while (start < s.end && /\s/u.test(text[start]!)) start++
+      }
+      const r = trimRange(text, start, s.end)
+      if (r) out.push(r)
     }
 
     /**
@@ -101,18 +147,26 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
       const body = text.slice(s.start, s.end)
       for (let m = ws.exec(body); m !== null; m = ws.exec(body)) words.push(s.start + m.index + m[0].length)
       words.push(s.end)
+      // Tokens of each word with the whitespace after it: their running sum
+      // estimates a slice's count, so the exact count is taken near the answer only.
+      const wordTokens = new Int32Array(words.length - 1)
+      for (let k = 0; k < words.length - 1; k++) wordTokens[k] = tokenizer.count(text.slice(words[k], words[k + 1]))
+      const fits = (i: number, j: number) => tokenizer.count(text.slice(words[i], words[j])) <= budget
       let i = 0
       while (i < words.length - 1) {
-        // Largest j such that words[i]..words[j] fits.
-        let lo = i + 1
-        let hi = words.length - 1
+        // Largest j such that words[i]..words[j] fits (token counts grow with j).
+        let j = i
+        let estimate = 0
+        while (j < words.length - 1 && estimate + wordTokens[j]! <= budget) estimate += wordTokens[j++]!
         let best = i
-        while (lo <= hi) {
-          const mid = (lo + hi) >>> 1
-          if (tokenizer.count(text.slice(words[i], words[mid])) <= budget) {
-            best = mid
-            lo = mid + 1
-          } else hi = mid - 1
+        if (j > i) {
+          if (fits(i, j)) {
+            best = j
+            while (best < words.length - 1 && fits(i, best + 1)) best++
+          } else {
+            best = j - 1
+            while (best > i && !fits(i, best)) best--
+          }
         }
         if (best === i) {
           // One word alone is over budget: cut it between code points.
@@ -120,7 +174,10 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
           const r = trimRange(text, words[i]!, end)
           if (r) pieces.push(r)
           if (end >= words[i + 1]!) i++
-          else words[i] = end
+          else {
+            words[i] = end
+            wordTokens[i] = tokenizer.count(text.slice(words[i], words[i + 1]))
+          }
           continue
         }
         const r = trimRange(text, words[i]!, words[best]!)
@@ -148,7 +205,9 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
     }
 
     /**
-     * Chunks a document.
+     * The chunking policy as a generator: yields each chunk as soon as it is
+     * decided, reading the document paragraph by paragraph, so a consumer can
+     * start on the first chunk while the rest is still being split.
      *
      * Policy: the document is split into paragraphs (blank-line separated)
      * and each paragraph into sentences; sentences longer than the budget are
@@ -160,14 +219,76 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
      * start to its last sentence's end, so `span.text` is an exact slice of
      * the document.
      *
-     * @returns chunks in document order, indexed from 0; none for a
-     *   whitespace-only document. Never fails.
+     * A chunk is yielded once every unit that could change it is known: the
+     * packing decision for a chunk looks at most at the first unit that does
+     * not fit and at that unit's whole paragraph, and paragraphs are read
+     * whole, so the chunks are exactly those of reading the whole document
+     * first.
      */
-    const chunk = Effect.fn("Chunker.chunk")(function*(document: SourceDocument, options: ChunkOptions) {
+    const chunksOf = function*(document: SourceDocument, options: ChunkOptions): Generator<Chunk, void, undefined> {
       const text = document.text
       const size = Math.max(16, Math.floor(options.size))
       const overlap = Math.max(0, Math.min(Math.floor(options.overlap), Math.floor(size / 2) - 1))
       const units: Array<Unit> = []
+      let emitted = 0
+      let from = 0
+
+      const chunkOf = (first: number, last: number, tokens: number) =>
+        new Chunk({
+          index: emitted++,
+          span: document.index.span(units[first]!.start, units[last - 1]!.end),
+          tokens,
+          sentences: last - first
+        }, { disableValidation: true })
+      // Exact token count of units [from, to) as one slice of the document.
+      const exact = (first: number, last: number) =>
+        tokenizer.count(text.slice(units[first]!.start, units[last - 1]!.end))
+
+      /** Packs the units read so far; with `final` false, stops at the first chunk that more text could change. */
+      const pack = function*(final: boolean): Generator<Chunk, void, undefined> {
+        while (from < units.length) {
+          let to = from + 1
+          let estimate = units[from]!.tokens
+          let decided = false
+          while (to < units.length) {
+            const next = units[to]!
+            // +1: the separator between two sentences costs at most about one token.
+            if (estimate + 1 + next.tokens > size) {
+              decided = true
+              break
+            }
+            if (next.paragraphStart && estimate >= size / 2 && estimate + 1 + next.paragraphTokens > size) {
+              decided = true
+              break
+            }
+            estimate += 1 + next.tokens
+            to++
+          }
+          if (!decided && !final) return
+          // The estimate is close but not exact: count once, and shrink (rare) until the real count fits.
+          let tokens = exact(from, to)
+          while (to - from > 1 && tokens > size) tokens = exact(from, --to)
+          yield chunkOf(from, to, tokens)
+          if (to >= units.length) {
+            from = units.length
+            return
+          }
+          // Overlap: the longest suffix of whole units within the overlap budget,
+          // leaving room for at least the next unit, and always moving forward.
+          let next = to
+          let carried = 0
+          while (next - 1 > from && carried + units[next - 1]!.tokens + 1 <= overlap) {
+            carried += units[next - 1]!.tokens + 1
+            next--
+          }
+          while (next < to && carried + units[to]!.tokens + 1 > size) {
+            carried -= units[next]!.tokens + 1
+            next++
+          }
+          from = next
+        }
+      }
+
       for (const para of paragraphs(text)) {
         const first = units.length
         let paragraphTokens = 0
@@ -184,54 +305,38 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
         }
         if (units.length > first) units[first] = { ...units[first]!, paragraphStart: true, paragraphTokens }
         options.onProgress?.(para.end, text.length)
-        yield* Effect.yieldNow()
+        yield* pack(false)
       }
+      yield* pack(true)
+    }
 
+    /**
+     * Chunks a document (the policy of {@link chunksOf}), yielding to other
+     * fibers between paragraphs.
+     *
+     * @returns chunks in document order, indexed from 0; none for a
+     *   whitespace-only document. Never fails.
+     */
+    const chunk = Effect.fn("Chunker.chunk")(function*(document: SourceDocument, options: ChunkOptions) {
       const chunks: Array<Chunk> = []
-      const emit = (from: number, to: number, tokens: number) => {
-        const span = document.index.span(units[from]!.start, units[to - 1]!.end)
-        chunks.push(
-          new Chunk({ index: chunks.length, span, tokens, sentences: to - from }, { disableValidation: true })
-        )
-      }
-      // Exact token count of units [from, to) as one slice of the document.
-      const exact = (from: number, to: number) => tokenizer.count(text.slice(units[from]!.start, units[to - 1]!.end))
-
-      let from = 0
-      while (from < units.length) {
-        let to = from + 1
-        let estimate = units[from]!.tokens
-        while (to < units.length) {
-          const next = units[to]!
-          // +1: the separator between two sentences costs at most about one token.
-          if (estimate + 1 + next.tokens > size) break
-          if (next.paragraphStart && estimate >= size / 2 && estimate + 1 + next.paragraphTokens > size) break
-          estimate += 1 + next.tokens
-          to++
-        }
-        // The estimate is close but not exact: count once, and shrink (rare) until the real count fits.
-        let tokens = exact(from, to)
-        while (to - from > 1 && tokens > size) tokens = exact(from, --to)
-        emit(from, to, tokens)
-        if (to >= units.length) break
-        // Overlap: the longest suffix of whole units within the overlap budget,
-        // leaving room for at least the next unit, and always moving forward.
-        let next = to
-        let carried = 0
-        while (next - 1 > from && carried + units[next - 1]!.tokens + 1 <= overlap) {
-          carried += units[next - 1]!.tokens + 1
-          next--
-        }
-        while (next < to && carried + units[to]!.tokens + 1 > size) {
-          carried -= units[next]!.tokens + 1
-          next++
-        }
-        from = next
+      const it = chunksOf(document, options)
+      for (let r = it.next(); !r.done; r = it.next()) {
+        chunks.push(r.value)
+        yield* Effect.yieldNow()
       }
       return chunks
     })
 
-    return { chunk } as const
+    /**
+     * The chunks of a document as a stream, each emitted as soon as the
+     * chunker has decided it (see {@link chunksOf}): the same chunks as
+     * {@link chunk}, in order. Pulling one chunk does the splitting work up
+     * to it, so downstream work overlaps with chunking. Never fails.
+     */
+    const stream = (document: SourceDocument, options: ChunkOptions): Stream.Stream<Chunk> =>
+      Stream.suspend(() => Stream.fromIteratorSucceed(chunksOf(document, options), 1))
+
+    return { chunk, stream } as const
   }),
   dependencies: [SentenceSplitter.Default, Tokenizer.Default]
 }) {}

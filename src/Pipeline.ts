@@ -7,14 +7,17 @@
  * {@link ExtractionRunService}; neither prints anything itself.
  */
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { hostname } from "node:os"
 import { Chunker } from "./Chunker.js"
-import type { Chunk } from "./Domain/Chunk.js"
+import type { Chunk as DocumentChunk } from "./Domain/Chunk.js"
 import type { SourceDocument } from "./Domain/Document.js"
 import { ExtractionError, type PipelineError, type StoreError } from "./Domain/Errors.js"
 import type { ChunkExtraction, LlmUsage, Mention } from "./Domain/Extraction.js"
@@ -181,7 +184,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
      * server) fails with ExtractionError. The unit of work of a durable
      * extract activity: serialisable in (a Chunk) and out (a ChunkOutcome).
      */
-    const extractChunk = Effect.fn("Pipeline.extractChunk")(function*(runId: string, chunk: Chunk) {
+    const extractChunk = Effect.fn("Pipeline.extractChunk")(function*(runId: string, chunk: DocumentChunk) {
       return yield* extractor.extract(chunk).pipe(
         Effect.provideService(ExtractorEvents, extractorEvents(runId)),
         Effect.tap((x) => store.saveExtraction(runId, x)),
@@ -252,15 +255,88 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
      * fails non-fatally is recorded and the others go on; a fatal failure
      * ends the stage at once.
      */
-    const extractStage = Effect.fn("Pipeline.extract")(function*(ctx: RunContext, chunks: ReadonlyArray<Chunk>) {
-      yield* progress.stageStarted("extract", chunks.length, "chunks")
-      let done = 0
-      const [outcomes, ms] = yield* elapsed(Effect.forEach(
-        chunks,
-        (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++done))),
-        { concurrency: chunksInFlight(ctx.config) }
-      ))
-      return yield* completeExtraction(ctx, outcomes, ms)
+    const extractStage = Effect.fn("Pipeline.extract")(
+      function*(ctx: RunContext, chunks: ReadonlyArray<DocumentChunk>) {
+        yield* progress.stageStarted("extract", chunks.length, "chunks")
+        let done = 0
+        const [outcomes, ms] = yield* elapsed(Effect.forEach(
+          chunks,
+          (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++done))),
+          { concurrency: chunksInFlight(ctx.config) }
+        ))
+        return yield* completeExtraction(ctx, outcomes, ms)
+      }
+    )
+
+    /**
+     * chunk and extract, streamed: each chunk goes to the extractor as soon
+     * as the chunker has decided it, so the first model request leaves while
+     * the rest of the document is still being split. The same cores as
+     * {@link chunkStage} then {@link extractStage}, with the same results and
+     * events (`chunking.complete` when the chunker is done, then
+     * `extraction.complete`). Chunk files are written in the background, at
+     * most 8 at once, and are all on disk before this returns. `onChunked`
+     * learns the chunk count once chunking is done.
+     */
+    const chunkAndExtract = Effect.fn("Pipeline.chunkAndExtract")(function*(
+      ctx: RunContext,
+      onChunked: (chunkCount: number) => void
+    ) {
+      yield* progress.stageStarted("chunk", 100, "%")
+      const started = Date.now()
+      const length = Math.max(1, ctx.document.length)
+      const writers = yield* Effect.makeSemaphore(8)
+      const writes: Array<Fiber.RuntimeFiber<void, StoreError>> = []
+      let produced = 0
+      let tokens = 0
+      let extracted = 0
+      let extractStarted = 0
+      const chunkingDone = Effect.gen(function*() {
+        yield* store.pruneChunks(ctx.runId, produced)
+        yield* store.emitEvent(ctx.runId, "chunking.complete", {
+          chunkCount: produced,
+          tokens,
+          durationMs: Date.now() - started
+        })
+        yield* progress.stageCompleted("chunk", `${produced} chunks, ${tokens} tokens`)
+        if (produced === 0) {
+          extractStarted = Date.now()
+          yield* progress.stageStarted("extract", 0, "chunks")
+        }
+        yield* progress.resized("extract", produced)
+        onChunked(produced)
+      })
+      const chunks = chunker.stream(ctx.document, {
+        size: ctx.config.chunkSize,
+        overlap: ctx.config.chunkOverlap,
+        onProgress: (done, total) =>
+          Effect.runSync(progress.advanced("chunk", Math.floor((done / Math.max(1, total)) * 100)))
+      })
+      const outcomes = yield* chunks.pipe(
+        Stream.tap((chunk) =>
+          Effect.gen(function*() {
+            produced++
+            tokens += chunk.tokens
+            if (produced === 1) {
+              extractStarted = Date.now()
+              yield* progress.stageStarted("extract", 1, "chunks")
+            }
+            // an estimate from how far into the document this chunk reaches
+            yield* progress.resized("extract", Math.max(produced, Math.round(produced * length / chunk.span.end)))
+            // a daemon: the stream's own fibers end before the writes are joined below
+            writes.push(yield* Effect.forkDaemon(writers.withPermits(1)(store.saveChunk(ctx.runId, chunk))))
+          })
+        ),
+        Stream.concat(Stream.execute(chunkingDone)),
+        Stream.mapEffect(
+          (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++extracted))),
+          { concurrency: chunksInFlight(ctx.config) }
+        ),
+        Stream.runCollect
+      )
+      yield* Fiber.joinAll(writes)
+      const extraction = yield* completeExtraction(ctx, Chunk.toReadonlyArray(outcomes), Date.now() - extractStarted)
+      return { chunkCount: produced, extraction }
     })
 
     /** resolve: mentions into entities, relations onto entities. */
@@ -350,10 +426,10 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       })
 
       const stages: Effect.Effect<void, ExtractionError | PipelineError | StoreError> = Effect.gen(function*() {
-        const chunks = yield* chunkStage(ctx)
-        stats = new RunStats({ ...stats, chunkCount: chunks.length })
-        stage = "extract"
-        const extraction = yield* extractStage(ctx, chunks)
+        const { extraction } = yield* chunkAndExtract(ctx, (chunkCount) => {
+          stats = new RunStats({ ...stats, chunkCount })
+          stage = "extract"
+        })
         stats = new RunStats({
           ...stats,
           mentionCount: extraction.mentions.length,
@@ -426,6 +502,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     return {
       run,
       chunkStage,
+      chunkAndExtract,
       extractChunk,
       chunksInFlight,
       completeExtraction,

@@ -54,7 +54,7 @@ export class Progress extends Effect.Service<Progress>()("Progress", {
     let current: { stage: Stage; done: number; total: number; unit: string } | undefined
     let lastDraw = 0
     let drawn = false
-    let stageStarted = 0
+    const stageStarted = new Map<Stage, number>()
 
     const clearLine = () => {
       if (drawn) sink.write("\r\x1b[2K")
@@ -97,7 +97,7 @@ export class Progress extends Effect.Service<Progress>()("Progress", {
       /** A stage begins with `total` units of work (`unit` names them, e.g. "chunks"). */
       stageStarted: (stage: Stage, total: number, unit: string) =>
         Effect.sync(() => {
-          stageStarted = Date.now()
+          stageStarted.set(stage, Date.now())
           current = { stage, done: 0, total, unit }
           setPercent(overallPercent(stage, 0))
           draw(true)
@@ -110,12 +110,24 @@ export class Progress extends Effect.Service<Progress>()("Progress", {
           setPercent(overallPercent(stage, current.total === 0 ? 1 : current.done / current.total))
           draw(false)
         }),
+      /**
+       * The current stage's total is now `total` units (a stage that starts
+       * before its total is known, such as extraction streamed from the
+       * chunker). Progress stays monotonic: the percentage never goes back.
+       */
+      resized: (stage: Stage, total: number) =>
+        Effect.sync(() => {
+          if (!current || current.stage !== stage) return
+          current.total = Math.max(current.done, total)
+          draw(false)
+        }),
       /** A stage finished; `summary` is shown in plain mode, e.g. "12 chunks". */
       stageCompleted: (stage: Stage, summary: string) =>
         Effect.sync(() => {
           setPercent(overallPercent(stage, 1))
-          if (!sink.isTTY) line(`${label}: ${stage}: ${summary} (${Date.now() - stageStarted} ms)`)
-          else draw(true)
+          if (!sink.isTTY) {
+            line(`${label}: ${stage}: ${summary} (${Date.now() - (stageStarted.get(stage) ?? Date.now())} ms)`)
+          } else draw(true)
         }),
       /** The run ended; prints one closing line. */
       end: (summary: string) =>

@@ -1,8 +1,10 @@
 import { describe, expect, it, layer } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { readFileSync } from "node:fs"
-import { Chunker } from "../src/Chunker.js"
+import { Chunker, MAX_SENTENCE } from "../src/Chunker.js"
 import { SourceDocument } from "../src/Domain/Document.js"
 import { Tokenizer } from "../src/Tokenizer.js"
 import { SHARED } from "./support/Cli.js"
@@ -108,6 +110,58 @@ layer(Layer.merge(Chunker.Default, Tokenizer.Default))("Chunker", (it) => {
         lastEnd = c.span.end
       }
       expect(d.index.slice(lastEnd, d.length).trim()).toBe("")
+    }))
+  it.effect("streams the same chunks, in order, as chunking the whole document first (a novel, three budgets)", () =>
+    Effect.gen(function*() {
+      const chunker = yield* Chunker
+      const text = readFileSync(`${SHARED}/data/litbank/texts/1661_the_adventures_of_sherlock_holmes.txt`, "utf8")
+        .slice(0, 120_000) + "\n\nA last line with 😀 outside the BMP."
+      for (const [size, overlap] of [[1200, 100], [600, 0], [64, 20]] as const) {
+        const whole = yield* chunker.chunk(doc(text), { size, overlap })
+        const streamed = Chunk.toReadonlyArray(yield* Stream.runCollect(chunker.stream(doc(text), { size, overlap })))
+        expect(streamed.length).toBe(whole.length)
+        expect(streamed.map((c) => [c.index, c.span.start, c.span.end, c.tokens])).toEqual(
+          whole.map((c) => [c.index, c.span.start, c.span.end, c.tokens])
+        )
+      }
+    }))
+
+  it.effect("emits the first chunk before reading the rest of a long document", () =>
+    Effect.gen(function*() {
+      const chunker = yield* Chunker
+      const paragraph = "Ada Lovelace wrote the first program. Charles Babbage built the engine."
+      const text = Array.from({ length: 4000 }, () => paragraph).join("\n\n")
+      let read = 0
+      const first = yield* Stream.runHead(chunker.stream(doc(text), {
+        size: 200,
+        overlap: 0,
+        onProgress: (done) => (read = done)
+      }))
+      expect(first._tag).toBe("Some")
+      // only the paragraphs up to the first chunk's end (plus one) were split
+      expect(read).toBeLessThan(text.length / 100)
+    }))
+
+  it.effect("cuts text without sentence ends into pieces of at most MAX_SENTENCE before counting tokens", () =>
+    Effect.gen(function*() {
+      const chunker = yield* Chunker
+      const tokenizer = yield* Tokenizer
+      const words = ["government", "people", "Congress", "nation", "the", "of", "America", "tonight", "and"]
+      const text = Array.from({ length: 60_000 }, (_, i) => words[(i * 7) % words.length]).join(" ")
+      const chunks = yield* chunker.chunk(doc(text), { size: 1200, overlap: 100 })
+      expect(chunks.length).toBeGreaterThan(10)
+      for (const c of chunks) {
+        expect(c.tokens).toBeLessThanOrEqual(1200)
+        expect(tokenizer.count(c.span.text)).toBe(c.tokens)
+        expect(c.span.text).toBe(text.slice(c.span.start, c.span.end))
+      }
+      // whole words only: no chunk starts or ends inside a word
+      for (const c of chunks) {
+        expect(c.span.start === 0 || text[c.span.start - 1] === " ").toBe(true)
+        expect(c.span.end === text.length || text[c.span.end] === " ").toBe(true)
+      }
+      // every piece is within the cap: no chunk holds more sentences' worth of text than the budget allows
+      expect(Math.max(...chunks.map((c) => c.span.end - c.span.start))).toBeLessThanOrEqual(3 * MAX_SENTENCE)
     }))
 })
 

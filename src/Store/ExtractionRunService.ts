@@ -644,26 +644,38 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     })
 
     /**
+     * Removes chunk and extraction files left from an earlier run of the
+     * document with more than `chunkCount` chunks, and temporary files of
+     * writers that are gone. Safe while this process is still writing chunk
+     * files (its own temporary files are kept).
+     */
+    const pruneChunks = Effect.fn("ExtractionRunService.pruneChunks")(function*(runId: string, chunkCount: number) {
+      const dir = path.join(runDirOf(runId), "input", "chunks")
+      yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(storeError("create", dir)))
+      const stale = (name: string, ext: string) => {
+        const m = /^chunk-(\d+)\.(txt|json)$/.exec(name)
+        return m !== null && m[2] === ext && Number(m[1]) >= chunkCount
+      }
+      const existing = yield* fs.readDirectory(dir).pipe(Effect.mapError(storeError("list", dir)))
+      yield* Effect.forEach(
+        existing.filter((f) => stale(f, "txt") || isStaleTemporary(f)),
+        (f) => fs.remove(path.join(dir, f)).pipe(Effect.ignore)
+      )
+      const extractions = path.join(runDirOf(runId), "extractions")
+      const stored = yield* fs.readDirectory(extractions).pipe(Effect.orElseSucceed(() => [] as Array<string>))
+      yield* Effect.forEach(
+        stored.filter((f) => stale(f, "json") || isStaleTemporary(f)),
+        (f) => fs.remove(path.join(extractions, f)).pipe(Effect.ignore)
+      )
+    })
+
+    /**
      * Writes every chunk's text to `input/chunks/chunk-<N>.txt` and removes
      * chunk and extraction files left from an earlier run with more chunks.
      */
     const saveChunks = Effect.fn("ExtractionRunService.saveChunks")(
       function*(runId: string, chunks: ReadonlyArray<Chunk>) {
-        const dir = path.join(runDirOf(runId), "input", "chunks")
-        yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.mapError(storeError("create", dir)))
-        const keep = new Set(chunks.map((c) => `chunk-${c.index}.txt`))
-        const existing = yield* fs.readDirectory(dir).pipe(Effect.mapError(storeError("list", dir)))
-        yield* Effect.forEach(
-          existing.filter((f) => !keep.has(f)),
-          (f) => fs.remove(path.join(dir, f)).pipe(Effect.ignore)
-        )
-        const extractions = path.join(runDirOf(runId), "extractions")
-        const keepExtractions = new Set(chunks.map((c) => `chunk-${c.index}.json`))
-        const stored = yield* fs.readDirectory(extractions).pipe(Effect.orElseSucceed(() => [] as Array<string>))
-        yield* Effect.forEach(
-          stored.filter((f) => !keepExtractions.has(f)),
-          (f) => fs.remove(path.join(extractions, f)).pipe(Effect.ignore)
-        )
+        yield* pruneChunks(runId, chunks.length)
         yield* Effect.forEach(chunks, (c) => saveChunk(runId, c), { concurrency: 8, discard: true })
       }
     )
@@ -954,6 +966,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       openRun,
       closeRun,
       saveChunks,
+      pruneChunks,
       saveChunk,
       saveExtraction,
       loadExtraction,

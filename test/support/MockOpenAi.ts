@@ -22,6 +22,8 @@ export interface RecordedRequest {
   readonly chunkText: string
   /** Every message's text, in order (system, user, assistant, …). */
   readonly messages: ReadonlyArray<{ readonly role: string; readonly text: string }>
+  /** When the request arrived (Date.now(), milliseconds). */
+  readonly receivedAt: number
 }
 
 export interface MockOpenAi {
@@ -201,7 +203,8 @@ export const startMockOpenAi = (options: MockOptions = {}) =>
           body: record ? body : null,
           api,
           chunkText: messages.find((m) => m.role === "user")?.text ?? "",
-          messages: record ? messages : []
+          messages: record ? messages : [],
+          receivedAt: Date.now()
         }
         requests.push(recorded)
         const reply = () => {
