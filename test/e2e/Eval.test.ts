@@ -212,10 +212,15 @@ describe("extract eval ner --extractor llm (loopback mock model)", () => {
     }
   })
 
-  it("refuses eval relations on a LitBank directory and a missing gold file", async () => {
+  it("refuses eval relations on a LitBank directory, a file that is not CoNLL04 and a missing one", async () => {
     const litbank = await runCli(["eval", "relations", dir, "--extractor", "nlp"])
     expect(litbank.code).toBe(2)
     expect(litbank.stderr).toMatch(/^extract: .*eval relations takes a CoNLL04 file\n$/)
+    const prose = join(dir, "prose.txt")
+    writeFileSync(prose, "Not a CoNLL04 file.\nJust prose.\n")
+    const notGold = await runCli(["eval", "ner", prose, "--extractor", "nlp"])
+    expect(notGold.code).toBe(2)
+    expect(notGold.stderr).toContain("no CoNLL04 sentences in this file")
     const missing = await runCli(["eval", "ner", join(dir, "nope.txt"), "--extractor", "nlp"])
     expect(missing.code).toBe(4)
     expect(missing.stderr).toContain("no such file or directory")
