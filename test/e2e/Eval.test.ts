@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -88,6 +88,15 @@ const ANSWERS: ReadonlyArray<[string, object | null]> = [
     relations: []
   }],
   ["IBM", null],
+  ["Kellynch", {
+    entities: [
+      entity("Sir Walter Elliot", "Person"),
+      entity("Kellynch Hall", "Location"),
+      entity("Anne Elliot", "Person"),
+      entity("Bath", "Location")
+    ],
+    relations: []
+  }],
   ["NATO", {
     entities: [entity("Ann Wu", "Person"), entity("NATO", "Organization"), entity("1990", "Other")],
     relations: []
@@ -156,6 +165,7 @@ describe("extract eval ner --extractor llm (loopback mock model)", () => {
     expect(cells("LOC")).toEqual(["LOC", "1.0000", "0.6667", "0.8000", "2", "0", "1"])
     expect(cells("overall")).toEqual(["overall", "0.8750", "0.6364", "0.7368", "7", "1", "4"])
     expect(r.stdout).toContain("failed: 1 of 5 sentences")
+    expect(r.stderr).toMatch(/^extract: sentence 4: gave up after 0 retries: .*500/m)
     expect(r.stdout).toContain(
       "llm: 5 calls (0 retries, 0 re-asks), 400 input and 200 output tokens, 0 cached answers, $0.0028"
     )
@@ -210,6 +220,35 @@ describe("extract eval ner --extractor llm (loopback mock model)", () => {
     for (const name of ["Person", "Organization", "Location", "Other", "worksFor", "livesIn", "basedIn"]) {
       expect(schema).toContain(name)
     }
+  })
+
+  it("scores a LitBank directory: brat offsets (UTF-16) against grounded spans (code points), proper names only", async () => {
+    const litbank = join(dir, "litbank")
+    mkdirSync(litbank)
+    const text = "Chapter 1 😀 Sir Walter Elliot , of Kellynch Hall , met Anne Elliot and the captain in Bath ."
+    const ann = (n: number, type: string, name: string) =>
+      `T${n}\t${type} ${text.indexOf(name)} ${text.indexOf(name) + name.length}\t${name}`
+    writeFileSync(join(litbank, "1_book.txt"), text)
+    writeFileSync(
+      join(litbank, "1_book.ann"),
+      [
+        ann(1, "PER", "Sir Walter Elliot"),
+        ann(2, "FAC", "Kellynch Hall"),
+        ann(3, "PER", "Anne Elliot"),
+        ann(4, "PER", "the captain"),
+        ann(5, "GPE", "Bath"),
+        ""
+      ].join("\n")
+    )
+    const r = await runCli(
+      ["eval", "ner", litbank, "--extractor", "llm", "--model", "mock-model", "-o", dir, "--json"],
+      { env: env() }
+    )
+    expect(r.code).toBe(0)
+    const report = JSON.parse(r.stdout)
+    // the four proper names, all found at their gold offsets; "the captain" is not a proper name
+    expect(report).toMatchObject({ dataset: "litbank", documents: 1, failed: 0, tp: 4, fp: 0, fn: 0, f1: 1 })
+    expect(report.byType.LOC).toMatchObject({ tp: 2, fp: 0, fn: 0 })
   })
 
   it("refuses eval relations on a LitBank directory, a file that is not CoNLL04 and a missing one", async () => {
