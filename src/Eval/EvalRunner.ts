@@ -92,6 +92,8 @@ export interface EvalOutcome {
   readonly items: number
   /** Of those, how many had a chunk whose extraction failed (scored as predicting nothing there). */
   readonly failed: number
+  /** Why: the first failure of each failed item (sentence id or file name, and the extractor's message). */
+  readonly failures: ReadonlyArray<{ readonly item: string; readonly message: string }>
   readonly entities: CategoryScores
   /** Null for LitBank (no relations in its entity files). */
   readonly relations: CategoryScores | null
@@ -165,6 +167,7 @@ export const toJson = (task: EvalTask, gold: string, settings: ExtractSettings, 
     model: settings.config.model,
     [outcome.unit]: outcome.items,
     failed: outcome.failed,
+    failedItems: outcome.failures.map((f) => f.item),
     ...encode(scores.overall),
     [task === "ner" ? "byType" : "byLabel"]: Object.fromEntries(
       Object.entries(scores.by).map(([k, v]) => [k, encode(v)])
@@ -202,6 +205,9 @@ export const resolveEvalSettings = Effect.fn("EvalRunner.resolveSettings")(funct
   }, tokenizer)
   return { ...settings, notices: first.notices }
 })
+
+/** Failed sentences or documents named on stderr, at most. */
+const MAX_FAILURES_SHOWN = 5
 
 type Outcome =
   | { readonly ok: ChunkExtraction }
@@ -244,7 +250,7 @@ export class EvalRunner extends Effect.Service<EvalRunner>()("EvalRunner", {
       return {
         entities,
         relations: joined.relations as ReadonlyArray<ExtractedRelation>,
-        failed: outcomes.some((o) => "failed" in o),
+        failure: outcomes.flatMap((o) => ("failed" in o ? [o.failed.message] : []))[0] ?? null,
         usages
       }
     }
@@ -332,12 +338,12 @@ export class EvalRunner extends Effect.Service<EvalRunner>()("EvalRunner", {
       const byLabel = labelTallies()
       const misses: Array<EvalMiss> = []
       const usages: Array<LlmUsage> = []
-      let failed = 0
+      const failures: Array<{ item: string; message: string }> = []
       let chars = 0
       for (const p of predictions) {
         const item = items[p.index]!
         chars += item.text.length
-        if (p.failed) failed++
+        if (p.failure !== null) failures.push({ item: item.id, message: p.failure })
         for (const u of p.usages) usages.push(u)
         const index = new CodePointIndex(item.text)
         const cp = (u16: number) => index.toCodePoint(u16)
@@ -380,7 +386,8 @@ export class EvalRunner extends Effect.Service<EvalRunner>()("EvalRunner", {
         dataset: isDir ? "litbank" : "conll04",
         unit,
         items: items.length,
-        failed,
+        failed: failures.length,
+        failures,
         entities: asScores(byType),
         relations: isDir ? null : asScores(byLabel),
         misses,
@@ -390,7 +397,7 @@ export class EvalRunner extends Effect.Service<EvalRunner>()("EvalRunner", {
       }
       yield* progress.stageCompleted(
         "extract",
-        `${items.length} ${unit}` + (failed > 0 ? `, ${failed} failed` : "") +
+        `${items.length} ${unit}` + (failures.length > 0 ? `, ${failures.length} failed` : "") +
           (llm === null ? "" : `, ${llm.calls} model calls, ${llm.cacheHits} cached answers`)
       )
       yield* progress.end(
@@ -443,6 +450,15 @@ export class EvalRunner extends Effect.Service<EvalRunner>()("EvalRunner", {
       const outcome = yield* evaluate(gold, settings, options).pipe(
         Effect.provide(Layer.merge(extractorLayer, progressLayer))
       )
+      const shown = outcome.failures.slice(0, MAX_FAILURES_SHOWN)
+      for (const f of shown) {
+        // a CoNLL04 sentence is always chunk 0 of its own document: the chunk says nothing
+        const message = outcome.unit === "sentences" ? f.message.replace(/^chunk \d+: /, "") : f.message
+        yield* Console.error(`extract: ${outcome.unit === "sentences" ? "sentence" : "document"} ${f.item}: ${message}`)
+      }
+      if (outcome.failures.length > shown.length) {
+        yield* Console.error(`extract: … and ${outcome.failures.length - shown.length} more ${outcome.unit} failed`)
+      }
       yield* Console.log(
         settings.json
           ? JSON.stringify(toJson(task, gold, settings, outcome))

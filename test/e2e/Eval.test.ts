@@ -195,6 +195,7 @@ describe("extract eval ner --extractor llm (loopback mock model)", () => {
       model: "mock-model",
       sentences: 5,
       failed: 1,
+      failedItems: ["4"],
       precision: 0.875,
       recall: 0.6364,
       f1: 0.7368,
