@@ -326,8 +326,58 @@ const runsCommand = Command.make("runs").pipe(
   Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand, verifyCommand])
 )
 
+// --- extract eval ner|relations (issue 15); logic in src/Eval/EvalRunner.ts, imported on demand ---
+const evalOptions = {
+  outputDir: outputDirOption,
+  extractor,
+  model,
+  baseUrl,
+  chunkSize,
+  chunkOverlap,
+  concurrency,
+  json: Options.boolean("json").pipe(Options.withDescription("Print one JSON object on stdout instead of a table")),
+  quiet,
+  llm: llmOptions,
+  limit: Options.integer("limit").pipe(
+    Options.withDescription("Score only the first N sentences (CoNLL04) or documents (LitBank)"),
+    Options.optional
+  ),
+  errors: Options.text("errors").pipe(
+    Options.withDescription("Write every false positive and false negative, with its sentence, to FILE (JSON lines)"),
+    Options.optional
+  )
+}
+const evalCommandOf = (task: "ner" | "relations", gold: Args.Args<string>, description: string) =>
+  Command.make(task, { ...evalOptions, gold }, ({ errors, gold, limit, ...o }) =>
+    Effect.gen(function*() {
+      const { EvalRunner } = yield* Effect.promise(() => import("./Eval/EvalRunner.js"))
+      const code = yield* Effect.flatMap(EvalRunner, (r) =>
+        r.run(task, { ...o, files: [gold], force: false }, {
+          limit: Option.getOrNull(limit),
+          errors: Option.getOrNull(errors)
+        })).pipe(Effect.provide(EvalRunner.Default))
+      yield* (yield* ExitStatus).set(code)
+    })).pipe(Command.withDescription(description))
+const evalNerCommand = evalCommandOf(
+  "ner",
+  Args.text({ name: "gold" }).pipe(
+    Args.withDescription("A CoNLL04 file (e.g. ../shared/data/conll04/dev.txt) or a LitBank entities directory")
+  ),
+  "Score entities (P/R/F1 by type) of the chosen extractor on CoNLL04 or LitBank gold data (docs/evaluation.md)"
+)
+const evalRelationsCommand = evalCommandOf(
+  "relations",
+  Args.text({ name: "gold" }).pipe(Args.withDescription("A CoNLL04 file, e.g. ../shared/data/conll04/dev.txt")),
+  "Score relations (P/R/F1 by CoNLL04 label) of the chosen extractor on CoNLL04 gold data (docs/evaluation.md)"
+)
+const evalCommand = Command.make("eval").pipe(
+  Command.withDescription("Measure an extractor or model on gold data (docs/evaluation.md)"),
+  Command.withSubcommands([evalNerCommand, evalRelationsCommand])
+)
+// --- end extract eval
+
 /** The whole command line. */
-export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]))
+export const command = extractCommand.pipe(Command.withSubcommands([runsCommand, evalCommand]))
 
 /** What {@link normalizeArgv} needs to know about the options and subcommands declared above. */
 export const ARGV_SPEC: ArgvSpec = {
@@ -362,9 +412,15 @@ export const ARGV_SPEC: ArgvSpec = {
     "--price-output",
     // outputs
     "--formats",
-    "--base-iri"
+    "--base-iri",
+    // extract eval
+    "--limit",
+    "--errors"
   ]),
-  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
+  subcommands: new Map([
+    ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
+    ["eval", new Set(["ner", "relations"])]
+  ])
 }
 
 const run = Command.run(command, { name: "extract", version: VERSION })

@@ -8,7 +8,7 @@
  *
  * The corpus keeps only tokens, so the sentence text is rebuilt here. Two
  * ways, both with exact token offsets:
- * - `detokenize` (the default of `eval:ner`): Penn-Treebank-style tokens are
+ * - `detokenize` (the default of `extract eval` and `eval:ner`): Penn-Treebank-style tokens are
  *   joined as running text would have them: no space before `, . ; : ? ! ) %`
  *   and clitics (`'s`, `n't`, `'Brien`), none after `( $`, the quote pairs
  *   `` ` ` `` and `' '` become `"`, `-LCB-`/`-RCB-`/`-LRB-`/`-RRB-` become
@@ -97,7 +97,9 @@ const render = (values: ReadonlyArray<string>, mode: "detokenize" | "spaced") =>
 
 /**
  * Parses one CoNLL04 file into sentences with gold entities and relations,
- * offsets over the rebuilt text (see the module comment for `mode`).
+ * offsets over the rebuilt text (see the module comment for `mode`). Throws
+ * the `fs` error when the file cannot be read; lines that are not
+ * tab-separated token rows are skipped (a file with none gives no sentences).
  */
 export const readConll04 = (path: string, mode: "detokenize" | "spaced" = "detokenize"): Array<Sentence> => {
   const sentences: Array<Sentence> = []
@@ -149,7 +151,8 @@ export const readConll04 = (path: string, mode: "detokenize" | "spaced" = "detok
       flush()
       id = line.slice(4).trim()
     } else if (line.trim() !== "") {
-      rows.push(line.split("\t"))
+      const row = line.split("\t")
+      if (row.length >= 5) rows.push(row)
     }
   }
   flush()

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { readConll04 } from "../../scripts/lib/Conll04.js"
+import { readConll04 } from "../../src/Eval/Conll04.js"
 
 const SAMPLE = [
   "#doc 7",
