@@ -135,7 +135,12 @@ describe("a run another process is writing", () => {
         const before = server.requests.length
         const cli = startCli(args(out), { env: env() })
         await cli.waitForStderr(/chunk: \d+ chunks/)
-        await new Promise((r) => setTimeout(r, 700)) // a few chunks get extracted
+        // a few chunks get extracted (polled: a fixed wait is too short on a loaded machine)
+        const extractions = join(out, "runs", runId, "extractions")
+        for (let i = 0; i < 600; i++) {
+          if (existsSync(extractions) && readdirSync(extractions).some((f) => /^chunk-\d+\.json$/.test(f))) break
+          await new Promise((r) => setTimeout(r, 50))
+        }
         cli.child.kill(signal)
         const r = await cli.done
         const chunkCount = Number(/chunk: (\d+) chunks/.exec(r.stderr)![1])

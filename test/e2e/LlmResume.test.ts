@@ -53,7 +53,7 @@ describe("extract --extractor llm: cache, resume, re-run", () => {
 
       const out = join(dir, "killed")
       const { child, done } = startCli(args(out), { env: { OPENAI_BASE_URL: server.baseUrl } })
-      for (let i = 0; i < 600 && cacheEntries(out).length < 10; i++) await sleep(10)
+      for (let i = 0; i < 3000 && cacheEntries(out).length < 10; i++) await sleep(10)
       child.kill("SIGKILL")
       const killed = await done
       expect(killed.signal).toBe("SIGKILL")
