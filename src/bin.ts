@@ -5,8 +5,10 @@
  * here; a command's own services are loaded and provided by its handler in
  * Cli.ts, so that `--version`, `--help` and `runs list` start fast (issue 14).
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -21,8 +23,11 @@ let signal: "SIGINT" | "SIGTERM" | undefined
 process.once("SIGINT", () => (signal ??= "SIGINT"))
 process.once("SIGTERM", () => (signal ??= "SIGTERM"))
 
+// What @effect/cli needs (FileSystem, Path, Terminal), not all of NodeContext: its CommandExecutor and
+// WorkerManager load child_process, net and worker_threads at start-up (~25 ms of CPU, issue 14). A command
+// that spawns processes or workers provides NodeCommandExecutor.layer / NodeWorker.layerManager in its handler.
 const MainLayer = ExitStatus.Default.pipe(
-  Layer.provideMerge(NodeContext.layer),
+  Layer.provideMerge(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
   // Logs go to stderr: stdout carries results only.
   Layer.provideMerge(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))
 )
