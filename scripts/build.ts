@@ -21,7 +21,8 @@
  * - Type checking is `npm run check` (tsc), not the build.
  */
 import * as esbuild from "esbuild"
-import { chmodSync, rmSync } from "node:fs"
+import { chmodSync, existsSync, renameSync, rmSync } from "node:fs"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
@@ -79,15 +80,26 @@ export const fastPathAnswers = async (): Promise<{ readonly version: string; rea
   }
 }
 
-/** Cleans dist/, bundles, and makes dist/bin.js executable. */
+/**
+ * Bundles into a fresh directory, makes its bin.js executable, then puts it
+ * in the place of dist/ with two renames, so that an `extract` started
+ * meanwhile (a test run, a benchmark) never finds dist/ half written.
+ */
 export const build = async (): Promise<esbuild.BuildResult> => {
-  rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true })
+  const at = (dir: string) => join(ROOT, dir)
+  const fresh = `dist.build-${process.pid}`
+  const old = `dist.old-${process.pid}`
+  rmSync(at(fresh), { recursive: true, force: true })
   const result = await esbuild.build({
     ...buildOptions,
+    outdir: fresh,
     define: { EXTRACT_FAST_PATH: JSON.stringify(await fastPathAnswers()) }
   })
   // `npx extract` and a global install run dist/bin.js directly
-  chmodSync(new URL("../dist/bin.js", import.meta.url), 0o755)
+  chmodSync(at(`${fresh}/bin.js`), 0o755)
+  if (existsSync(at("dist"))) renameSync(at("dist"), at(old))
+  renameSync(at(fresh), at("dist"))
+  rmSync(at(old), { recursive: true, force: true })
   return result
 }
 
