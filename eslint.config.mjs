@@ -5,7 +5,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default [
-  { ignores: ["**/dist", "**/node_modules", "**/output", "**/scratch", "**/*.md", "test/golden/**"] },
+  { ignores: ["**/dist", "dist.*", "**/node_modules", "**/output", "**/scratch", "**/*.md", "test/golden/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...effectEslint.configs.dprint,

@@ -19,9 +19,8 @@ export interface ChunkOptions {
   readonly onProgress?: (done: number, total: number) => void
 }
 
-/** Defaults follow Microsoft GraphRAG's chunking defaults (1,200-token chunks, 100-token overlap). */
-export const DEFAULT_CHUNK_SIZE = 1200
-export const DEFAULT_CHUNK_OVERLAP = 100
+/** Defaults follow Microsoft GraphRAG's chunking defaults (1,200-token chunks, 100-token overlap); kept in Defaults.ts. */
+export { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from "./Defaults.js"
 
 /**
  * Largest block (UTF-16 units) handed to the sentence splitter at once. Long

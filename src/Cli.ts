@@ -1,28 +1,33 @@
 /**
- * Declares the command line: `extract <file...>` and `extract runs
- * list|show|timeline|errors`. Handlers only parse and delegate: extraction
- * to {@link BatchRunner}, run inspection to {@link RunsReport}.
+ * Declares the command line: `extract <file...>`, `extract runs
+ * list|show|timeline|errors|verify` and `extract completions`. Handlers only
+ * parse and delegate: extraction to {@link BatchRunner}, run inspection to
+ * {@link RunsReport}.
+ *
+ * Start-up (issue 14): this module is loaded by every invocation, including
+ * `--version` and `--help`, so it imports only @effect/cli, effect and
+ * modules without heavy dependencies. A handler loads the services it runs
+ * when it runs: `const { X } = yield* Effect.promise(() => import("./X.js"))`
+ * (a type-only `import type` is free). The bundle turns each such import into
+ * a chunk of its own; `npm run bench:startup` and test/Bundle.test.ts check it.
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Config from "effect/Config"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { createRequire } from "node:module"
+import pkg from "../package.json" with { type: "json" }
 import { type ArgvSpec, normalizeArgv } from "./Argv.js"
-import { BatchRunner } from "./BatchRunner.js"
-import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from "./Chunker.js"
+import { runCommandLine } from "./CommandLine.js"
+import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from "./Defaults.js"
 import { ExitStatus } from "./ExitStatus.js"
-import { RunsReport } from "./RunsReport.js"
-import { DEFAULT_CONCURRENCY, resolveSettings } from "./Settings.js"
-import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
-import { RunVerifier } from "./Store/RunVerifier.js"
-import { Tokenizer } from "./Tokenizer.js"
+import type { RunsReport } from "./RunsReport.js"
 
-/** The package version, for `--version`. */
-export const VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string }).version
+/** The package version, for `--version` (inlined by the bundler). */
+export const VERSION: string = pkg.version
 
 const outputDirOption = Options.text("output-dir").pipe(
   Options.withAlias("o"),
@@ -236,11 +241,15 @@ const extractCommand = Command.make(
   },
   (raw) =>
     Effect.gen(function*() {
-      const tokenizer = yield* Tokenizer
-      const settings = yield* resolveSettings(raw, tokenizer.encoding)
-      const runner = yield* BatchRunner
-      const exitStatus = yield* ExitStatus
-      yield* exitStatus.set(yield* runner.run(settings))
+      const { BatchRunner } = yield* Effect.promise(() => import("./BatchRunner.js"))
+      const { resolveSettings } = yield* Effect.promise(() => import("./Settings.js"))
+      const { Tokenizer } = yield* Effect.promise(() => import("./Tokenizer.js"))
+      const code = yield* Effect.gen(function*() {
+        const tokenizer = yield* Tokenizer
+        const settings = yield* resolveSettings(raw, tokenizer.encoding)
+        return yield* (yield* BatchRunner).run(settings)
+      }).pipe(Effect.provide(Layer.merge(BatchRunner.Default, Tokenizer.Default)))
+      yield* (yield* ExitStatus).set(code)
     })
 ).pipe(
   Command.withDescription(
@@ -263,6 +272,10 @@ const withReport = <A, E, R>(
   Effect.gen(function*() {
     const parent = yield* extractCommand
     const dir = Option.getOrElse(own, () => parent.outputDir)
+    const { RunsReport } = yield* Effect.promise(() => import("./RunsReport.js"))
+    const { ExtractionRunService, RunStoreConfig } = yield* Effect.promise(() =>
+      import("./Store/ExtractionRunService.js")
+    )
     return yield* Effect.flatMap(RunsReport, f).pipe(
       Effect.provide(RunsReport.Default.pipe(
         Layer.provide(ExtractionRunService.Default),
@@ -309,6 +322,10 @@ const verifyCommand = Command.make(
     Effect.gen(function*() {
       const parent = yield* extractCommand
       const dir = Option.getOrElse(o.outputDir, () => parent.outputDir)
+      const { RunVerifier } = yield* Effect.promise(() => import("./Store/RunVerifier.js"))
+      const { ExtractionRunService, RunStoreConfig } = yield* Effect.promise(() =>
+        import("./Store/ExtractionRunService.js")
+      )
       const code = yield* Effect.flatMap(RunVerifier, (v) => v.run(o.runId, o.repair, o.json)).pipe(
         Effect.provide(RunVerifier.Default.pipe(
           Layer.provideMerge(ExtractionRunService.Default),
@@ -376,8 +393,39 @@ const evalCommand = Command.make("eval").pipe(
 )
 // --- end extract eval
 
+// --- completions (issue 14) ---
+const shell = Args.choice([["bash", "bash"], ["zsh", "zsh"], ["fish", "fish"]] as const, { name: "shell" }).pipe(
+  Args.withDescription("bash, zsh or fish")
+)
+const completionsCommand = Command.make("completions", { shell }, ({ shell }) => printCompletions(shell)).pipe(
+  Command.withDescription("Print a completion script for bash, zsh or fish (README, \"Shell completion\")")
+)
+
 /** The whole command line. */
-export const command = extractCommand.pipe(Command.withSubcommands([runsCommand, evalCommand]))
+export const command = extractCommand.pipe(Command.withSubcommands([runsCommand, evalCommand, completionsCommand]))
+
+/** Prints @effect/cli's completion script of {@link command} for `shell`. */
+function printCompletions(shell: "bash" | "zsh" | "fish"): Effect.Effect<void> {
+  const lines = shell === "bash"
+    ? Command.getBashCompletions(command, "extract")
+    : shell === "zsh"
+    ? Command.getZshCompletions(command, "extract")
+    : Command.getFishCompletions(command, "extract")
+  return Effect.flatMap(lines, (l) => Console.log(l.join("\n")))
+}
+
+/**
+ * The option groups of the one-screen `extract --help` (issue 14), by long
+ * name; each shows its description's first sentence. Every option, in any
+ * group or none, shows in `extract --help-all` and `extract <command> --help`.
+ */
+export const HELP_GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+  ["Input and output", ["<file>", "--output-dir", "--encoding", "--max-input-bytes", "--json", "--quiet", "--force"]],
+  ["Extractor", ["--extractor", "--chunk-size", "--chunk-overlap", "--concurrency", "--dry-run"]],
+  ["Model", ["--model", "--base-url", "--api", "--entity-types", "--relation-types", "--ontology", "--passes"]],
+  ["Outputs", ["--formats", "--base-iri"]],
+  ["Help", ["--help", "--version"]]
+]
 
 /** What {@link normalizeArgv} needs to know about the options and subcommands declared above. */
 export const ARGV_SPEC: ArgvSpec = {
@@ -419,11 +467,24 @@ export const ARGV_SPEC: ArgvSpec = {
   ]),
   subcommands: new Map([
     ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
-    ["eval", new Set(["ner", "relations"])]
+    ["eval", new Set(["ner", "relations"])],
+    ["completions", new Set<string>()]
   ])
 }
 
-const run = Command.run(command, { name: "extract", version: VERSION })
-
-/** Parses `argv` (as `process.argv`, options anywhere) and runs the chosen command. */
-export const cli = (argv: ReadonlyArray<string>) => run(normalizeArgv(argv, ARGV_SPEC))
+/**
+ * Parses `argv` (as `process.argv`, options anywhere) and runs the chosen
+ * command; help, `--version` and usage errors as CommandLine.ts describes.
+ */
+export const cli = (argv: ReadonlyArray<string>) =>
+  runCommandLine(
+    {
+      name: "extract",
+      version: VERSION,
+      command,
+      groups: HELP_GROUPS,
+      subcommands: ARGV_SPEC.subcommands,
+      valueOptions: ARGV_SPEC.valueOptions
+    },
+    normalizeArgv(argv, ARGV_SPEC)
+  )

@@ -24,9 +24,10 @@ export class ProgressSink extends Context.Tag("ProgressSink")<ProgressSink, {
   /** Suppress everything but notices. */
   readonly quiet: boolean
 }>() {
+  /** stderr; drawn as a bar only on a terminal, and not with NO_COLOR or TERM=dumb (no escape codes then). */
   static stderr = (quiet: boolean) =>
     Layer.sync(ProgressSink, () => ({
-      isTTY: process.stderr.isTTY === true,
+      isTTY: process.stderr.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb",
       write: (text: string) => void process.stderr.write(text),
       columns: process.stderr.columns ?? 80,
       quiet

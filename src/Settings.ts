@@ -21,8 +21,8 @@ import { DEFAULT_LLM_ENTITY_TYPES, type Guidance, PROMPT_VERSION, type TypeSpec 
 
 /** Model used by the llm extractor when neither `--model` nor `EXTRACT_MODEL` is set. */
 export const DEFAULT_MODEL = "gpt-4o-mini"
-/** Chunks extracted at once when `--concurrency` is not given. */
-export const DEFAULT_CONCURRENCY = 4
+/** Chunks extracted at once when `--concurrency` is not given (kept in Defaults.ts). */
+export { DEFAULT_CONCURRENCY } from "./Defaults.js"
 
 /** Flags as parsed by the CLI (each already fell back to its env var where it has one). */
 export interface RawSettings {

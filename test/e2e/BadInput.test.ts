@@ -233,7 +233,7 @@ describe("bad input", () => {
       await runCli([p, "-o", out, "--chunk-size", "abc"]),
       "a non-numeric value",
       2,
-      "'abc' is not a integer"
+      "extract: 'abc' is not a integer"
     )
     expectMessage(
       await runCli([p, "-o", out, "--chunk-size", "3"]),
@@ -245,7 +245,7 @@ describe("bad input", () => {
       await runCli([p, "-o", out, "--extractor", "gpt"]),
       "an invalid choice",
       2,
-      "Expected one of the following cases: auto, llm, nlp"
+      "extract: Expected one of the following cases: auto, llm, nlp"
     )
     expectMessage(
       await runCli([p, "-o", out, "--encoding", "klingon"]),

@@ -1,18 +1,6 @@
-/** Builds dist/ once before the tests, so end-to-end tests run the current source. */
-import { execFileSync } from "node:child_process"
-import { chmodSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+/** Builds dist/ once before the tests (scripts/build.ts, as `npm run build`), so end-to-end tests run the current source. */
+import { build } from "../../scripts/build.js"
 
-export default function setup() {
-  const root = fileURLToPath(new URL("../..", import.meta.url))
-  execFileSync(process.execPath, [
-    fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)),
-    "-p",
-    "tsconfig.build.json"
-  ], {
-    cwd: root,
-    stdio: "inherit"
-  })
-  // tsc writes bin.js without the execute bit; `npx extract` needs it (as `npm run build` does).
-  chmodSync(fileURLToPath(new URL("../../dist/bin.js", import.meta.url)), 0o755)
+export default async function setup() {
+  await build()
 }

@@ -1,0 +1,88 @@
+/**
+ * bench:startup — wall time of the built CLI's quickest commands, next to a
+ * bare `node -e 0` measured in the same rounds (issue 14: each command at
+ * most 150 ms, median of 10).
+ *
+ *   npm run build && npm run --silent bench:startup [-- <runs>]   (default: 10 runs)
+ *
+ * Commands: `extract --version`, `extract --help`, and `extract runs list`
+ * on an empty output directory, each as `node dist/bin.js …` (what the
+ * `extract` bin runs; `npx` adds its own start-up on top). Rounds
+ * interleave the commands, so each sees the same machine load; the load
+ * average is printed with the figures. On a loaded machine wall time says
+ * more about the others than about us, so each line also gives the CPU time
+ * (user + system) per run, from the children's times in /proc/self/stat
+ * (Linux; 10 ms ticks, averaged over the runs). Prints one line per
+ * command, then one JSON object with every figure.
+ */
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
+if (!existsSync(BIN)) {
+  console.error("bench:startup: dist/bin.js is missing; run npm run build first")
+  process.exit(1)
+}
+const RUNS = Number(process.argv[2] ?? 10)
+const empty = mkdtempSync(join(tmpdir(), "extract-bench-startup-"))
+
+const COMMANDS: ReadonlyArray<{ readonly name: string; readonly args: ReadonlyArray<string> }> = [
+  { name: "node -e 0", args: ["-e", "0"] },
+  { name: "extract --version", args: [BIN, "--version"] },
+  { name: "extract --help", args: [BIN, "--help"] },
+  { name: "extract runs list", args: [BIN, "runs", "list", "-o", empty] }
+]
+
+/** CPU time (ms, user + system) of the waited-for children so far, or NaN off Linux. */
+const childrenCpuMs = (): number => {
+  try {
+    // fields after the command name: cutime and cstime are the 14th and 15th
+    const fields = readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ")
+    return (Number(fields[13]) + Number(fields[14])) * 10
+  } catch {
+    return Number.NaN
+  }
+}
+
+const time = (args: ReadonlyArray<string>): number => {
+  const t0 = performance.now()
+  const r = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] })
+  const ms = performance.now() - t0
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`)
+  return ms
+}
+
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const load = loadavg()[0]!
+for (const c of COMMANDS) time(c.args) // warm the file cache
+const samples = COMMANDS.map(() => [] as Array<number>)
+const cpu = COMMANDS.map(() => 0)
+for (let round = 0; round < RUNS; round++) {
+  COMMANDS.forEach((c, i) => {
+    const before = childrenCpuMs()
+    samples[i]!.push(time(c.args))
+    cpu[i]! += childrenCpuMs() - before
+  })
+}
+rmSync(empty, { recursive: true, force: true })
+
+const results = COMMANDS.map((c, i) => ({
+  command: c.name,
+  medianMs: Math.round(median(samples[i]!)),
+  minMs: Math.round(Math.min(...samples[i]!)),
+  maxMs: Math.round(Math.max(...samples[i]!)),
+  cpuMsPerRun: Math.round(cpu[i]! / RUNS)
+}))
+const baseline = results[0]!.medianMs
+for (const r of results) {
+  console.log(
+    `${r.command.padEnd(20)} median ${String(r.medianMs).padStart(4)} ms  (min ${r.minMs}, max ${r.maxMs}; ${
+      r === results[0] ? "baseline" : `node -e 0 + ${r.medianMs - baseline} ms`
+    })  cpu ${r.cpuMsPerRun} ms/run`
+  )
+}
+console.log(`${RUNS} runs each; load average ${load.toFixed(2)} at the start`)
+console.log(JSON.stringify({ benchmark: "startup", runs: RUNS, loadAverage: load, results }))
