@@ -259,7 +259,8 @@ export const summaryOf = (description: string): string => {
 }
 
 /**
- * `extract --help`: usage, commands (one line each, with their arguments),
+ * `extract --help`: usage, commands (one line per top-level command: its
+ * arguments, or its subcommands' names),
  * the options of `groups` (one line each; names not in the tree are
  * skipped), and where the rest is. Lines are at most `width` columns.
  */
@@ -276,9 +277,15 @@ export const shortHelp = (
     ...(tree.subcommands.length > 0 ? [`       ${name} <command> [options]`] : []),
     "",
     "Commands:",
+    // one line per top-level command; a command with subcommands lists their names
     ...table(
-      descendants(tree).filter((c) => c.subcommands.length === 0).map((c) =>
-        [[...c.path, c.synopsis].filter((s) => s !== "").join(" "), summaryOf(c.description)] as const
+      tree.subcommands.map((c) =>
+        c.subcommands.length > 0
+          ? [
+            `${c.path.join(" ")} ${c.subcommands.map((s) => s.path[s.path.length - 1]).join("|")}`,
+            summaryOf(c.description)
+          ] as const
+          : [[...c.path, c.synopsis].filter((s) => s !== "").join(" "), summaryOf(c.description)] as const
       ),
       width
     )

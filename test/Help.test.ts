@@ -31,7 +31,8 @@ describe("Help", () => {
       expect(short).toContain(`\n${title}\n`)
     }
     expect(lines.filter((l) => /^ {2}-o, --output-dir text +Directory that holds runs\/$/.test(l))).toHaveLength(1)
-    expect(short).toMatch(/^ {2}runs show <runId> +Show one run$/m)
+    expect(short).toMatch(/^ {2}runs list\|show\|timeline\|errors\|verify +Inspect runs in the output directory$/m)
+    expect(short).toMatch(/^ {2}completions <shell> +Print a completion script/m)
     expect(short).not.toMatch(/A user-defined piece of text|This setting is optional|\x1b/)
   })
 
