@@ -19,6 +19,7 @@ import { renderJsonLd } from "../src/Renderer/JsonLd.js"
 import { renderMermaid } from "../src/Renderer/Mermaid.js"
 import { renderNeo4j } from "../src/Renderer/Neo4j.js"
 import { renderTurtle } from "../src/Renderer/Turtle.js"
+import { renderViewer } from "../src/Renderer/Viewer.js"
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0)
 const SIZES = sizes.length > 0 ? sizes : [1_000, 10_000]
@@ -97,7 +98,9 @@ const RENDER: Record<OutputFormat, (g: ReturnType<typeof graphOf>) => ReadonlyAr
   jsonld: ({ graph }) => [renderJsonLd(graph, { baseIri: "http://example.org/extract/" })],
   graphml: ({ graph }) => [renderGraphMl(graph)],
   neo4j: ({ graph }) => Object.values(renderNeo4j(graph)),
-  jsonl: ({ graph }) => [renderJsonl(graph)]
+  jsonl: ({ graph }) => [renderJsonl(graph)],
+  // the synthetic graph has no document: a blank one of its length (the viewer reads only offsets)
+  html: ({ graph, resolution }) => [renderViewer(graph, resolution, " ".repeat(graph.document.length))]
 }
 
 const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

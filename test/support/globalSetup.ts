@@ -2,8 +2,9 @@
 import { execFileSync } from "node:child_process"
 import { chmodSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { buildViewer } from "../../scripts/build-viewer.js"
 
-export default function setup() {
+export default async function setup() {
   const root = fileURLToPath(new URL("../..", import.meta.url))
   execFileSync(process.execPath, [
     fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)),
@@ -15,4 +16,6 @@ export default function setup() {
   })
   // tsc writes bin.js without the execute bit; `npx extract` needs it (as `npm run build` does).
   chmodSync(fileURLToPath(new URL("../../dist/bin.js", import.meta.url)), 0o755)
+  // the viewer's browser bundle, which viewer.html inlines (as `npm run build` does)
+  await buildViewer(root)
 }
