@@ -1,7 +1,8 @@
 /**
  * Declares the command line: `extract <file...>` and `extract runs
- * list|show|timeline|errors`. Handlers only parse and delegate: extraction
- * to {@link BatchRunner}, run inspection to {@link RunsReport}.
+ * list|show|timeline|errors|verify` and `extract view`. Handlers only parse and
+ * delegate: extraction to {@link BatchRunner}, run inspection to {@link RunsReport},
+ * the viewer to {@link RunViewer}.
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
@@ -20,6 +21,7 @@ import { DEFAULT_CONCURRENCY, resolveSettings } from "./Settings.js"
 import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
 import { RunVerifier } from "./Store/RunVerifier.js"
 import { Tokenizer } from "./Tokenizer.js"
+import { RunViewer } from "./Viewer/RunViewer.js"
 
 /** The package version, for `--version`. */
 export const VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string }).version
@@ -326,8 +328,28 @@ const runsCommand = Command.make("runs").pipe(
   Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand, verifyCommand])
 )
 
+// --- view (issue 13) ---
+const openViewer = Options.boolean("open").pipe(
+  Options.withDescription("Also open it with xdg-open (open on macOS) when stdout is a terminal")
+)
+const viewCommand = Command.make(
+  "view",
+  { outputDir: runsOutputDir, open: openViewer, runId },
+  (o) =>
+    Effect.gen(function*() {
+      const parent = yield* extractCommand
+      const dir = Option.getOrElse(o.outputDir, () => parent.outputDir)
+      yield* Effect.flatMap(RunViewer, (v) => v.view(o.runId, o.open)).pipe(
+        Effect.provide(RunViewer.Default.pipe(
+          Layer.provide(ExtractionRunService.Default),
+          Layer.provide(RunStoreConfig.layer(dir))
+        ))
+      )
+    })
+).pipe(Command.withDescription("Print the path of a run's viewer.html (outputs/viewer.html); --open opens it"))
+
 /** The whole command line. */
-export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]))
+export const command = extractCommand.pipe(Command.withSubcommands([runsCommand, viewCommand]))
 
 /** What {@link normalizeArgv} needs to know about the options and subcommands declared above. */
 export const ARGV_SPEC: ArgvSpec = {
@@ -364,7 +386,7 @@ export const ARGV_SPEC: ArgvSpec = {
     "--formats",
     "--base-iri"
   ]),
-  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
+  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])], ["view", new Set()]])
 }
 
 const run = Command.run(command, { name: "extract", version: VERSION })

@@ -65,6 +65,18 @@ export const viewerDataOf = (graph: KnowledgeGraph, resolution: ResolutionGraph,
     e.description
   ])
   const mentions: Array<ViewerMention> = []
+  const reasons: Array<string> = []
+  const reasonIndex = new Map<string, number>()
+  const reasonOf = (reason: string | undefined) => {
+    if (reason === undefined) return -1
+    let k = reasonIndex.get(reason)
+    if (k === undefined) {
+      k = reasons.length
+      reasons.push(reason)
+      reasonIndex.set(reason, k)
+    }
+    return k
+  }
   graph.entities.forEach((e, i) => {
     for (const m of e.mentions) {
       const edge = edges.get(m.id)
@@ -76,7 +88,7 @@ export const viewerDataOf = (graph: KnowledgeGraph, resolution: ResolutionGraph,
         m.grounding,
         edge?.method ?? null,
         edge?.score ?? null,
-        edge?.reason ?? null,
+        reasonOf(edge?.reason),
         edge?.via ?? null
       ])
     }
@@ -89,7 +101,7 @@ export const viewerDataOf = (graph: KnowledgeGraph, resolution: ResolutionGraph,
     entityIndex.get(r.object) ?? -1,
     r.evidence.map((ev) => [ev.span.start, ev.span.end] as const)
   ])
-  return { version: 1, runId: graph.runId, text, types, entities, mentions, relations }
+  return { version: 1, runId: graph.runId, text, types, entities, mentions, reasons, relations }
 }
 
 /**

@@ -26,10 +26,11 @@ export type ViewerEntity = readonly [
 ]
 
 /**
- * `[id, entity index, start, end, grounding, method, score, reason, via]` —
+ * `[id, entity index, start, end, grounding, method, score, reason index, via]` —
  * one per mention, in document order (by `start`, then longer first). `method`,
- * `score`, `reason` and `via` (the merge partner's mention id, or null) are
- * the mention's edge in `entity-resolution-graph.json` (null when it has none).
+ * `score`, the reason (an index into {@link ViewerData.reasons}) and `via` (the
+ * merge partner's mention id) are the mention's edge in
+ * `entity-resolution-graph.json` (null, or -1 for the reason, when it has none).
  */
 export type ViewerMention = readonly [
   id: string,
@@ -39,7 +40,7 @@ export type ViewerMention = readonly [
   grounding: string,
   method: string | null,
   score: number | null,
-  reason: string | null,
+  reason: number,
   via: string | null
 ]
 
@@ -62,5 +63,7 @@ export interface ViewerData {
   readonly types: ReadonlyArray<string>
   readonly entities: ReadonlyArray<ViewerEntity>
   readonly mentions: ReadonlyArray<ViewerMention>
+  /** The resolution edges' reasons, each once (many mentions share one), in order of first use. */
+  readonly reasons: ReadonlyArray<string>
   readonly relations: ReadonlyArray<ViewerRelation>
 }

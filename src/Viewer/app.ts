@@ -440,7 +440,7 @@ function select(i: number, opts: { readonly scrollList?: boolean } = {}) {
         h("div", "id", m[0])
       ),
       h("td", "method", m[5] ?? "—", m[6] === null ? null : h("div", "score", m[6].toFixed(2))),
-      h("td", "", m[7] ?? "", m[8] === null ? null : h("div", "via", "linked via ", mentionText(m[8])))
+      h("td", "", data.reasons[m[7]] ?? "", m[8] === null ? null : h("div", "via", "linked via ", mentionText(m[8])))
     )
   })
 

@@ -39,7 +39,8 @@ describe("renderViewer", () => {
   it("keeps each mention's code point span, entity and resolution edge", () => {
     const data = viewerDataOf(graph, resolution, ADVERSARIAL_TEXT)
     const edges = new Map(resolution.edges.map((e) => [e.mention, e]))
-    for (const [id, entity, start, end, grounding, method, score, reason] of data.mentions) {
+    for (const [id, entity, start, end, grounding, method, score, reasonIndex] of data.mentions) {
+      const reason = data.reasons[reasonIndex]
       const e = graph.entities[entity]!
       const m = e.mentions.find((x) => x.id === id)!
       expect([start, end, grounding]).toEqual([m.span.start, m.span.end, m.grounding])
