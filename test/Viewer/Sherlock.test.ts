@@ -56,6 +56,11 @@ describe("viewer.html of the Sherlock Holmes run", () => {
     for (const v of visible) expect(v.toLowerCase()).toContain("irene")
     await page.fill("#search", "")
     await screenshot(page, "sherlock")
+    // the graph shows the top 200 entities, and "show more" adds 200
+    const info = () => page.$eval("#graph", (e) => e.parentElement!.querySelector("h2")!.textContent ?? "")
+    expect(await info()).toContain(`top 200 of ${graph.entities.length} entities`)
+    await page.click("#graph-more")
+    expect(await info()).toContain(`top 400 of ${graph.entities.length} entities`)
     expect(errors).toEqual([])
     expect(requests).toEqual([])
     expect(dialogs).toEqual([])

@@ -93,6 +93,11 @@ describe("viewer.html (small run)", () => {
     const imgEntity = graph.entities.find((e) => e.label === IMG)!
     // hover and click the payloads: tooltip, selection panel, relation row
     await page.hover(`[data-mention-id="${scriptEntity.mentions[0]!.id}"]`)
+    // the tooltip names the entity and its type, as text
+    expect(await page.$eval(".tooltip", (e) => [(e as HTMLElement).hidden, e.textContent])).toEqual([
+      false,
+      `${SCRIPT}Otherexact`
+    ])
     await page.click(`[data-mention-id="${scriptEntity.mentions[0]!.id}"]`)
     await page.click(`[data-entity-id="${imgEntity.id}"]`)
     await page.click(`[data-relation-id="${graph.relations.find((r) => r.predicate === "wroteTo")!.id}"]`)
