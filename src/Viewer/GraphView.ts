@@ -29,7 +29,7 @@ interface NodeAttributes {
 }
 
 export class GraphView {
-  private readonly graph = new Graph<NodeAttributes>({ type: "directed", multi: false, allowSelfLoops: true })
+  private graph = new Graph<NodeAttributes>({ type: "directed", multi: false, allowSelfLoops: true })
   private sigma: Sigma<NodeAttributes> | undefined
   /** Entity indices by mention count (descending), then label. */
   private readonly ranked: ReadonlyArray<number>
@@ -58,13 +58,16 @@ export class GraphView {
     return this.graph.size
   }
 
-  /** Shows the top `count` entities (clamped to all), laid out afresh. */
+  /**
+   * Shows the top `count` entities (clamped to all), laid out afresh. The
+   * graph is built and laid out detached, then handed to sigma whole (sigma
+   * reacts to every change of a graph it draws).
+   */
   show(count: number) {
     const { data, mentionsOf } = this.model
     const n = Math.min(count, this.ranked.length)
     this.shown = n
-    const g = this.graph
-    g.clear()
+    const g = new Graph<NodeAttributes>({ type: "directed", multi: false, allowSelfLoops: true })
     const top = this.ranked.slice(0, n)
     const maxMentions = Math.max(1, ...top.slice(0, 1).map((i) => mentionsOf[i]!.length))
     top.forEach((i, rank) => {
@@ -100,12 +103,13 @@ export class GraphView {
         settings: { ...settings, barnesHutOptimize: n >= BARNES_HUT_FROM, gravity: 1 }
       })
     }
+    this.graph = g
     this.draw()
   }
 
   private draw() {
     if (this.sigma || this.failure !== null) {
-      this.sigma?.refresh()
+      this.sigma?.setGraph(this.graph)
       return
     }
     try {
