@@ -32,6 +32,7 @@ import { renderMermaid } from "../src/Renderer/Mermaid.js"
 import { renderNeo4j } from "../src/Renderer/Neo4j.js"
 import { nestBlankNodes, rdfDataset } from "../src/Renderer/Rdf.js"
 import { renderTurtle } from "../src/Renderer/Turtle.js"
+import { renderViewer } from "../src/Renderer/Viewer.js"
 
 const argv = process.argv.slice(2)
 const runDirs = argv.filter((a) => Number.isNaN(Number(a)))
@@ -112,7 +113,9 @@ const RENDER: Record<OutputFormat, (g: ReturnType<typeof graphOf>) => ReadonlyAr
   jsonld: ({ graph }) => [renderJsonLd(graph, { baseIri: "http://example.org/extract/" })],
   graphml: ({ graph }) => [renderGraphMl(graph)],
   neo4j: ({ graph }) => Object.values(renderNeo4j(graph)),
-  jsonl: ({ graph }) => [renderJsonl(graph)]
+  jsonl: ({ graph }) => [renderJsonl(graph)],
+  // the synthetic graph has no document: a blank one of its length (the viewer reads only offsets)
+  html: ({ graph, resolution }) => [renderViewer(graph, resolution, " ".repeat(graph.document.length))]
 }
 
 /** A run's graphs, read back from its outputs/ (as `extract runs verify --repair` does). */

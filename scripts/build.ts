@@ -24,6 +24,7 @@ import * as esbuild from "esbuild"
 import { chmodSync, existsSync, renameSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { buildViewer } from "./build-viewer.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 
@@ -95,6 +96,8 @@ export const build = async (): Promise<esbuild.BuildResult> => {
     outdir: fresh,
     define: { EXTRACT_FAST_PATH: JSON.stringify(await fastPathAnswers()) }
   })
+  // the viewer's browser bundle, which viewer.html inlines (src/Renderer/Viewer.ts reads dist/assets/)
+  await buildViewer(ROOT, at(`${fresh}/assets`))
   // `npx extract` and a global install run dist/bin.js directly
   chmodSync(at(`${fresh}/bin.js`), 0o755)
   if (existsSync(at("dist"))) renameSync(at("dist"), at(old))

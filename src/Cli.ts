@@ -1,8 +1,9 @@
 /**
  * Declares the command line: `extract <file...>`, `extract runs
- * list|show|timeline|errors|verify` and `extract completions`. Handlers only
- * parse and delegate: extraction to {@link BatchRunner}, run inspection to
- * {@link RunsReport}.
+ * list|show|timeline|errors|verify`, `extract view`, `extract eval` and
+ * `extract completions`. Handlers only parse and delegate: extraction to
+ * {@link BatchRunner}, run inspection to {@link RunsReport}, the viewer to
+ * `RunViewer`, evaluation to `EvalRunner`.
  *
  * Start-up (issue 14): this module is loaded by every invocation, including
  * `--version` and `--help`, so it imports only @effect/cli, effect and
@@ -393,6 +394,30 @@ const evalCommand = Command.make("eval").pipe(
 )
 // --- end extract eval
 
+// --- view (issue 13) ---
+const openViewer = Options.boolean("open").pipe(
+  Options.withDescription("Also open it with xdg-open (open on macOS) when stdout is a terminal")
+)
+const viewCommand = Command.make(
+  "view",
+  { outputDir: runsOutputDir, open: openViewer, runId },
+  (o) =>
+    Effect.gen(function*() {
+      const parent = yield* extractCommand
+      const dir = Option.getOrElse(o.outputDir, () => parent.outputDir)
+      const { RunViewer } = yield* Effect.promise(() => import("./Viewer/RunViewer.js"))
+      const { ExtractionRunService, RunStoreConfig } = yield* Effect.promise(() =>
+        import("./Store/ExtractionRunService.js")
+      )
+      yield* Effect.flatMap(RunViewer, (v) => v.view(o.runId, o.open)).pipe(
+        Effect.provide(RunViewer.Default.pipe(
+          Layer.provide(ExtractionRunService.Default),
+          Layer.provide(RunStoreConfig.layer(dir))
+        ))
+      )
+    })
+).pipe(Command.withDescription("Print the path of a run's viewer.html (outputs/viewer.html); --open opens it"))
+
 // --- completions (issue 14) ---
 const shell = Args.choice([["bash", "bash"], ["zsh", "zsh"], ["fish", "fish"]] as const, { name: "shell" }).pipe(
   Args.withDescription("bash, zsh or fish")
@@ -402,7 +427,9 @@ const completionsCommand = Command.make("completions", { shell }, ({ shell }) =>
 )
 
 /** The whole command line. */
-export const command = extractCommand.pipe(Command.withSubcommands([runsCommand, evalCommand, completionsCommand]))
+export const command = extractCommand.pipe(
+  Command.withSubcommands([runsCommand, viewCommand, evalCommand, completionsCommand])
+)
 
 /** Prints @effect/cli's completion script of {@link command} for `shell`. */
 function printCompletions(shell: "bash" | "zsh" | "fish"): Effect.Effect<void> {
@@ -467,6 +494,7 @@ export const ARGV_SPEC: ArgvSpec = {
   ]),
   subcommands: new Map([
     ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
+    ["view", new Set<string>()],
     ["eval", new Set(["ner", "relations"])],
     ["completions", new Set<string>()]
   ])

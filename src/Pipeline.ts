@@ -134,10 +134,11 @@ export const graphsOf = (
   })
 }
 
-/** The render stage's options for a run's config: its formats and base IRI. */
-export const renderOptionsOf = (config: RunConfig): RenderOptions => ({
+/** The render stage's options for a run's config (its formats and base IRI) and its document text. */
+export const renderOptionsOf = (config: RunConfig, text: string): RenderOptions => ({
   formats: config.formats.filter(isOutputFormat),
-  baseIri: config.baseIri
+  baseIri: config.baseIri,
+  text
 })
 
 /** Runs `self` and pairs its result with its wall time in whole milliseconds. */
@@ -361,7 +362,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       graphs: { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph }
     ) {
       const [outputs, ms] = yield* elapsed(
-        renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(ctx.config))
+        renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(ctx.config, ctx.document.text))
       )
       yield* progress.stageStarted("render", outputs.length, "files")
       let done = 0

@@ -14,6 +14,7 @@ import { renderMermaid } from "./Renderer/Mermaid.js"
 import { renderNeo4j } from "./Renderer/Neo4j.js"
 import { type RdfDataset, rdfDataset } from "./Renderer/Rdf.js"
 import { turtleOf } from "./Renderer/Turtle.js"
+import { renderViewer } from "./Renderer/Viewer.js"
 import type { OutputContent } from "./Store/ExtractionRunService.js"
 
 /** What to render and how. */
@@ -22,6 +23,8 @@ export interface RenderOptions {
   readonly formats?: ReadonlyArray<OutputFormat>
   /** Base IRI of minted RDF IRIs, ending in `/`. Default {@link DEFAULT_BASE_IRI}. */
   readonly baseIri?: string
+  /** The document (`input/document.txt`); the `html` format needs it and throws without it. */
+  readonly text?: string
 }
 
 /**
@@ -63,6 +66,14 @@ export const renderOutputs = (
         break
       case "turtle":
         outputs.push({ type: "rdf-turtle", path: "outputs/rdf-turtle.ttl", content: turtleOf(rdf()) })
+        break
+      case "html":
+        if (options.text === undefined) throw new Error("the html format needs the document text")
+        outputs.push({
+          type: "viewer",
+          path: "outputs/viewer.html",
+          content: renderViewer(graph, resolution, options.text)
+        })
         break
       case "jsonld":
         outputs.push({ type: "json-ld", path: "outputs/knowledge-graph.jsonld", content: jsonLdOf(rdf()) })

@@ -143,7 +143,7 @@ describe("resolveSettings: --formats and --base-iri", () => {
   it.effect("defaults to the four default formats and the example.org base IRI", () =>
     Effect.gen(function*() {
       const s = yield* resolveSettings(raw(), "o200k_base").pipe(withEnv({}))
-      expect(s.config.formats).toEqual(["json", "resolution", "mermaid", "turtle"])
+      expect(s.config.formats).toEqual(["json", "resolution", "mermaid", "turtle", "html"])
       expect(s.config.baseIri).toBe("http://example.org/extract/")
     }))
 

@@ -101,3 +101,9 @@ export const exitCodeOf = (error: { readonly _tag: string }): number => {
       return ExitCode.runFailed
   }
 }
+
+/** The run exists but has no `outputs/viewer.html` (it was run without the `html` format). Exit code 1. */
+export class ViewerNotFound extends Schema.TaggedError<ViewerNotFound>()("ViewerNotFound", {
+  runId: Schema.String,
+  message: Schema.String
+}) {}

@@ -14,22 +14,39 @@ import * as Schema from "effect/Schema"
  * | `resolution` | `entity-resolution-graph.json` |
  * | `mermaid` | `mermaid-diagram.md` |
  * | `turtle` | `rdf-turtle.ttl` |
+ * | `html` | `viewer.html` (a self-contained page: text, entities, relations, graph) |
  * | `jsonld` | `knowledge-graph.jsonld` |
  * | `graphml` | `graph.graphml` |
  * | `neo4j` | `neo4j/nodes.csv`, `neo4j/relationships.csv`, `neo4j/load.cypher` |
  * | `jsonl` | `knowledge-graph.jsonl` (MCP memory-server lines) |
  */
-export const ALL_FORMATS = ["json", "resolution", "mermaid", "turtle", "jsonld", "graphml", "neo4j", "jsonl"] as const
+export const ALL_FORMATS = [
+  "json",
+  "resolution",
+  "mermaid",
+  "turtle",
+  "html",
+  "jsonld",
+  "graphml",
+  "neo4j",
+  "jsonl"
+] as const
 
 export const OutputFormat = Schema.Literal(...ALL_FORMATS)
 export type OutputFormat = typeof OutputFormat.Type
 
+/**
+ * What runs recorded before `--formats` existed wrote (the defaults before
+ * `html` joined them); their metadata.json decodes with these.
+ */
+export const SKELETON_FORMATS: ReadonlyArray<OutputFormat> = ["json", "resolution", "mermaid", "turtle"]
+
 /** What a run writes when `--formats` is not given. */
-export const DEFAULT_FORMATS: ReadonlyArray<OutputFormat> = ["json", "resolution", "mermaid", "turtle"]
+export const DEFAULT_FORMATS: ReadonlyArray<OutputFormat> = ["json", "resolution", "mermaid", "turtle", "html"]
 
 /**
  * Parses a `--formats` value: format names separated by commas (spaces
- * allowed), plus the shorthands `default` (the four default formats) and
+ * allowed), plus the shorthands `default` (the five default formats) and
  * `all`. `json` is always included: `knowledge-graph.json` is the run's
  * record of its graph. The result is de-duplicated and in the order of
  * {@link ALL_FORMATS}, so equal selections compare equal.

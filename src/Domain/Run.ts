@@ -6,7 +6,7 @@
 import * as Schema from "effect/Schema"
 import { LlmUsage } from "./Extraction.js"
 import { Vocabulary } from "./Graph.js"
-import { DEFAULT_BASE_IRI, DEFAULT_FORMATS } from "./Output.js"
+import { DEFAULT_BASE_IRI, SKELETON_FORMATS } from "./Output.js"
 
 /** Version of the `metadata.json` shape; readers accept every older version. */
 export const METADATA_SCHEMA_VERSION = 1
@@ -112,9 +112,10 @@ export class RunConfig extends Schema.Class<RunConfig>("RunConfig")({
   // --- outputs (issue 5) ---
   /**
    * Output formats written (`--formats`; names in docs/outputs.md), in
-   * canonical order. Runs recorded before the option existed wrote the defaults.
+   * canonical order. Runs recorded before the option existed wrote the four
+   * formats that were the defaults then ({@link SKELETON_FORMATS}).
    */
-  formats: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [...DEFAULT_FORMATS] }),
+  formats: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [...SKELETON_FORMATS] }),
   /** Base IRI of the minted RDF IRIs (`--base-iri`), ending in `/`. */
   baseIri: Schema.optionalWith(Schema.String, { default: () => DEFAULT_BASE_IRI })
 }) {}

@@ -208,7 +208,7 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
           resolution,
           meta.config
         )
-        return yield* renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(meta.config))
+        return yield* renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(meta.config, text))
       })
 
     /**

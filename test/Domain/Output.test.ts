@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { readFileSync } from "node:fs"
-import { DEFAULT_BASE_IRI, DEFAULT_FORMATS, parseFormats, validateBaseIri } from "../../src/Domain/Output.js"
+import { DEFAULT_BASE_IRI, parseFormats, validateBaseIri } from "../../src/Domain/Output.js"
 import { RunMetadata } from "../../src/Domain/Run.js"
 import { schemaErrors } from "../support/Schemas.js"
 
@@ -10,16 +10,18 @@ describe("parseFormats", () => {
   it("always includes json and returns the canonical order without duplicates", () => {
     expect(parseFormats("turtle")).toEqual(Either.right(["json", "turtle"]))
     expect(parseFormats(" GraphML , neo4j,graphml ")).toEqual(Either.right(["json", "graphml", "neo4j"]))
-    expect(parseFormats("jsonl,default")).toEqual(Either.right(["json", "resolution", "mermaid", "turtle", "jsonl"]))
+    expect(parseFormats("jsonl,default")).toEqual(
+      Either.right(["json", "resolution", "mermaid", "turtle", "html", "jsonl"])
+    )
     expect(parseFormats("all")).toEqual(
-      Either.right(["json", "resolution", "mermaid", "turtle", "jsonld", "graphml", "neo4j", "jsonl"])
+      Either.right(["json", "resolution", "mermaid", "turtle", "html", "jsonld", "graphml", "neo4j", "jsonl"])
     )
   })
 
   it("refuses unknown names and empty lists with a message that lists the known ones", () => {
     expect(parseFormats("turtle,rdfxml")).toEqual(
       Either.left(
-        "--formats: unknown format \"rdfxml\" (known: json, resolution, mermaid, turtle, jsonld, graphml, neo4j, jsonl, default, all)"
+        "--formats: unknown format \"rdfxml\" (known: json, resolution, mermaid, turtle, html, jsonld, graphml, neo4j, jsonl, default, all)"
       )
     )
     expect(Either.isLeft(parseFormats(" , "))).toBe(true)
@@ -58,10 +60,11 @@ describe("validateBaseIri", () => {
 describe("RunMetadata of older runs", () => {
   const old = JSON.parse(readFileSync(new URL("../golden/v1/metadata.json", import.meta.url), "utf8"))
 
-  it("decodes a walking-skeleton metadata.json, which recorded neither formats nor base IRI, with the defaults", () => {
+  it("decodes a walking-skeleton metadata.json, which recorded neither formats nor base IRI, with what it wrote", () => {
     expect(old.config.formats).toBeUndefined()
     const meta = Schema.decodeUnknownSync(RunMetadata)(old)
-    expect(meta.config.formats).toEqual(DEFAULT_FORMATS)
+    // the four formats the skeleton wrote (html joined the defaults later)
+    expect(meta.config.formats).toEqual(["json", "resolution", "mermaid", "turtle"])
     expect(meta.config.baseIri).toBe(DEFAULT_BASE_IRI)
   })
 

@@ -333,10 +333,11 @@ describe("bad input", () => {
     })
   })
 
-  describe("a disk that fills up mid-run (a 512 KiB tmpfs)", () => {
+  // 1 MiB: room for the sample's run (about 650 KB with its viewer.html), not for the novel's next to it
+  describe("a disk that fills up mid-run (a 1 MiB tmpfs)", () => {
     const mnt = join(dir, "small-disk")
     mkdirSync(mnt, { recursive: true })
-    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mnt]).status === 0
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).status === 0
     afterAll(() => {
       if (mounted) spawnSync("umount", [mnt])
     })

@@ -35,7 +35,7 @@ describe("extract --formats all (nlp, end to end)", () => {
     expect(first.code).toBe(0)
     const meta = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
     expect(meta.config).toMatchObject({
-      formats: ["json", "resolution", "mermaid", "turtle", "jsonld", "graphml", "neo4j", "jsonl"],
+      formats: ["json", "resolution", "mermaid", "turtle", "html", "jsonld", "graphml", "neo4j", "jsonl"],
       baseIri: BASE
     })
     expect(meta.outputs.map((o: { path: string }) => o.path)).toEqual([
@@ -43,6 +43,7 @@ describe("extract --formats all (nlp, end to end)", () => {
       "outputs/entity-resolution-graph.json",
       "outputs/mermaid-diagram.md",
       "outputs/rdf-turtle.ttl",
+      "outputs/viewer.html",
       "outputs/knowledge-graph.jsonld",
       "outputs/graph.graphml",
       "outputs/neo4j/nodes.csv",

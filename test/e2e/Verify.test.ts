@@ -31,6 +31,7 @@ describe("extract runs verify", () => {
 
     appendFileSync(join(runDir, "outputs", "rdf-turtle.ttl"), "# tampered\n")
     rmSync(join(runDir, "outputs", "mermaid-diagram.md"))
+    rmSync(join(runDir, "outputs", "viewer.html"))
     writeFileSync(join(runDir, "notes.txt"), "mine")
     const meta = readFileSync(join(runDir, "metadata.json"), "utf8")
     writeFileSync(join(runDir, "metadata.json"), meta.slice(0, 300))
@@ -44,6 +45,7 @@ describe("extract runs verify", () => {
     expect(byPath).toEqual({
       "outputs/rdf-turtle.ttl": "corrupt",
       "outputs/mermaid-diagram.md": "missing",
+      "outputs/viewer.html": "missing",
       "notes.txt": "unknown"
     })
 
@@ -51,11 +53,17 @@ describe("extract runs verify", () => {
     expect(repaired.code, repaired.stdout + repaired.stderr).toBe(0)
     expect(repaired.stdout).toContain("repaired  outputs/rdf-turtle.ttl")
     expect(repaired.stdout).toContain("repaired  outputs/mermaid-diagram.md")
+    // viewer.html re-renders from the stored extractions and document to the same bytes
+    expect(repaired.stdout).toContain("repaired  outputs/viewer.html")
     expect(repaired.stdout).toContain("repaired  metadata.json")
     for (const [f, bytes] of outputs) expect(readFileSync(join(runDir, "outputs", f)).equals(bytes), f).toBe(true)
     const after = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
     expect(after.events.map((e: any) => e.type).slice(-2)).toEqual(["metadata.recovered", "run.repaired"])
-    expect(after.events.at(-1).data.files.sort()).toEqual(["outputs/mermaid-diagram.md", "outputs/rdf-turtle.ttl"])
+    expect(after.events.at(-1).data.files.sort()).toEqual([
+      "outputs/mermaid-diagram.md",
+      "outputs/rdf-turtle.ttl",
+      "outputs/viewer.html"
+    ])
     expect(readFileSync(join(runDir, "notes.txt"), "utf8")).toBe("mine") // never deleted
 
     const again = await runCli(["runs", "verify", "-o", out])
