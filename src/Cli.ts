@@ -14,7 +14,9 @@ import { createRequire } from "node:module"
 import { type ArgvSpec, normalizeArgv } from "./Argv.js"
 import { BatchRunner } from "./BatchRunner.js"
 import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from "./Chunker.js"
+import { UsageError } from "./Domain/Errors.js"
 import { ExitStatus } from "./ExitStatus.js"
+import { Resolver } from "./Resolver.js"
 import { RunsReport } from "./RunsReport.js"
 import { DEFAULT_CONCURRENCY, resolveSettings } from "./Settings.js"
 import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
@@ -326,8 +328,48 @@ const runsCommand = Command.make("runs").pipe(
   Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand, verifyCommand])
 )
 
+// --- eval resolution (issue 15) ---
+const evalResolutionCommand = Command.make(
+  "resolution",
+  {
+    file: Args.text({ name: "re-docred.json" }).pipe(Args.withDescription("A Re-DocRED split, e.g. dev.json")),
+    json,
+    limit: Options.integer("limit").pipe(Options.withDescription("Score the first N documents"), Options.optional),
+    folds: Options.integer("folds").pipe(
+      Options.withDescription("Also score K folds (document i in fold i mod K) and their mean and minimum"),
+      Options.optional
+    ),
+    baseline: Options.boolean("baseline").pipe(
+      Options.withDescription("Score the exact-name baseline instead of the resolver")
+    ),
+    errors: Options.text("errors").pipe(
+      Options.withDescription("Write every wrong merge and missed pair (JSON Lines) to this file"),
+      Options.optional
+    )
+  },
+  (o) =>
+    Effect.gen(function*() {
+      if (Option.exists(o.folds, (k) => k < 2) || Option.exists(o.limit, (n) => n < 0)) {
+        return yield* new UsageError({ message: "--folds must be at least 2 and --limit at least 0" })
+      }
+      const { runResolutionEval } = yield* Effect.promise(() => import("./Eval/Resolution.js"))
+      yield* runResolutionEval({
+        path: o.file,
+        json: o.json,
+        baseline: o.baseline,
+        ...Option.match(o.limit, { onNone: () => ({}), onSome: (limit) => ({ limit }) }),
+        ...Option.match(o.folds, { onNone: () => ({}), onSome: (folds) => ({ folds }) }),
+        ...Option.match(o.errors, { onNone: () => ({}), onSome: (errorsFile) => ({ errorsFile }) })
+      }).pipe(Effect.provide(Resolver.Default))
+    })
+).pipe(Command.withDescription("Entity resolution on Re-DocRED gold mentions: pairwise and B-cubed P/R/F1"))
+const evalCommand = Command.make("eval").pipe(
+  Command.withDescription("Score on gold data"),
+  Command.withSubcommands([evalResolutionCommand])
+)
+
 /** The whole command line. */
-export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]))
+export const command = extractCommand.pipe(Command.withSubcommands([runsCommand, evalCommand]))
 
 /** What {@link normalizeArgv} needs to know about the options and subcommands declared above. */
 export const ARGV_SPEC: ArgvSpec = {
@@ -362,9 +404,16 @@ export const ARGV_SPEC: ArgvSpec = {
     "--price-output",
     // outputs
     "--formats",
-    "--base-iri"
+    "--base-iri",
+    // eval
+    "--limit",
+    "--folds",
+    "--errors"
   ]),
-  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
+  subcommands: new Map([
+    ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
+    ["eval", new Set(["resolution"])]
+  ])
 }
 
 const run = Command.run(command, { name: "extract", version: VERSION })
