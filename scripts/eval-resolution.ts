@@ -41,6 +41,7 @@ const RULES: ReadonlyArray<RuleName> = [
   "title",
   "similar-name",
   "name-variant",
+  "nickname",
   "surname-run",
   "acronym",
   "short-form",
@@ -98,6 +99,46 @@ const options = {
 const pairLine = (e: PairError) =>
   `  ${e.title}: ${e.a.text} [${e.a.type}]#${e.a.gold}(${e.a.method}) ~ ${e.b.text} [${e.b.type}]#${e.b.gold}(${e.b.method})`
 
+/**
+ * The pairs a rule adds (predicted with it and not without it, net) and
+ * their precision (net correct pairs / net predicted pairs), overall and the
+ * lowest over the folds where it adds any: a rule whose own pairs are less
+ * precise than the target pulls precision below it.
+ */
+const marginal = (withIt: Evaluation, without: Evaluation): Array<string> => {
+  const p = (a: Evaluation["pairs"], b: Evaluation["pairs"]) =>
+    a.predicted === b.predicted ? null : (a.correct - b.correct) / (a.predicted - b.predicted)
+  const folds = withIt.folds!.map((f, i) => p(f.pairs, without.folds![i]!.pairs)).filter((x) => x !== null)
+  const overall = p(withIt.pairs, without.pairs)
+  return [
+    String(withIt.pairs.predicted - without.pairs.predicted),
+    overall === null ? "" : overall.toFixed(3),
+    folds.length === 0 ? "" : Math.min(...folds).toFixed(3)
+  ]
+}
+
+/** Pairwise precision a fold must keep, and how much a rule may lower a fold below it (about one pair). */
+const TARGET_PRECISION = 0.97
+const TOLERANCE = 0.001
+/** How precise the pairs a rule adds must be on the whole split. */
+const MIN_RULE_PRECISION = 0.8
+
+/**
+ * The shipping test (docs/resolution.md, "Choosing rules by
+ * cross-validation"): a rule passes when it raises the folds' mean
+ * pairwise F1, the pairs it adds are at least {@link MIN_RULE_PRECISION}
+ * precise, and, in every fold, precision with it is at least
+ * {@link TARGET_PRECISION} or at most {@link TOLERANCE} lower than without.
+ */
+const passes = (withIt: Evaluation, without: Evaluation): boolean =>
+  withIt.foldMean!.f1 > without.foldMean!.f1 &&
+  withIt.pairs.correct - without.pairs.correct >=
+    MIN_RULE_PRECISION * (withIt.pairs.predicted - without.pairs.predicted) &&
+  withIt.folds!.every((f, i) => {
+    const p = f.pairwise.precision
+    return p >= TARGET_PRECISION || p >= without.folds![i]!.pairwise.precision - TOLERANCE
+  })
+
 const d = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`
 
 const main = Effect.gen(function*() {
@@ -132,7 +173,11 @@ const main = Effect.gen(function*() {
       "ΔF1",
       ...result.folds.map((_, i) => `fold ${i} ΔP/ΔR`),
       "min fold P with",
-      "min fold P without"
+      "min fold P without",
+      "pairs added",
+      "their P",
+      "min fold their P",
+      "passes"
     ]]
     for (const rule of RULES) {
       // a rule that is on is compared with it off; a rule that is off, with it on
@@ -154,7 +199,9 @@ const main = Effect.gen(function*() {
           }`
         ),
         withIt.foldMin!.precision.toFixed(4),
-        without.foldMin!.precision.toFixed(4)
+        without.foldMin!.precision.toFixed(4),
+        ...marginal(withIt, without),
+        passes(withIt, without) ? "yes" : "no"
       ])
     }
     process.stderr.write(

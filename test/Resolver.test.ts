@@ -129,7 +129,7 @@ describe("Resolver rules", () => {
     expect(resolveMentions(mentions).clusters).toHaveLength(2)
   })
 
-  it("nickname: quoted nicknames and names with a middle name left out join the full name", () => {
+  it("nickname: quoted nicknames join the full name; a middle name left out only with name-variant on", () => {
     const text =
       "Wilfried \"Willi\" Schneider raced. Willi Schneider won; Schneider and Willi celebrated. Henrik August Angell met Henrik Angell."
     const mentions = mentionsIn(text, [
@@ -141,12 +141,17 @@ describe("Resolver rules", () => {
       ["Henrik Angell", "Person"]
     ])
     const r = resolveMentions(mentions)
+    // a middle name left out is rule name-variant, off by default (RULES_OFF): Henrik Angell stays apart
     expect(groups(mentions, r)).toEqual([
       ["Wilfried \"Willi\" Schneider", "Willi Schneider", "Schneider", "Willi"],
-      ["Henrik August Angell", "Henrik Angell"]
+      ["Henrik August Angell"],
+      ["Henrik Angell"]
     ])
     expect(assignmentOf(r, "c0-m2").method).toBe("name-variant")
     expect(r.clusters[0]!.label).toBe("Wilfried \"Willi\" Schneider")
+    const all = resolveMentions(mentions, { disable: new Set() })
+    expect(groups(mentions, all)[1]).toEqual(["Henrik August Angell", "Henrik Angell"])
+    expect(assignmentOf(all, "c0-m6")).toMatchObject({ method: "name-variant", via: "c0-m5" })
   })
 
   it("similarity: spelling variants of one person merge; different given names and Paul/Paula do not", () => {

@@ -222,6 +222,8 @@ export interface Scores {
   readonly mentions: number
   readonly bcubed: Prf
   readonly pairwise: Prf
+  /** The pair counts behind `pairwise`: predicted and gold, both. */
+  readonly pairs: { readonly correct: number; readonly predicted: number; readonly gold: number }
 }
 
 /**
@@ -237,7 +239,8 @@ export const metricsOf = (counts: Counts): Scores => ({
   pairwise: prf(
     counts.pairsPredicted === 0 ? 1 : counts.pairsBoth / counts.pairsPredicted,
     counts.pairsGold === 0 ? 1 : counts.pairsBoth / counts.pairsGold
-  )
+  ),
+  pairs: { correct: counts.pairsBoth, predicted: counts.pairsPredicted, gold: counts.pairsGold }
 })
 
 /** The fold of document `index` among `k` folds: `index mod k`, fixed by the document's position in the file. */

@@ -4,7 +4,7 @@
  *
  * | rule | text | example |
  * |---|---|---|
- * | `text-acronym` | X ( Y ) with X or Y acronym-shaped | "Kenya African National Union (KANU)" |
+ * | `text-acronym` | X ( Y ), one acronym-shaped and its letters found in the other (Schwartz & Hearst) | "Kenya African National Union (KANU)" |
  * | `text-parenthesis` | X ( Y ), neither an acronym | "Myanmar (Burma)" |
  * | `text-aka` | X, also known as / a.k.a. / known as / called Y | "Sanaa, also known as Sana'a" |
  * | `text-formerly` | X, formerly / previously / originally (known as, called) / born / née Y | "Sri Lanka, formerly Ceylon" |
@@ -17,7 +17,7 @@
  */
 import type { Mention } from "../Domain/Extraction.js"
 import type { CodePointIndex } from "../Domain/Span.js"
-import { acronymOf } from "./Names.js"
+import { acronymOf, normalizeName } from "./Names.js"
 
 /** The text-defined alias rules, by name. */
 export type TextAliasRule =
@@ -76,6 +76,31 @@ const APPOSITION_END = /^\s*(?:[.;)]|,(?!\s*(?:and|or)\b))/u
 const LIST_BEFORE = /(?:,|\band|\bor)\s*$/u
 
 /**
+ * Whether `short` can abbreviate `long` by the algorithm of Schwartz &
+ * Hearst (2003, "A Simple Algorithm for Identifying Abbreviation
+ * Definitions in Biomedical Text"): every letter and digit of the short
+ * form occurs in the long form in the same order, matched from the right,
+ * and its first character starts a word of the long form. Both are
+ * compared normalised (case and diacritics folded). "KANU" / "Kenya
+ * African National Union" and "MLSTP" / "Movement for the Liberation of
+ * São Tomé and Príncipe" match; "RGE" / "Malabo" does not.
+ */
+export const abbreviates = (short: string, long: string): boolean => {
+  const s = normalizeName(short).replace(/\s+/gu, "")
+  const l = normalizeName(long)
+  if (s.length < 2 || l.length <= s.length) return false
+  const word = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c)
+  let li = l.length - 1
+  for (let si = s.length - 1; si >= 0; si--) {
+    const c = s[si]!
+    while (li >= 0 && (l[li] !== c || (si === 0 && word(l[li - 1])))) li--
+    if (li < 0) return false
+    li--
+  }
+  return true
+}
+
+/**
  * The text-defined aliases among `mentions` (sorted by position; spans in
  * code points of `index.text`): each mention with the next one that starts
  * at or after its end, when the text between them is a defining phrase of
@@ -101,7 +126,9 @@ export const textAliases = (
     let rule: TextAliasRule | null = null
     let end = b.span.end
     if (PAREN.test(gap) && PAREN_CLOSE.test(after)) {
-      rule = acronymOf(a.span.text) !== null || acronymOf(b.span.text) !== null ? "text-acronym" : "text-parenthesis"
+      const defined = (acronymOf(b.span.text) !== null && abbreviates(b.span.text, a.span.text)) ||
+        (acronymOf(a.span.text) !== null && abbreviates(a.span.text, b.span.text))
+      rule = defined ? "text-acronym" : "text-parenthesis"
       end += after.indexOf(after.trimStart()[0]!) + 1
     } else if (AKA.test(gap)) rule = "text-aka"
     else if (FORMERLY.test(gap)) rule = "text-formerly"
