@@ -28,11 +28,19 @@
 import { createRequire } from "node:module"
 import { normalizeName } from "./Names.js"
 
-/** A place some package names: its id (`country:NO`, `region:US-CA`) and the package that gave the name. */
+/** A place some package names: its id (`country:NO`, `region:US-CA`) and the packages that give the name, in {@link SOURCES} order. */
 export interface AliasTarget {
   readonly id: string
-  readonly source: string
+  readonly sources: ReadonlyArray<string>
 }
+
+/** The alias packages, in the order a merge's evidence prefers them. */
+export const SOURCES: ReadonlyArray<string> = [
+  "i18n-iso-countries",
+  "world-countries",
+  "countries-list",
+  "country-region-data"
+]
 
 /**
  * Names the packages give that must not be read as names of the place
@@ -61,18 +69,21 @@ const isCode = (name: string) => /^[A-Z]{2,3}$/u.test(name)
 const build = (): ReadonlyMap<string, ReadonlyArray<AliasTarget>> => {
   const require = createRequire(import.meta.url)
   const map = new Map<string, Array<AliasTarget>>()
+  // packages are read in SOURCES order, so every target's sources are in that order
   const corrected = new Set(CORRECTIONS.map((c) => `${c.id}\u0000${locationKey(c.name)}`))
   const seen = new Set<string>()
   const add = (name: string | undefined, id: string, source: string) => {
     if (name === undefined) return
-    const raw = `${id}\u0000${name}`
+    const raw = `${source}\u0000${id}\u0000${name}`
     if (seen.has(raw)) return
     seen.add(raw)
     const key = locationKey(name)
     if (key === "" || corrected.has(`${id}\u0000${key}`)) return
     const list = map.get(key)
-    if (list === undefined) map.set(key, [{ id, source }])
-    else if (!list.some((t) => t.id === id)) list.push({ id, source })
+    const target = list?.find((t) => t.id === id)
+    if (list === undefined) map.set(key, [{ id, sources: [source] }])
+    else if (target === undefined) list.push({ id, sources: [source] })
+    else if (!target.sources.includes(source)) (target.sources as Array<string>).push(source)
   }
 
   // i18n-iso-countries: English names with the alternatives it lists (code → name or [names])
@@ -158,17 +169,16 @@ export const aliasTargets = (key: string): ReadonlyArray<AliasTarget> => {
  * Whether two names are names of one place by the alias packages: each
  * names exactly one place, and it is the same ("Georgia", both a country
  * and a US state, joins nothing by this rule). Returns that place and the
- * package(s) to name, or null.
+ * package to name: the first that lists both names for it ("Burma" and
+ * "Myanmar": `world-countries`), else the first of each, joined by ", ".
+ * Null when they are not one place.
  */
 export const sharedPlace = (
   a: ReadonlyArray<AliasTarget>,
   b: ReadonlyArray<AliasTarget>
 ): { readonly id: string; readonly source: string } | null => {
-  if (a.length !== 1 || b.length !== 1) return null
-  const shared = a.filter((x) => b.some((y) => y.id === x.id))
-  if (shared.length !== 1) return null
-  const id = shared[0]!.id
-  const sa = shared[0]!.source
-  const sb = b.find((y) => y.id === id)!.source
-  return { id, source: sa === sb ? sa : [sa, sb].sort().join(", ") }
+  if (a.length !== 1 || b.length !== 1 || a[0]!.id !== b[0]!.id) return null
+  const [x, y] = [a[0]!, b[0]!]
+  const both = x.sources.find((s) => y.sources.includes(s))
+  return { id: x.id, source: both ?? [x.sources[0]!, y.sources[0]!].sort().join(", ") }
 }
