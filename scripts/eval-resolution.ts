@@ -10,7 +10,9 @@
  * with `--breakdown` the gold pairs by name relation and the form ceiling;
  * with `--errors N` up to N wrong merges and N missed pairs. `--disable`
  * and `--enable` take rule names (src/Resolver.ts `RuleName`; the rules in
- * `RULES_OFF` are off unless enabled). With `--contributions`, every rule
+ * `RULES_OFF` are off unless enabled). `--long` treats every document as
+ * long, so the long-document rules (`given-name`, `cataphora`; src/Resolver.ts
+ * `LONG_DOCUMENT`) apply. With `--contributions`, every rule
  * is switched in turn (off when on, on when off) and stderr gets what it
  * adds: the P/R/F1 deltas overall and per fold, and each fold's
  * precision with and without it. The last line on stdout is one JSON
@@ -87,6 +89,7 @@ const listOf = (flag: string) => {
 const enable = listOf("--enable")
 const disable = new Set([...RULES_OFF, ...listOf("--disable")].filter((r) => !enable.includes(r)))
 const options = {
+  ...(args.includes("--long") ? { longDocument: 0 } : {}),
   ...(folds === undefined ? {} : { folds }),
   ...(limit === undefined ? {} : { limit }),
   baseline: args.includes("--baseline"),

@@ -392,6 +392,8 @@ export interface EvaluateOptions {
   readonly disable?: ReadonlySet<RuleName>
   /** Pass the document text to the resolver (text-defined aliases); default true. */
   readonly text?: boolean
+  /** Overrides the resolver's `LONG_DOCUMENT` ({@link ResolveOptions.longDocument}). */
+  readonly longDocument?: number
 }
 
 /** The result of one evaluation. */
@@ -424,7 +426,10 @@ export const evaluate = Effect.fn("ResolutionEval.evaluate")(function*(
   const methods = new Map<string, number>()
   const errors: Array<PairError> = []
   const breakdown: Breakdown | null = options.breakdown === true ? { relations: new Map(), ceilingPairs: 0 } : null
-  const resolveOptions: ResolveOptions = options.disable === undefined ? {} : { disable: options.disable }
+  const resolveOptions: ResolveOptions = {
+    ...(options.disable === undefined ? {} : { disable: options.disable }),
+    ...(options.longDocument === undefined ? {} : { longDocument: options.longDocument })
+  }
   const n = options.limit === undefined ? docs.length : Math.min(docs.length, Math.max(0, options.limit))
   let ms = 0
   for (let i = 0; i < n; i++) {

@@ -93,7 +93,7 @@ describe("toGoldDocument", () => {
 const docs: ReadonlyArray<RedocredDocument> = [
   // fold 0 (index 0): one right merge
   doc("d0", ["Grace", "Hopper", "and", "Hopper"], [[[0, 2, "PER"], [3, 4, "PER"]]]),
-  // fold 1 (index 1): a missed pair (a given name, off by default)
+  // fold 1 (index 1): a missed pair (a given name: rule given-name applies to long documents only)
   doc("d1", ["Grace", "Hopper", "and", "Grace"], [[[0, 2, "PER"], [3, 4, "PER"]]]),
   // fold 0 (index 2): a wrong merge (gold keeps the surname apart)
   doc("d2", ["Rudolf", "Halin", "and", "Halin"], [[[0, 2, "PER"]], [[3, 4, "PER"]]])
@@ -127,8 +127,8 @@ layer(Layer.mergeAll(Resolver.Default, NodeContext.layer))("evaluate", (it) => {
       // the baseline joins only equal names; --limit scores the first N documents
       const base = yield* evaluate(docs, { baseline: true, limit: 2 })
       expect([base.docs, base.pairwise.recall]).toEqual([2, 0])
-      // a rule switched on through `disable` (given-name is in RULES_OFF) finds the missed pair
-      const all = yield* evaluate(docs, { disable: new Set() })
+      // the long-document rule given-name, applied to these short documents, finds the missed pair
+      const all = yield* evaluate(docs, { longDocument: 0 })
       expect(all.pairwise.recall).toBe(1)
     }))
 })
