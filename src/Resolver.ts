@@ -25,7 +25,15 @@
  *    Machines), `short-form` (a person's surname, given name, nickname or
  *    multi-word surname) and `title` ("Gummidge" for "Mrs. Gummidge");
  *    last, untyped mentions (type `Other`) join the one typed entity they
- *    name.
+ *    name. Between the symmetric and the one-way rules come aliases:
+ *    place names the alias packages give for one place (`alias`,
+ *    src/Resolver/Aliases.ts) and, when the document text is given,
+ *    aliases the text defines ("X (Y)" acronyms, "X, also known as Y",
+ *    "X, formerly Y", "Y, now X": `text-alias`, src/Resolver/TextAliases.ts)
+ *    between mentions of compatible types. Rules in {@link RULES_OFF} are
+ *    off, `given-name` and `cataphora` apply to long documents only
+ *    ({@link LONG_DOCUMENT}); all chosen by 5-fold cross-validation on
+ *    Re-DocRED dev (docs/resolution.md).
  * 4. Every merge must keep its entity coherent: no two conflicting full
  *    names ("John Smith", "John Stone"), no clash of honorific genders
  *    ("Mr."/"Mrs.") or generation suffixes ("Jr."/"Sr."), never two type
@@ -235,7 +243,9 @@ const byPosition = (a: Mention, b: Mention) =>
 
 /**
  * Resolves the mentions of one document into clusters. Pure and
- * deterministic: the same mentions in any order give the same result.
+ * deterministic: the same mentions (and options) in any order give the
+ * same result. `options.text` must be the text the spans index (code
+ * points); without it no text-defined alias is looked for.
  * Every mention gets exactly one assignment; clusters are ordered by their
  * first mention, their mentions by position.
  */
@@ -797,9 +807,10 @@ const labelOf = (n: NameNode): string => {
 
 /**
  * Entity resolution for the resolve stage. `resolve` takes the document's
- * mentions (any order; the extract stage's `Mention[]`) and returns its
- * clusters and one assignment per mention ({@link resolveMentions}). Never
- * fails.
+ * mentions (any order; the extract stage's `Mention[]`) and, optionally,
+ * {@link ResolveOptions} (the document text, for aliases the text
+ * defines), and returns its clusters and one assignment per mention
+ * ({@link resolveMentions}). Never fails.
  */
 export class Resolver extends Effect.Service<Resolver>()("Resolver", {
   succeed: {
