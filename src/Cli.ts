@@ -388,9 +388,46 @@ const evalRelationsCommand = evalCommandOf(
   Args.text({ name: "gold" }).pipe(Args.withDescription("A CoNLL04 file, e.g. ../shared/data/conll04/dev.txt")),
   "Score relations (P/R/F1 by CoNLL04 label) of the chosen extractor on CoNLL04 gold data (docs/evaluation.md)"
 )
+// --- eval resolution (issue 15) ---
+const evalResolutionCommand = Command.make(
+  "resolution",
+  {
+    file: Args.text({ name: "re-docred.json" }).pipe(Args.withDescription("A Re-DocRED split, e.g. dev.json")),
+    json,
+    limit: Options.integer("limit").pipe(Options.withDescription("Score the first N documents"), Options.optional),
+    folds: Options.integer("folds").pipe(
+      Options.withDescription("Also score K folds (document i in fold i mod K) and their mean and minimum"),
+      Options.optional
+    ),
+    baseline: Options.boolean("baseline").pipe(
+      Options.withDescription("Score the exact-name baseline instead of the resolver")
+    ),
+    errors: Options.text("errors").pipe(
+      Options.withDescription("Write every wrong merge and missed pair (JSON Lines) to this file"),
+      Options.optional
+    )
+  },
+  (o) =>
+    Effect.gen(function*() {
+      if (Option.exists(o.folds, (k) => k < 2) || Option.exists(o.limit, (n) => n < 0)) {
+        const { UsageError } = yield* Effect.promise(() => import("./Domain/Errors.js"))
+        return yield* new UsageError({ message: "--folds must be at least 2 and --limit at least 0" })
+      }
+      const { runResolutionEval } = yield* Effect.promise(() => import("./Eval/Resolution.js"))
+      const { Resolver } = yield* Effect.promise(() => import("./Resolver.js"))
+      yield* runResolutionEval({
+        path: o.file,
+        json: o.json,
+        baseline: o.baseline,
+        ...Option.match(o.limit, { onNone: () => ({}), onSome: (limit) => ({ limit }) }),
+        ...Option.match(o.folds, { onNone: () => ({}), onSome: (folds) => ({ folds }) }),
+        ...Option.match(o.errors, { onNone: () => ({}), onSome: (errorsFile) => ({ errorsFile }) })
+      }).pipe(Effect.provide(Resolver.Default))
+    })
+).pipe(Command.withDescription("Entity resolution on Re-DocRED gold mentions: pairwise and B-cubed P/R/F1"))
 const evalCommand = Command.make("eval").pipe(
   Command.withDescription("Measure an extractor or model on gold data (docs/evaluation.md)"),
-  Command.withSubcommands([evalNerCommand, evalRelationsCommand])
+  Command.withSubcommands([evalNerCommand, evalRelationsCommand, evalResolutionCommand])
 )
 // --- end extract eval
 
@@ -490,12 +527,13 @@ export const ARGV_SPEC: ArgvSpec = {
     "--base-iri",
     // extract eval
     "--limit",
+    "--folds",
     "--errors"
   ]),
   subcommands: new Map([
     ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
     ["view", new Set<string>()],
-    ["eval", new Set(["ner", "relations"])],
+    ["eval", new Set(["ner", "relations", "resolution"])],
     ["completions", new Set<string>()]
   ])
 }

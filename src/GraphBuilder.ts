@@ -179,7 +179,8 @@ export const buildGraphs = (
           method: a.method,
           score: a.score,
           reason: a.reason,
-          ...(a.via === undefined ? {} : { via: a.via })
+          ...(a.via === undefined ? {} : { via: a.via }),
+          ...(a.source === undefined ? {} : { source: a.source })
         })
       )
       .sort((a, b) => {

@@ -343,7 +343,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     /** resolve: mentions into entities, relations onto entities. */
     const resolveStage = Effect.fn("Pipeline.resolve")(function*(ctx: RunContext, extraction: MergedExtraction) {
       yield* progress.stageStarted("resolve", extraction.mentions.length, "mentions")
-      const [resolution, ms] = yield* elapsed(resolver.resolve(extraction.mentions))
+      const [resolution, ms] = yield* elapsed(resolver.resolve(extraction.mentions, { text: ctx.document.text }))
       const graphs = graphsOf(ctx.runId, ctx.document.sha256, ctx.document.length, extraction, resolution, ctx.config)
       yield* store.emitEvent(ctx.runId, "resolution.complete", {
         mentionCount: extraction.mentions.length,

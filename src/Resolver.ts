@@ -25,7 +25,15 @@
  *    Machines), `short-form` (a person's surname, given name, nickname or
  *    multi-word surname) and `title` ("Gummidge" for "Mrs. Gummidge");
  *    last, untyped mentions (type `Other`) join the one typed entity they
- *    name.
+ *    name. Between the symmetric and the one-way rules come aliases:
+ *    place names the alias packages give for one place (`alias`,
+ *    src/Resolver/Aliases.ts) and, when the document text is given,
+ *    aliases the text defines ("X (Y)" acronyms, "X, also known as Y",
+ *    "X, formerly Y", "Y, now X": `text-alias`, src/Resolver/TextAliases.ts)
+ *    between mentions of compatible types. Rules in {@link RULES_OFF} are
+ *    off, `given-name` and `cataphora` apply to long documents only
+ *    ({@link LONG_DOCUMENT}); all chosen by 5-fold cross-validation on
+ *    Re-DocRED dev (docs/resolution.md).
  * 4. Every merge must keep its entity coherent: no two conflicting full
  *    names ("John Smith", "John Stone"), no clash of honorific genders
  *    ("Mr."/"Mrs.") or generation suffixes ("Jr."/"Sr."), never two type
@@ -39,6 +47,8 @@ import { doubleMetaphone } from "double-metaphone"
 import * as Effect from "effect/Effect"
 import { type Mention, surfaceOf } from "./Domain/Extraction.js"
 import { Assignment, Cluster, Resolution } from "./Domain/Graph.js"
+import { CodePointIndex } from "./Domain/Span.js"
+import { type AliasTarget, aliasTargets, sharedPlace } from "./Resolver/Aliases.js"
 import { typeClassOf, UNTYPED } from "./Resolver/EntityTypes.js"
 import { analyzeName, NAME_PARTICLES, type NameForm } from "./Resolver/Names.js"
 import {
@@ -52,6 +62,89 @@ import {
   spellingVariant,
   surnameRun
 } from "./Resolver/Rules.js"
+import { type TextAlias, textAliases, type TextAliasRule } from "./Resolver/TextAliases.js"
+
+/**
+ * The rules of the resolver, by name: what {@link ResolveOptions.disable}
+ * can leave out. `title` covers both title rules, `nickname` a person's
+ * name with a nickname for the first name (method `name-variant`), `surname-run` a person's
+ * multi-word surname (method `short-form`), `short-form` a person's
+ * one-word short form (`given-name` the case where it is the first of the
+ * full name's names, `cataphora` the case where the short form occurs
+ * before the full name), `untyped` every merge of an untyped mention, `alias`
+ * the alias packages (src/Resolver/Aliases.ts), `text-*` the aliases the
+ * text defines (src/Resolver/TextAliases.ts).
+ */
+export type RuleName =
+  | "title"
+  | "similar-name"
+  | "name-variant"
+  | "nickname"
+  | "surname-run"
+  | "acronym"
+  | "short-form"
+  | "given-name"
+  | "cataphora"
+  | "untyped"
+  | "alias"
+  | TextAliasRule
+
+/**
+ * Rules that are implemented but off unless asked for: each failed the
+ * shipping test on Re-DocRED dev (docs/resolution.md, "Choosing rules by
+ * cross-validation": 5 folds by document index; a rule ships when it
+ * raises the folds' mean pairwise F1, the pairs it adds are at least 80 %
+ * precise, and in every fold it either keeps precision at or above 0.97
+ * or lowers it by at most 0.001, about one pair):
+ * - `name-variant` (middle names left out: "Luis Roche"/"Luis Armando
+ *   Roche"): its pairs are 60 % precise, it lowers fold 3 by 0.3 points;
+ * - `given-name` ("Manon" for "Manon Balletti"): 68 %, fold 3 −1.1, and
+ *   `cataphora` (a short form before its full name): lowers recall and
+ *   fold 3's precision. These two are not off but limited to long
+ *   documents ({@link LONG_DOCUMENT}), where Re-DocRED cannot judge them.
+ * - `surname-run` ("Valenzuela Llanos"): 70 %;
+ * - `text-parenthesis` (a second name in parentheses: as often where or
+ *   what as who, "Altamira (Caracas)"): 78 %;
+ * - `text-apposition` ("A, B,"): mostly lists, 3 %.
+ */
+export const RULES_OFF: ReadonlySet<RuleName> = new Set([
+  "name-variant",
+  "surname-run",
+  "text-parenthesis",
+  "text-apposition"
+])
+
+/**
+ * Length, in code points of the document (its last mention's end), from
+ * which the rules `given-name` and `cataphora` apply. In fiction and other
+ * long narrative a person is mostly called by the first name ("Ichabod"
+ * for "Ichabod Crane": 40 of 49 mentions in *The Legend of Sleepy
+ * Hollow*), and a surname may come before the full name; in short
+ * encyclopedic text (Re-DocRED's documents are at most 2,665 characters)
+ * both cost precision (docs/resolution.md). No coreference gold for long
+ * documents is at hand, so the two rules keep their earlier behaviour
+ * there.
+ */
+export const LONG_DOCUMENT = 10_000
+
+/** What the resolver may know besides the mentions. */
+export interface ResolveOptions {
+  /**
+   * The document text the mentions' spans index (offsets in code points):
+   * with it, aliases the text defines ("X (Y)", "X, also known as Y",
+   * "X, formerly Y", "Y, now X") can join two names. Both callers of the
+   * resolve stage (the pipeline and `runs verify --repair`) pass the run's
+   * `input/document.txt`, so they resolve alike.
+   */
+  readonly text?: string
+  /**
+   * Rules to leave out (default {@link RULES_OFF}); for evaluation (what
+   * each rule adds), never set by the pipeline.
+   */
+  readonly disable?: ReadonlySet<RuleName>
+  /** Overrides {@link LONG_DOCUMENT}; for evaluation (0 measures the long-document rules on short documents). */
+  readonly longDocument?: number
+}
 
 /** Blocks up to this many names are compared all-pairs; larger ones by sorted neighbourhood. */
 export const BLOCK_ALL_PAIRS = 24
@@ -84,7 +177,7 @@ interface Candidate {
 interface Edge {
   readonly from: number
   readonly to: number
-  readonly match: RuleMatch
+  readonly match: RuleMatch & { readonly source?: string }
 }
 
 interface ClusterState {
@@ -109,17 +202,60 @@ const append = <K, V>(map: Map<K, Array<V>>, key: K, value: V) => {
 }
 const GENDER_BIT = { m: 1, f: 2 } as const
 
+/**
+ * Whether two type classes allow a text-defined alias: equal, or one of
+ * them untyped; never dates (or numbers), whose "X (Y)" is a range or a
+ * conversion, not a second name.
+ */
+const typesCompatible = (a: string, b: string) =>
+  a !== "date" && b !== "date" && a !== "number" && b !== "number" && (a === b || a === UNTYPED || b === UNTYPED)
+
+/**
+ * Whether a text-defined alias may join names of these type classes
+ * (measured on Re-DocRED dev, docs/resolution.md "Aliases the text
+ * defines"):
+ * - always: the classes are compatible ({@link typesCompatible});
+ * - a second name in parentheses: not of places ("Altamira (Caracas)",
+ *   "Texas (United States)" say where, not who) nor of persons ("Derek
+ *   Shepherd (Patrick Dempsey)" is a role and its actor);
+ * - a later name of a place only when the text says it names
+ *   ("Kristiania, now known as Oslo"): "Raipur, Madhya Pradesh (now
+ *   Chhattisgarh)" says the place is now in another;
+ * - an apposition: persons and organisations of one class only.
+ */
+const textAliasAllowed = (alias: TextAlias, a: string, b: string): boolean => {
+  if (!typesCompatible(a, b)) return false
+  const cls = a === UNTYPED ? b : a
+  switch (alias.rule) {
+    case "text-parenthesis":
+      return cls !== "location" && cls !== "person"
+    case "text-now":
+      return cls !== "location" || alias.naming
+    case "text-apposition":
+      return a === b && (a === "person" || a === "organization")
+    default:
+      return true
+  }
+}
+
 const byPosition = (a: Mention, b: Mention) =>
   a.span.start - b.span.start || a.span.end - b.span.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /**
  * Resolves the mentions of one document into clusters. Pure and
- * deterministic: the same mentions in any order give the same result.
+ * deterministic: the same mentions (and options) in any order give the
+ * same result. `options.text` must be the text the spans index (code
+ * points); without it no text-defined alias is looked for.
  * Every mention gets exactly one assignment; clusters are ordered by their
  * first mention, their mentions by position.
  */
-export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
+export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveOptions = {}): Resolution => {
   const mentions = [...input].sort(byPosition)
+  const disabled = options.disable ?? RULES_OFF
+  let end = 0
+  for (const m of mentions) end = Math.max(end, m.span.end)
+  const long = end >= (options.longDocument ?? LONG_DOCUMENT)
+  const on = (rule: RuleName) => !disabled.has(rule) && (long || (rule !== "given-name" && rule !== "cataphora"))
 
   // 1. distinct names
   const classCache = new Map<string, string>()
@@ -127,6 +263,8 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   const formCache = new Map<string, Map<string, { readonly form: NameForm; readonly id: string }>>()
   const nodeOf = new Map<string, NameNode>()
   const nodes: Array<NameNode> = []
+  /** Mention (in document order) → the name it is a mention of. */
+  const nodeOfMention: Array<NameNode> = []
   for (const m of mentions) {
     let cls = classCache.get(m.type)
     if (cls === undefined) classCache.set(m.type, cls = typeClassOf(m.type))
@@ -155,7 +293,15 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       nodeOf.set(id, node)
     }
     node.mentions.push(m)
+    nodeOfMention.push(node)
   }
+  // names a node is an alias of by knowledge (alias packages), looked up for places only
+  const places: Array<ReadonlyArray<AliasTarget>> = nodes.map((n) =>
+    on("alias") && n.form.cls === "location" ? aliasTargets(n.form.key) : []
+  )
+  /** Pairs of names (x · n + y, x < y) that a rule outside their form says are one: alias packages, the text. */
+  const declared = new Set<number>()
+  const pairId = (a: number, b: number) => (a < b ? a * nodes.length + b : b * nodes.length + a)
   for (const n of nodes) {
     n.informativeness = (n.form.cls === UNTYPED ? 0 : 1e10) + (n.form.acronym === null ? 1e9 : 0) +
       (n.core.length + n.form.nicknames.length) * 1e6 +
@@ -184,7 +330,8 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   const edges: Array<Edge> = []
 
   const fullNamesCompatible = (x: NameNode, y: NameNode): boolean => {
-    if (x.form.key === y.form.key) return true
+    if (x.form.key === y.form.key || declared.has(pairId(x.index, y.index))) return true
+    if (sharedPlace(places[x.index]!, places[y.index]!) !== null) return true
     const [s, l] = x.core.length <= y.core.length ? [x, y] : [y, x]
     if (x.form.cls === "person" && y.form.cls === "person") {
       return personVariant(x.form, y.form) !== null || isSubsequence(s.core, l.core)
@@ -202,7 +349,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     }
     return true
   }
-  const union = (from: number, to: number, match: RuleMatch): boolean => {
+  const union = (from: number, to: number, match: Edge["match"]): boolean => {
     let ra = find(from)
     let rb = find(to)
     if (ra === rb) return true
@@ -297,6 +444,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     const a = nodes[i]!
     const b = nodes[j]!
     if (a.form.key === b.form.key) {
+      if (!on("title")) continue
       // One name with and without a title ("Mr. Sherlock Holmes", "Sherlock Holmes"): the same person,
       // unless the titles clash (coherence refuses "Mr."/"Mrs.") or the generations differ ("Jr.").
       if (a.form.generation === b.form.generation) {
@@ -316,18 +464,61 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
       continue
     }
     if (a.form.cls !== "person") {
-      const spelling = spellingVariant(a.form, b.form)
+      const spelling = on("similar-name") ? spellingVariant(a.form, b.form) : null
       if (spelling !== null) symmetric.push({ from: i, to: j, match: spelling })
       continue
     }
     const [s, l] = a.core.length <= b.core.length ? [a, b] : [b, a]
-    const match = personVariant(a.form, b.form) ?? surnameRun(s.form, l.form)
+    const variant = personVariant(a.form, b.form)
+    // a nickname for the first name ("Willi Schneider" / `Wilfried "Willi" Schneider`) is rule `nickname`
+    const rule: RuleName | null = variant === null
+      ? null
+      : variant.method === "name-variant" &&
+          (a.form.nicknames.includes(b.core[0]!) || b.form.nicknames.includes(a.core[0]!))
+      ? "nickname"
+      : variant.method as RuleName
+    const match = (rule !== null && on(rule) ? variant : null) ??
+      (on("surname-run") ? surnameRun(s.form, l.form) : null)
     if (match === null) continue
     if (a.core.length === b.core.length) symmetric.push({ from: i, to: j, match })
     else addOneWay(s.index, l.index, match)
   }
   symmetric.sort((x, y) => y.match.score - x.match.score || x.from - y.from || x.to - y.to)
   for (const e of symmetric) union(e.from, e.to, e.match)
+
+  // 3a'. aliases: names the alias packages give for one place, then aliases the text defines
+  const byPlace = new Map<string, Array<number>>()
+  for (const n of nodes) for (const t of places[n.index]!) append(byPlace, t.id, n.index)
+  for (const list of byPlace.values()) {
+    for (let x = 0; x < list.length; x++) {
+      for (let y = x + 1; y < list.length; y++) {
+        const a = nodes[list[x]!]!
+        const b = nodes[list[y]!]!
+        const place = sharedPlace(places[a.index]!, places[b.index]!)
+        if (place === null || find(a.index) === find(b.index)) continue
+        union(a.index, b.index, {
+          method: "alias",
+          score: 0.95,
+          reason: `${q(a.form.surface)} and ${
+            q(b.form.surface)
+          } are names of one place (${place.id}) in ${place.source}`,
+          source: place.source
+        })
+      }
+    }
+  }
+  if (options.text !== undefined) {
+    const index = new CodePointIndex(options.text)
+    for (const alias of textAliases(index, mentions, (rule) => on(rule))) {
+      const a = nodeOfMention[alias.first]!
+      const b = nodeOfMention[alias.second]!
+      if (a === b || !textAliasAllowed(alias, a.form.cls, b.form.cls)) continue
+      declared.add(pairId(a.index, b.index))
+      if (!union(a.index, b.index, { method: "text-alias", score: 0.9, reason: alias.reason })) {
+        declared.delete(pairId(a.index, b.index))
+      }
+    }
+  }
 
   /**
    * Joins name `from` to the one cluster its candidates point to, if
@@ -373,7 +564,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   }
   for (const n of nodes) {
     const letters = n.form.acronym
-    if (letters === null || n.core.length !== 1) continue
+    if (letters === null || n.core.length !== 1 || !on("acronym")) continue
     const candidates = acronymIndex.get(`${n.form.cls}\u0000${letters}`) ?? []
     joinUnique(
       n.index,
@@ -409,7 +600,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
   for (const s of shortForms) {
     const t = s.core[0]!
     const candidates: Array<Candidate> = []
-    if (s.form.gender === null && s.form.generation === null) {
+    if (s.form.gender === null && s.form.generation === null && on("title")) {
       for (const to of postings.get(`=\u0000${s.form.key}`) ?? []) {
         candidates.push({
           to,
@@ -419,8 +610,10 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
         })
       }
     }
-    for (const to of postings.get(t) ?? []) {
+    for (const to of on("short-form") ? postings.get(t) ?? [] : []) {
       const l = nodes[to]!
+      if (!on("given-name") && l.core[0] === t && l.core[l.core.length - 1] !== t) continue
+      if (!on("cataphora") && s.mentions[0]!.span.start < l.mentions[0]!.span.start) continue
       // a numbered name ("Carol II") is complete: it only joins a name with the same number
       if (!personAttributesCompatible(s.form, l.form) || (s.form.generation !== null && l.form.generation === null)) {
         continue
@@ -447,7 +640,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>): Resolution => {
     append(typedByKey, n.form.key, n.index)
   }
   for (const u of nodes) {
-    if (u.form.cls !== UNTYPED) continue
+    if (u.form.cls !== UNTYPED || !on("untyped")) continue
     const candidates: Array<Candidate> = []
     for (const to of typedByKey.get(u.form.key) ?? []) {
       candidates.push({
@@ -552,7 +745,9 @@ const buildResolution = (
       let score: number
       let reason: string
       let linkedTo: string | undefined
+      let source: string | undefined
       if (edge !== undefined) {
+        source = edge.match.source
         method = edge.match.method
         score = round(edge.match.score)
         reason = edge.match.reason + note
@@ -577,7 +772,8 @@ const buildResolution = (
             reason: first && !single
               ? `the entity's most informative name, normalised ${q(n.form.key)}${note}`
               : reason,
-            ...(first ? {} : { via: linkedTo ?? anchor.id })
+            ...(first ? {} : { via: linkedTo ?? anchor.id }),
+            ...(source === undefined || first ? {} : { source })
           }, { disableValidation: true })
         )
       }
@@ -611,14 +807,15 @@ const labelOf = (n: NameNode): string => {
 
 /**
  * Entity resolution for the resolve stage. `resolve` takes the document's
- * mentions (any order; the extract stage's `Mention[]`) and returns its
- * clusters and one assignment per mention ({@link resolveMentions}). Never
- * fails.
+ * mentions (any order; the extract stage's `Mention[]`) and, optionally,
+ * {@link ResolveOptions} (the document text, for aliases the text
+ * defines), and returns its clusters and one assignment per mention
+ * ({@link resolveMentions}). Never fails.
  */
 export class Resolver extends Effect.Service<Resolver>()("Resolver", {
   succeed: {
-    resolve: Effect.fn("Resolver.resolve")(function*(mentions: ReadonlyArray<Mention>) {
-      return yield* Effect.sync(() => resolveMentions(mentions))
+    resolve: Effect.fn("Resolver.resolve")(function*(mentions: ReadonlyArray<Mention>, options?: ResolveOptions) {
+      return yield* Effect.sync(() => resolveMentions(mentions, options))
     })
   },
   accessors: true

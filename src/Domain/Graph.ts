@@ -96,7 +96,12 @@ export class ResolutionEdge extends Schema.Class<ResolutionEdge>("ResolutionEdge
    * partner); absent for an entity's first mention and for singletons.
    * Removing the link undoes the merge.
    */
-  via: Schema.optional(Schema.String)
+  via: Schema.optional(Schema.String),
+  /**
+   * The package whose alias knowledge made the link (method `alias`, e.g.
+   * `i18n-iso-countries`); absent for every other method.
+   */
+  source: Schema.optional(Schema.String)
 }) {}
 
 /** Content of `entity-resolution-graph.json`. */
@@ -117,7 +122,9 @@ export class Assignment extends Schema.Class<Assignment>("Assignment")({
   score: Schema.Number,
   reason: Schema.String,
   /** Mention id of the merge partner (see {@link ResolutionEdge.via}). */
-  via: Schema.optional(Schema.String)
+  via: Schema.optional(Schema.String),
+  /** Package that supplied the alias (see {@link ResolutionEdge.source}). */
+  source: Schema.optional(Schema.String)
 }) {}
 
 /** A group of mentions judged to be one entity, before ids are minted. */

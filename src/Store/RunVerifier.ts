@@ -199,7 +199,7 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
           ))
         // The same cores the pipeline's stages run, with the run's own extractor pass and render options.
         const merged = joinExtractions(extractions, meta.config.extractor === "nlp" ? harmonizeTypes : undefined)
-        const resolution = yield* resolver.resolve(merged.mentions)
+        const resolution = yield* resolver.resolve(merged.mentions, { text })
         const graphs = graphsOf(
           runId,
           meta.input.sha256,
