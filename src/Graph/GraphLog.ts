@@ -39,6 +39,8 @@ export interface ParsedLog {
   readonly torn: boolean
   /** Bytes (UTF-8) up to and including the last `\n`: where the next append must start. */
   readonly completeBytes: number
+  /** Bytes up to and including the last good `commit` line (0 if none): the end of the last whole transaction. */
+  readonly committedBytes: number
 }
 
 /**
@@ -70,15 +72,22 @@ export const parseLog = (text: string): ParsedLog => {
   const damaged: Array<DamagedLine> = []
   const lines = text.split("\n")
   const torn = text.length > 0 && !text.endsWith("\n")
+  let offset = 0
+  let committedBytes = 0
   lines.forEach((line, i) => {
+    const end = offset + Buffer.byteLength(line) + 1
+    offset = end
     if (line.trim() === "") return
     const parsed = parseLine(line)
     if (Either.isRight(parsed)) {
       // a line cut short can still be valid JSON only by accident; its checksum would not match
       if (torn && i === lines.length - 1) damaged.push({ line: i + 1, reason: "cut short (no end of line)" })
-      else records.push(parsed.right)
+      else {
+        records.push(parsed.right)
+        if (parsed.right._tag === "commit") committedBytes = end
+      }
     } else damaged.push({ line: i + 1, reason: torn && i === lines.length - 1 ? "cut short" : parsed.left })
   })
   const lastNewline = text.lastIndexOf("\n")
-  return { records, damaged, torn, completeBytes: Buffer.byteLength(text.slice(0, lastNewline + 1)) }
+  return { records, damaged, torn, completeBytes: Buffer.byteLength(text.slice(0, lastNewline + 1)), committedBytes }
 }

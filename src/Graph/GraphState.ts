@@ -95,6 +95,11 @@ export class GraphState {
     return this.pending.length
   }
 
+  /** Forgets the open transaction (its lines were cut from the log). */
+  dropUncommitted(): void {
+    this.pending = []
+  }
+
   /**
    * Takes the next record of the log. Records are buffered until their
    * `commit`; a commit whose count or first seq does not match the buffer
@@ -111,7 +116,9 @@ export class GraphState {
       this.pending.push(record)
       return
     }
-    const batch = this.pending
+    // records before `first` belong to a transaction that never committed (its writer died)
+    const batch = this.pending.filter((r) => r.seq >= record.first)
+    this.skipped += this.pending.length - batch.length
     this.pending = []
     if (batch.length !== record.count || (batch.length > 0 && batch[0]!.seq !== record.first)) {
       this.skipped += batch.length + 1

@@ -114,6 +114,8 @@ interface Cached {
   state: GraphState
   /** Bytes of the log read so far (up to a line end). */
   bytes: number
+  /** Bytes up to the end of the last committed transaction. */
+  committed: number
   ino: number | null
   /** Seq of the snapshot on disk as far as we know (-1 unknown). */
   snapshotSeq: number
@@ -196,19 +198,36 @@ export class GraphStore extends Effect.Service<GraphStore>()("GraphStore", {
         let cached = cache.get(context)
         if (info === null) {
           if (cached === undefined || cached.bytes > 0) {
-            cached = { state: new GraphState(), bytes: 0, ino: null, snapshotSeq: -1, damaged: 0, torn: false }
+            cached = {
+              state: new GraphState(),
+              bytes: 0,
+              committed: 0,
+              ino: null,
+              snapshotSeq: -1,
+              damaged: 0,
+              torn: false
+            }
             cache.set(context, cached)
           }
           return cached
         }
         if (cached === undefined || cached.ino !== info.ino || info.size < cached.bytes) {
-          cached = { state: new GraphState(), bytes: 0, ino: info.ino, snapshotSeq: -1, damaged: 0, torn: false }
+          cached = {
+            state: new GraphState(),
+            bytes: 0,
+            committed: 0,
+            ino: info.ino,
+            snapshotSeq: -1,
+            damaged: 0,
+            torn: false
+          }
           cache.set(context, cached)
         }
         if (info.size > cached.bytes) {
           const text = yield* readFrom(log, cached.bytes, info.size - cached.bytes)
           const parsed = parseLog(text)
           for (const r of parsed.records) cached.state.feed(r)
+          if (parsed.committedBytes > 0) cached.committed = cached.bytes + parsed.committedBytes
           cached.bytes += parsed.completeBytes
           cached.damaged += parsed.damaged.filter((d) => !(parsed.torn && d === parsed.damaged.at(-1))).length
           cached.torn = parsed.torn
@@ -242,15 +261,18 @@ export class GraphStore extends Effect.Service<GraphStore>()("GraphStore", {
             notes.push(`removed ${name}, left by a writer that died`)
           }
         }
-        if (cached.torn) {
+        if (cached.torn || cached.state.uncommitted > 0) {
+          // we hold the lock, so whatever follows the last commit was left by a writer that died
           const log = fileOf(context, GRAPH_FILES.log)
           const info = yield* inoOf(log)
-          yield* fs.truncate(log, cached.bytes).pipe(Effect.mapError(fail("truncate", log)))
+          yield* fs.truncate(log, cached.committed).pipe(Effect.mapError(fail("truncate", log)))
           notes.push(
-            `cut ${
-              (info?.size ?? cached.bytes) - cached.bytes
-            } bytes of a log line left unfinished by an interrupted write`
+            `cut the unfinished transaction an interrupted write left at the end of ${GRAPH_FILES.log}: ${cached.state.uncommitted} record(s), ${
+              (info?.size ?? cached.committed) - cached.committed
+            } bytes`
           )
+          cached.state.dropUncommitted()
+          cached.bytes = cached.committed
           cached.torn = false
         }
         yield* noteRecovery(context, notes)
@@ -294,6 +316,7 @@ export class GraphStore extends Effect.Service<GraphStore>()("GraphStore", {
         })).pipe(Effect.mapError(fail("append to", log)), Effect.uninterruptible)
         for (const r of records) cached.state.feed(r)
         cached.bytes += Buffer.byteLength(text)
+        cached.committed = cached.bytes
         if (cached.ino === null) cached.ino = (yield* inoOf(log))?.ino ?? null
       })
 
