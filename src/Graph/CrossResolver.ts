@@ -42,7 +42,7 @@ import type { KnowledgeGraph } from "../Domain/Graph.js"
 import { slugify } from "../GraphBuilder.js"
 import { typeClassOf } from "../Resolver/EntityTypes.js"
 import { analyzeName, NAME_PARTICLES, type NameForm } from "../Resolver/Names.js"
-import { isSubsequence, personVariant } from "../Resolver/Rules.js"
+import { isNumberToken, isSubsequence, MIN_FUZZY_LENGTH, personVariant, spellingVariant } from "../Resolver/Rules.js"
 import type { GraphState } from "./GraphState.js"
 
 /** Full names of each side compared when checking a merge's coherence. */
@@ -75,6 +75,56 @@ export const isFullName = (form: NameForm): boolean => {
 /** The blocking key of a full name. */
 export const nameKey = (form: NameForm): string => `${form.cls}\u0000${form.acronym ?? form.key}`
 
+/** Marks a variant key: its holders are candidates only when a rule accepts the two names. */
+const VARIANT = "~"
+
+/**
+ * Blocking keys for name variants, chosen as the Resolver's blocking is
+ * (src/Resolver.ts): a person's first and last name (for `name-variant`:
+ * the same person with names left out, "Henrik Angell" / "Henrik August
+ * Angell"); other multi-word names with one word masked, one-word names by
+ * first letter, ending and length (for `spellingVariant`).
+ */
+export const variantKeys = (form: NameForm): Array<string> => {
+  if (form.acronym !== null) return []
+  const c = form.cls === "person" ? form.tokens.filter((t) => !NAME_PARTICLES.has(t)) : form.tokens
+  if (form.cls === "person") return c.length >= 2 ? [`${VARIANT}${form.cls}\u0000FL\u0000${c[0]}\u0000${c.at(-1)}`] : []
+  const keys: Array<string> = []
+  if (c.length >= 2) {
+    for (let k = 0; k < c.length; k++) {
+      if (c[k]!.length < MIN_FUZZY_LENGTH || isNumberToken(c[k]!)) continue
+      keys.push(`${VARIANT}${form.cls}\u0000M\u0000${c.slice(0, k).join(" ")}\u0000${c.slice(k + 1).join(" ")}`)
+    }
+  } else if (c[0]!.length >= MIN_FUZZY_LENGTH && !isNumberToken(c[0]!)) {
+    for (const length of [c[0]!.length, c[0]!.length + 1]) {
+      keys.push(`${VARIANT}${form.cls}\u0000S\u0000${c[0]![0]}\u0000${c[0]!.slice(-2)}\u0000${length}`)
+    }
+  }
+  return keys
+}
+
+/**
+ * The variant rule two names of one class satisfy, if any: for persons
+ * `name-variant` only, narrowed: a plain first name and surname standing
+ * for the same names with whole middle names added ("Henrik Angell" /
+ * "Henrik August Angell"; never when initials differ, and never the
+ * Resolver's initials or nicknames across documents); for others
+ * `spellingVariant` (one word differing in spelling).
+ */
+export const variantOf = (a: NameForm, b: NameForm): "name-variant" | "spelling-variant" | null => {
+  if (a.cls !== b.cls || a.key === b.key || a.acronym !== null || b.acronym !== null) return null
+  if (a.cls === "person") {
+    // across documents, initials tell people apart ("George W. Bush", "George H. W. Bush"): the shorter name is
+    // a plain first name and surname, and every name the longer adds is a whole word
+    const [s, l] = a.tokens.length <= b.tokens.length ? [a, b] : [b, a]
+    const sc = s.tokens.filter((t) => !NAME_PARTICLES.has(t))
+    const extra = l.tokens.filter((t) => !NAME_PARTICLES.has(t) && !sc.includes(t))
+    if (sc.length !== 2 || sc.some((t) => t.length < 2) || extra.some((t) => t.length < 2)) return null
+    return personVariant(a, b)?.method === "name-variant" ? "name-variant" : null
+  }
+  return spellingVariant(a, b) !== null ? "spelling-variant" : null
+}
+
 /** Analyses every name of one knowledge-graph entity: its full-name keys, genders and generation. */
 export const contributionOf = (entity: KnowledgeGraph["entities"][number]): ContributionInput => {
   const cls = typeClassOf(entity.type)
@@ -86,7 +136,10 @@ export const contributionOf = (entity: KnowledgeGraph["entities"][number]): Cont
     const form = analyzeName(name, cls)
     if (form.gender !== null) genders |= GENDER_BIT[form.gender]
     generation = generation ?? form.generation
-    if (isFullName(form)) keys.add(nameKey(form))
+    if (isFullName(form)) {
+      keys.add(nameKey(form))
+      for (const k of variantKeys(form)) keys.add(k)
+    }
   }
   return {
     local: entity.id,
@@ -253,16 +306,23 @@ export const planRun = (
     }
     // candidates: per key, the context entities holding it; ambiguous keys decide nothing
     const matched = new Map<string, string>() // entity → key
-    for (const key of input.keys) {
-      const holders = state.index.get(key)
-      if (holders === undefined) continue
-      const targets = new Set<string>()
-      for (const id of holders.keys()) {
-        const target = resolve(id)
-        if (!created.has(target)) targets.add(target)
+    const ownForms = input.names.map((n) => analyzeName(n, input.cls)).filter(isFullName)
+    // exact keys first: a variant never outranks a name match
+    for (const variants of [false, true]) {
+      for (const key of input.keys) {
+        if (key.startsWith(VARIANT) !== variants) continue
+        const holders = state.index.get(key)
+        if (holders === undefined) continue
+        const targets = new Set<string>()
+        for (const id of holders.keys()) {
+          const target = resolve(id)
+          if (created.has(target)) continue
+          if (variants && variantRule(ownForms, state, target) === null) continue
+          targets.add(target)
+        }
+        const fitting = [...targets].filter((id) => coherent(own, side(id)))
+        if (fitting.length === 1 && !matched.has(fitting[0]!)) matched.set(fitting[0]!, key)
       }
-      const fitting = [...targets].filter((id) => coherent(own, side(id)))
-      if (fitting.length === 1 && !matched.has(fitting[0]!)) matched.set(fitting[0]!, key)
     }
     // the largest matched entity takes the contribution; others join it when coherent
     const ordered = [...matched.keys()].sort((a, b) =>
@@ -319,6 +379,25 @@ export const planRun = (
   }
 }
 
+/** The variant rule joining one of `own` to a name of context entity `id`, with both names; null when none does. */
+const variantRule = (own: ReadonlyArray<NameForm>, state: GraphState, id: string) => {
+  const e = state.entities.get(id)
+  if (e === undefined) return null
+  for (const k of e.contributions) {
+    const c = state.contributions.get(k)!
+    const cls = typeClassOf(c.type)
+    for (const name of c.names) {
+      const theirs = analyzeName(name, cls)
+      if (!isFullName(theirs)) continue
+      for (const mine of own) {
+        const rule = variantOf(mine, theirs)
+        if (rule !== null) return { rule, mine, theirs, runId: c.runId }
+      }
+    }
+  }
+  return null
+}
+
 const attach = (runId: string, input: ContributionInput, entity: string, evidence: MergeEvidence | null) => ({
   _tag: "mentions.attached" as const,
   entity,
@@ -344,6 +423,17 @@ const evidenceOf = (
 ): MergeEvidence => {
   const entity = state.entities.get(id)!
   const cls = input.cls
+  if (key.startsWith(VARIANT)) {
+    const v = variantRule(input.names.map((n) => analyzeName(n, cls)).filter(isFullName), state, id)!
+    return {
+      rule: v.rule,
+      score: v.rule === "name-variant" ? 0.9 : 0.85,
+      reason: `${q(v.mine.surface)} of ${runId} is a ${
+        v.rule === "name-variant" ? "shorter form" : "spelling variant"
+      } of ${q(v.theirs.surface)} of ${v.runId}: ${q(input.label)} joins ${q(entity.label)}`,
+      key: key.slice(1).replaceAll("\u0000", ":")
+    }
+  }
   const ownName = input.names.find((n) => nameKey(analyzeName(n, cls)) === key) ?? input.label
   let theirs = entity.label
   let theirRun = ""

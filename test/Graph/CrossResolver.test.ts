@@ -96,4 +96,19 @@ describe("cross-document resolution", () => {
     expect(entityOf(state, a, "u")).toBe(entityOf(state, b, "u"))
     expect(state.entities.size).toBe(1)
   })
+
+  it("applies the Resolver's name-variant rule across documents, only when one entity could be meant", () => {
+    const a = contribution("a", [{ id: "h", label: "Henrik August Angell", type: "Person" }])
+    const b = contribution("b", [{ id: "h", label: "Henrik Angell", type: "Person" }])
+    const c = contribution("c", [{ id: "g", label: "George H. W. Bush", type: "Person" }])
+    const d = contribution("d", [{ id: "g", label: "George W. Bush", type: "Person" }])
+    const e = contribution("e", [{ id: "g", label: "George Bush", type: "Person" }])
+    const { plans, state } = addAll([a, b, c, d, e])
+    expect(entityOf(state, a, "h")).toBe(entityOf(state, b, "h"))
+    const attached = plans[1]!.find((x) => x._tag === "mentions.attached")!
+    expect(attached._tag === "mentions.attached" && attached.evidence?.rule).toBe("name-variant")
+    // "George Bush" could be either president: it stays apart from both, which stay apart from each other
+    const bushes = new Set([c, d, e].map((r) => entityOf(state, r, "g")))
+    expect(bushes.size).toBe(3)
+  })
 })
