@@ -45,6 +45,21 @@ import { analyzeName, NAME_PARTICLES, type NameForm } from "../Resolver/Names.js
 import { isNumberToken, isSubsequence, MIN_FUZZY_LENGTH, personVariant, spellingVariant } from "../Resolver/Rules.js"
 import type { GraphState } from "./GraphState.js"
 
+/** Analyses of surface forms by class, memoised: the same names recur in every document. Cleared past 200,000. */
+const analysed = new Map<string, NameForm>()
+const analyze = (name: string, cls: string): NameForm => {
+  const k = `${cls}\u0000${name}`
+  let f = analysed.get(k)
+  if (f === undefined) {
+    if (analysed.size >= 200_000) analysed.clear()
+    analysed.set(k, f = analyzeName(name, cls))
+  }
+  return f
+}
+
+/** A variant key held by more context entities than this is too common to decide anything; it is skipped. */
+export const MAX_VARIANT_HOLDERS = 64
+
 /** Full names of each side compared when checking a merge's coherence. */
 const COHERENCE_CAP = 16
 
@@ -133,7 +148,7 @@ export const contributionOf = (entity: KnowledgeGraph["entities"][number]): Cont
   let genders = 0
   let generation: string | null = null
   for (const name of names) {
-    const form = analyzeName(name, cls)
+    const form = analyze(name, cls)
     if (form.gender !== null) genders |= GENDER_BIT[form.gender]
     generation = generation ?? form.generation
     if (isFullName(form)) {
@@ -192,7 +207,7 @@ const personFull = (cls: string, names: Iterable<string>): Array<NameForm> => {
   const out: Array<NameForm> = []
   const seen = new Set<string>()
   for (const n of names) {
-    const f = analyzeName(n, cls)
+    const f = analyze(n, cls)
     if (f.acronym !== null || !isFullName(f) || seen.has(f.key)) continue
     seen.add(f.key)
     out.push(f)
@@ -201,9 +216,25 @@ const personFull = (cls: string, names: Iterable<string>): Array<NameForm> => {
   return out
 }
 
-/** The coherence facts of a context entity, from its contributions. */
+/** Derived facts of an entity, valid while its version is unchanged. */
+const derived = new WeakMap<
+  object,
+  { version: number; side?: Side; forms?: ReadonlyArray<{ form: NameForm; runId: string }> }
+>()
+const cacheOf = (e: { readonly version: number }) => {
+  let c = derived.get(e)
+  if (c === undefined || c.version !== e.version) derived.set(e, c = { version: e.version })
+  return c
+}
+
+/** The coherence facts of a context entity, from its contributions (cached per entity version). */
 const sideOfEntity = (state: GraphState, id: string): Side => {
   const e = state.entities.get(id)!
+  const cache = cacheOf(e)
+  return cache.side ??= computeSide(state, e)
+}
+
+const computeSide = (state: GraphState, e: NonNullable<ReturnType<GraphState["entities"]["get"]>>): Side => {
   let genders = 0
   let generation: string | null = null
   const runs = new Set<string>()
@@ -306,13 +337,13 @@ export const planRun = (
     }
     // candidates: per key, the context entities holding it; ambiguous keys decide nothing
     const matched = new Map<string, string>() // entity → key
-    const ownForms = input.names.map((n) => analyzeName(n, input.cls)).filter(isFullName)
+    const ownForms = input.names.map((n) => analyze(n, input.cls)).filter(isFullName)
     // exact keys first: a variant never outranks a name match
     for (const variants of [false, true]) {
       for (const key of input.keys) {
         if (key.startsWith(VARIANT) !== variants) continue
         const holders = state.index.get(key)
-        if (holders === undefined) continue
+        if (holders === undefined || (variants && holders.size > MAX_VARIANT_HOLDERS)) continue
         const targets = new Set<string>()
         for (const id of holders.keys()) {
           const target = resolve(id)
@@ -383,16 +414,26 @@ export const planRun = (
 const variantRule = (own: ReadonlyArray<NameForm>, state: GraphState, id: string) => {
   const e = state.entities.get(id)
   if (e === undefined) return null
-  for (const k of e.contributions) {
-    const c = state.contributions.get(k)!
-    const cls = typeClassOf(c.type)
-    for (const name of c.names) {
-      const theirs = analyzeName(name, cls)
-      if (!isFullName(theirs)) continue
-      for (const mine of own) {
-        const rule = variantOf(mine, theirs)
-        if (rule !== null) return { rule, mine, theirs, runId: c.runId }
+  const cache = cacheOf(e)
+  if (cache.forms === undefined) {
+    const seen = new Set<string>()
+    const forms: Array<{ form: NameForm; runId: string }> = []
+    for (const k of e.contributions) {
+      const c = state.contributions.get(k)!
+      const cls = typeClassOf(c.type)
+      for (const name of c.names) {
+        const form = analyze(name, cls)
+        if (!isFullName(form) || seen.has(`${cls}\u0000${form.key}`)) continue
+        seen.add(`${cls}\u0000${form.key}`)
+        forms.push({ form, runId: c.runId })
       }
+    }
+    cache.forms = forms
+  }
+  for (const { form: theirs, runId } of cache.forms) {
+    for (const mine of own) {
+      const rule = variantOf(mine, theirs)
+      if (rule !== null) return { rule, mine, theirs, runId }
     }
   }
   return null
@@ -424,7 +465,7 @@ const evidenceOf = (
   const entity = state.entities.get(id)!
   const cls = input.cls
   if (key.startsWith(VARIANT)) {
-    const v = variantRule(input.names.map((n) => analyzeName(n, cls)).filter(isFullName), state, id)!
+    const v = variantRule(input.names.map((n) => analyze(n, cls)).filter(isFullName), state, id)!
     return {
       rule: v.rule,
       score: v.rule === "name-variant" ? 0.9 : 0.85,
@@ -434,13 +475,14 @@ const evidenceOf = (
       key: key.slice(1).replaceAll("\u0000", ":")
     }
   }
-  const ownName = input.names.find((n) => nameKey(analyzeName(n, cls)) === key) ?? input.label
+  const ownName = input.names.find((n) => nameKey(analyze(n, cls)) === key) ?? input.label
   let theirs = entity.label
   let theirRun = ""
   let theirLabel = false
   for (const k of entity.contributions) {
     const c = state.contributions.get(k)!
-    const name = c.names.find((n) => nameKey(analyzeName(n, cls)) === key)
+    if (!c.keys.includes(key)) continue
+    const name = c.names.find((n) => nameKey(analyze(n, cls)) === key)
     if (name !== undefined) {
       theirs = name
       theirRun = c.runId
@@ -448,7 +490,7 @@ const evidenceOf = (
       break
     }
   }
-  const form = analyzeName(ownName, cls)
+  const form = analyze(ownName, cls)
   const acronym = form.acronym !== null
   const sameName = ownName === input.label && theirLabel
   const rule = acronym ? "acronym" : sameName ? "same-name" : "alias"

@@ -50,6 +50,8 @@ export interface EntityNode {
   contributions: Array<string>
   merges: Array<MergeStep>
   readonly createdSeq: number
+  /** Bumped whenever its contributions change (for caches of derived facts). */
+  version: number
   /** Label and type given when it was created (the founding contribution's). */
   readonly label: string
   readonly type: string
@@ -152,6 +154,7 @@ export class GraphState {
     const e = this.entities.get(c.entity)
     if (e !== undefined) {
       e.contributions = e.contributions.filter((x) => x !== key)
+      e.version++
       if (e.contributions.length === 0) this.entities.delete(e.id)
     }
     this.contributions.delete(key)
@@ -182,6 +185,7 @@ export class GraphState {
           contributions: [],
           merges: [],
           createdSeq: r.seq,
+          version: 0,
           label: r.label,
           type: r.type
         })
@@ -208,6 +212,7 @@ export class GraphState {
         this.contributions.set(key, c)
         for (const k of c.keys) this.indexAdd(k, r.entity, 1)
         entity.contributions.push(key)
+        entity.version++
         run.contributions.push(key)
         if (r.evidence !== null) entity.merges.push({ seq: r.seq, moved: [key], evidence: r.evidence })
         break
@@ -218,6 +223,7 @@ export class GraphState {
         if (into === undefined || from === undefined || into === from) break
         for (const key of from.contributions) this.move(this.contributions.get(key)!, into.id)
         into.contributions = into.contributions.concat(from.contributions)
+        into.version++
         into.merges = into.merges.concat(from.merges, [{
           seq: r.seq,
           moved: [...from.contributions],
@@ -237,10 +243,12 @@ export class GraphState {
           contributions: from.contributions.filter((k) => moved.has(k)),
           merges: from.merges.filter((m) => m.seq !== r.undoes && m.moved.every((k) => moved.has(k))),
           createdSeq: r.seq,
+          version: 0,
           label: this.contributions.get([...moved][0]!)!.label,
           type: this.contributions.get([...moved][0]!)!.type
         }
         from.contributions = from.contributions.filter((k) => !moved.has(k))
+        from.version++
         from.merges = from.merges.filter((m) => m.seq !== r.undoes && !split.merges.includes(m))
         this.entities.set(split.id, split)
         for (const k of split.contributions) this.move(this.contributions.get(k)!, split.id)
