@@ -9,8 +9,9 @@
  *
  *   npm run bench:graph [-- <sotu dir>]
  *
- * Prints the time per added run (first, median, p90, max, last), the
- * total, the final flush, the peak RSS of this process, and the graph's
+ * Prints the time per added run (first, median, p90, max, last; medians of
+ * adds 2-11 and of the last 10, raw and per entity of the run, since the
+ * early addresses are far shorter than the late ones), the total, the final flush, the peak RSS of this process, and the graph's
  * size; the last line is one JSON object with the same figures. The runs
  * are made once, by the built CLI (`node dist/bin.js --extractor nlp`), into
  * `$EXTRACT_BENCH_CACHE` (default `<tmp>/extract-bench-graph-runs`) and
@@ -59,11 +60,15 @@ const main = Effect.gen(function*() {
   const ids = runIds()
   const store = yield* GraphStore
   const times: Array<number> = []
+  /** Milliseconds per entity of the added run: addresses grow from a few hundred words (1790) to many thousands. */
+  const perEntity: Array<number> = []
   const started = performance.now()
   for (const id of ids) {
     const t = performance.now()
-    yield* addRunsFromStore("sotu", [id], { flush: false })
-    times.push(performance.now() - t)
+    const [added] = yield* addRunsFromStore("sotu", [id], { flush: false })
+    const ms = performance.now() - t
+    times.push(ms)
+    perEntity.push(ms / Math.max(1, added!.created + added!.attached))
   }
   const f = performance.now()
   yield* store.flush("sotu")
@@ -93,6 +98,12 @@ const main = Effect.gen(function*() {
       early10Median: r(median(times.slice(1, 11))),
       late10Median: r(median(times.slice(-10))),
       lateOverEarly: Math.round((median(times.slice(-10)) / median(times.slice(1, 11))) * 100) / 100
+    },
+    /** The same, per entity of the added run (its size varies 10-fold across the addresses). */
+    perEntityMs: {
+      early10Median: Math.round(median(perEntity.slice(1, 11)) * 1000) / 1000,
+      late10Median: Math.round(median(perEntity.slice(-10)) * 1000) / 1000,
+      lateOverEarly: Math.round((median(perEntity.slice(-10)) / median(perEntity.slice(1, 11))) * 100) / 100
     },
     totalMs: Math.round(totalMs),
     flushMs: Math.round(flushMs),
