@@ -155,8 +155,11 @@ export class GraphStore extends Effect.Service<GraphStore>()("GraphStore", {
       new StoreError({ operation, path: file, message: `cannot ${operation} ${file}: ${e.message.split("\n")[0]}` })
     const provide = <A, E>(effect: Effect.Effect<A, E, FileSystem.FileSystem | Path.Path>) =>
       effect.pipe(Effect.provideService(FileSystem.FileSystem, fs), Effect.provideService(Path.Path, path))
+    /** Atomic replacement; an empty content (the platform's writeAll refuses 0 bytes) becomes an empty file. */
     const writeAtomic = (file: string, content: string) =>
-      provide(writeFileAtomic(file, content)).pipe(Effect.mapError(fail("write", file)))
+      (content === "" ? fs.writeFileString(file, "") : provide(writeFileAtomic(file, content))).pipe(
+        Effect.mapError(fail("write", file))
+      )
 
     const validate = (context: string) => {
       const problem = contextProblem(context)

@@ -2,7 +2,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { GraphStore, GraphStoreConfig } from "../../src/Graph/GraphStore.js"
@@ -232,6 +232,23 @@ describe("GraphStore", () => {
         const e = yield* Effect.flip(store.add(bad, [a]))
         expect(e._tag).toBe("UsageError")
       }
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("repairs a context whose writer died before writing anything (empty log, no snapshot)", () => {
+    const { ctx, layer } = fresh()
+    return Effect.gen(function*() {
+      const store = yield* GraphStore
+      yield* Effect.sync(() => {
+        mkdirSync(ctx, { recursive: true })
+        writeFileSync(join(ctx, "log.jsonl"), "")
+      })
+      expect((yield* store.verify("ctx", always)).problems).toEqual(["graph.jsonl is missing"])
+      const repaired = yield* store.repair("ctx")
+      expect(repaired.snapshotRewritten).toBe(true)
+      expect((yield* store.verify("ctx", always)).ok).toBe(true)
+      yield* store.add("ctx", [a])
+      expect((yield* store.verify("ctx", always)).ok).toBe(true)
     }).pipe(Effect.provide(layer))
   })
 })
