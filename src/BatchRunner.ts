@@ -11,6 +11,8 @@ import { DocumentReader } from "./DocumentReader.js"
 import { ExitCode } from "./Domain/Errors.js"
 import { RunStats } from "./Domain/Run.js"
 import { DryRun, type DryRunPlan } from "./DryRun.js"
+import { addRunsFromStore, describeAdd } from "./Graph/GraphCommands.js"
+import { GraphStore, GraphStoreConfig } from "./Graph/GraphStore.js"
 import { Pipeline, type RunSummary } from "./Pipeline.js"
 import { Progress, ProgressSink } from "./Progress.js"
 import type { ExtractSettings } from "./Settings.js"
@@ -58,8 +60,13 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
         onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`))
       })))
       const progress = Progress.Default.pipe(Layer.provide(ProgressSink.stderr(settings.quiet)))
+      // context graphs (issue 12): `--context` adds each completed run
+      const graphs = GraphStore.Default.pipe(Layer.provide(GraphStoreConfig.layer(settings.outputDir, {
+        wait: settings.wait,
+        onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`))
+      })))
       return Layer.mergeAll(Pipeline.Default, DryRun.Default).pipe(
-        Layer.provideMerge(Layer.mergeAll(extractor, store, progress))
+        Layer.provideMerge(Layer.mergeAll(extractor, store, progress, graphs))
       )
     }
 
@@ -99,8 +106,12 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
      * Runs every input in order and returns the batch's exit code
      * ({@link batchExitCode}). One input's failure does not stop the others.
      */
-    const run = Effect.fn("BatchRunner.run")(function*(settings: ExtractSettings) {
+    const run = Effect.fn("BatchRunner.run")(function*(
+      settings: ExtractSettings,
+      graph?: { readonly context: string }
+    ) {
       for (const notice of settings.notices) yield* Console.error(notice)
+      graphFailures = 0
       const progress = yield* Progress
       const pipeline = yield* Pipeline
       const dryRun = yield* DryRun
@@ -137,6 +148,9 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
                 )
                 : pipeline.run(document, settings.config, { force: settings.force }).pipe(
                   Effect.tap((summary) => report(settings, input, summary)),
+                  Effect.tap((summary) =>
+                    graph === undefined ? Effect.void : addToGraph(graph.context, summary, settings.quiet)
+                  ),
                   Effect.map((summary) =>
                     summary.status !== "completed"
                       ? "failed" as const
@@ -154,8 +168,40 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
           )
         outcomes.push(outcome)
       }
+      if (graph !== undefined && !settings.dryRun) {
+        const flushed = yield* Effect.flatMap(GraphStore, (g) => g.flush(graph.context)).pipe(
+          Effect.as(true),
+          Effect.catchAll((e) => Effect.as(progress.notice(`extract: context ${graph.context}: ${e.message}`), false))
+        )
+        if (!flushed || graphFailures > 0) outcomes.push("failed")
+      }
       return batchExitCode(outcomes)
     }, (effect, settings) => Effect.provide(effect, layerFor(settings)))
+
+    let graphFailures = 0
+    /**
+     * `--context`: adds a completed run to the context graph (graph.jsonl is
+     * written once, at the end of the batch); a failure is reported and
+     * makes the batch exit 1, but does not stop the other inputs.
+     */
+    const addToGraph = (context: string, summary: RunSummary, quiet: boolean) =>
+      summary.status !== "completed"
+        ? Effect.void
+        : addRunsFromStore(context, [summary.runId], { flush: false }).pipe(
+          Effect.flatMap((results) =>
+            quiet
+              ? Effect.void
+              : Effect.forEach(
+                results,
+                (r) => Console.error(`extract: ${describeAdd(context, r).replaceAll("\t", " ")}`)
+              )
+          ),
+          Effect.catchAll((e) =>
+            Effect.sync(() => graphFailures++).pipe(
+              Effect.zipRight(Console.error(`extract: ${summary.runId}: not added to context ${context}: ${e.message}`))
+            )
+          )
+        )
 
     return { run } as const
   }),

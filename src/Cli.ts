@@ -24,7 +24,10 @@ import pkg from "../package.json" with { type: "json" }
 import { type ArgvSpec, normalizeArgv } from "./Argv.js"
 import { runCommandLine } from "./CommandLine.js"
 import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from "./Defaults.js"
+import { contextProblem, DEFAULT_CONTEXT } from "./Domain/ContextGraph.js"
+import { UsageError } from "./Domain/Errors.js"
 import { ExitStatus } from "./ExitStatus.js"
+import type { GraphCommands } from "./Graph/GraphCommands.js"
 import type { RunsReport } from "./RunsReport.js"
 
 /** The package version, for `--version` (inlined by the bundler). */
@@ -218,6 +221,21 @@ const maxInputBytes = Options.text("max-input-bytes").pipe(
   Options.optional
 )
 
+// --- context graphs (issue 12) ---
+const contextOption = Options.text("context").pipe(
+  Options.withDescription(
+    "Add each completed run to this context graph, <output-dir>/graphs/<context>/ (env EXTRACT_CONTEXT; see extract graph)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_CONTEXT")),
+  Options.optional
+)
+/** Checks a context name; UsageError (exit 2) when it is invalid. */
+const checkContext = (name: string) =>
+  Effect.suspend(() => {
+    const problem = contextProblem(name)
+    return problem === null ? Effect.succeed(name) : Effect.fail(new UsageError({ message: problem }))
+  })
+
 const extractCommand = Command.make(
   "extract",
   {
@@ -238,17 +256,19 @@ const extractCommand = Command.make(
     llm: llmOptions,
     dryRun,
     formats,
-    baseIri
+    baseIri,
+    context: contextOption
   },
   (raw) =>
     Effect.gen(function*() {
       const { BatchRunner } = yield* Effect.promise(() => import("./BatchRunner.js"))
       const { resolveSettings } = yield* Effect.promise(() => import("./Settings.js"))
       const { Tokenizer } = yield* Effect.promise(() => import("./Tokenizer.js"))
+      const context = Option.isSome(raw.context) ? yield* checkContext(raw.context.value) : undefined
       const code = yield* Effect.gen(function*() {
         const tokenizer = yield* Tokenizer
         const settings = yield* resolveSettings(raw, tokenizer.encoding)
-        return yield* (yield* BatchRunner).run(settings)
+        return yield* (yield* BatchRunner).run(settings, context === undefined ? undefined : { context })
       }).pipe(Effect.provide(Layer.merge(BatchRunner.Default, Tokenizer.Default)))
       yield* (yield* ExitStatus).set(code)
     })
@@ -455,6 +475,116 @@ const viewCommand = Command.make(
     })
 ).pipe(Command.withDescription("Print the path of a run's viewer.html (outputs/viewer.html); --open opens it"))
 
+// --- graph (issue 12) ---
+const graphContext = Options.text("context").pipe(
+  Options.withDescription(`Context graph to use (env EXTRACT_CONTEXT; default ${DEFAULT_CONTEXT})`),
+  Options.withFallbackConfig(Config.string("EXTRACT_CONTEXT")),
+  Options.withDefault(DEFAULT_CONTEXT)
+)
+const positionalContext = Args.text({ name: "context" }).pipe(
+  Args.withDescription("A context name (default: every context)"),
+  Args.optional
+)
+
+/** Runs `f` with the GraphCommands of the output directory given here or on `extract`; sets the exit code. */
+const withGraph = <E, R>(
+  own: Option.Option<string>,
+  f: (commands: GraphCommands) => Effect.Effect<number, E, R>
+) =>
+  Effect.gen(function*() {
+    const parent = yield* extractCommand
+    const dir = Option.getOrElse(own, () => parent.outputDir)
+    const { GraphCommands } = yield* Effect.promise(() => import("./Graph/GraphCommands.js"))
+    const { GraphStore, GraphStoreConfig } = yield* Effect.promise(() => import("./Graph/GraphStore.js"))
+    const { ExtractionRunService, RunStoreConfig } = yield* Effect.promise(() =>
+      import("./Store/ExtractionRunService.js")
+    )
+    const code = yield* Effect.flatMap(GraphCommands, f).pipe(
+      Effect.provide(GraphCommands.Default.pipe(
+        Layer.provideMerge(Layer.mergeAll(GraphStore.Default, ExtractionRunService.Default)),
+        Layer.provide(Layer.mergeAll(RunStoreConfig.layer(dir), GraphStoreConfig.layer(dir)))
+      ))
+    )
+    yield* (yield* ExitStatus).set(code)
+  })
+
+const graphAddCommand = Command.make(
+  "add",
+  {
+    outputDir: runsOutputDir,
+    json,
+    context: graphContext,
+    runIds: Args.text({ name: "runId" }).pipe(Args.withDescription("Completed run ids"), Args.repeated)
+  },
+  (o) => withGraph(o.outputDir, (g) => Effect.flatMap(checkContext(o.context), (c) => g.add(c, o.runIds, o.json)))
+).pipe(Command.withDescription("Add completed runs to a context graph (adding a run twice changes nothing)"))
+const graphListCommand = Command.make(
+  "list",
+  { outputDir: runsOutputDir, json },
+  (o) => withGraph(o.outputDir, (g) => g.list(o.json))
+).pipe(Command.withDescription("List context graphs with their counts"))
+const graphShowCommand = Command.make(
+  "show",
+  { outputDir: runsOutputDir, json, context: graphContext, entity: Args.text({ name: "name|id" }) },
+  (o) => withGraph(o.outputDir, (g) => g.show(o.context, o.entity, o.json))
+).pipe(Command.withDescription("Show one entity with all its mentions across documents"))
+const graphSearchCommand = Command.make(
+  "search",
+  { outputDir: runsOutputDir, json, context: graphContext, text: Args.text({ name: "text" }) },
+  (o) => withGraph(o.outputDir, (g) => g.search(o.context, o.text, o.json))
+).pipe(Command.withDescription("Find entities by name (label or alias, case-insensitive)"))
+const graphExportCommand = Command.make(
+  "export",
+  {
+    outputDir: runsOutputDir,
+    context: graphContext,
+    formats,
+    baseIri,
+    out: Options.text("out").pipe(
+      Options.withDescription("Directory to write to (default <output-dir>/graphs/<context>/export/)"),
+      Options.optional
+    )
+  },
+  (o) =>
+    withGraph(o.outputDir, (g) =>
+      g.exportGraph(o.context, {
+        formats: Option.getOrUndefined(o.formats),
+        out: Option.getOrUndefined(o.out),
+        baseIri: Option.getOrUndefined(o.baseIri)
+      }))
+).pipe(
+  Command.withDescription("Write the context graph in the run output formats (--formats), with per-document provenance")
+)
+const graphVerifyCommand = Command.make(
+  "verify",
+  { outputDir: runsOutputDir, json, context: positionalContext },
+  (o) => withGraph(o.outputDir, (g) => g.verify(Option.getOrUndefined(o.context), o.json))
+).pipe(Command.withDescription("Check log checksums, relation endpoints, runs, and that graph.jsonl equals a replay"))
+const graphRepairCommand = Command.make(
+  "repair",
+  { outputDir: runsOutputDir, json, context: positionalContext },
+  (o) => withGraph(o.outputDir, (g) => g.repair(Option.getOrUndefined(o.context), o.json))
+).pipe(Command.withDescription("Rebuild graph.jsonl from the log (and the newest valid backup); see .recovery/"))
+const graphUnmergeCommand = Command.make(
+  "unmerge",
+  { outputDir: runsOutputDir, json, context: graphContext, entity: Args.text({ name: "name|id" }) },
+  (o) => withGraph(o.outputDir, (g) => g.unmerge(o.context, o.entity, o.json))
+).pipe(Command.withDescription("Undo an entity's latest cross-document merge (appends a split record)"))
+
+const graphCommand = Command.make("graph").pipe(
+  Command.withDescription("One knowledge graph across documents, per context: <output-dir>/graphs/<context>/"),
+  Command.withSubcommands([
+    graphAddCommand,
+    graphListCommand,
+    graphShowCommand,
+    graphSearchCommand,
+    graphExportCommand,
+    graphVerifyCommand,
+    graphRepairCommand,
+    graphUnmergeCommand
+  ])
+)
+
 // --- completions (issue 14) ---
 const shell = Args.choice([["bash", "bash"], ["zsh", "zsh"], ["fish", "fish"]] as const, { name: "shell" }).pipe(
   Args.withDescription("bash, zsh or fish")
@@ -465,7 +595,7 @@ const completionsCommand = Command.make("completions", { shell }, ({ shell }) =>
 
 /** The whole command line. */
 export const command = extractCommand.pipe(
-  Command.withSubcommands([runsCommand, viewCommand, evalCommand, completionsCommand])
+  Command.withSubcommands([runsCommand, graphCommand, viewCommand, evalCommand, completionsCommand])
 )
 
 /** Prints @effect/cli's completion script of {@link command} for `shell`. */
@@ -528,10 +658,14 @@ export const ARGV_SPEC: ArgvSpec = {
     // extract eval
     "--limit",
     "--folds",
-    "--errors"
+    "--errors",
+    // context graphs
+    "--context",
+    "--out"
   ]),
   subcommands: new Map([
     ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
+    ["graph", new Set(["add", "list", "show", "search", "export", "verify", "repair", "unmerge"])],
     ["view", new Set<string>()],
     ["eval", new Set(["ner", "relations", "resolution"])],
     ["completions", new Set<string>()]

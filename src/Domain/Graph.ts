@@ -15,7 +15,13 @@ export class EntityMention extends Schema.Class<EntityMention>("EntityMention")(
   id: Schema.String,
   span: Span,
   chunk: Schema.Int,
-  grounding: Grounding
+  grounding: Grounding,
+  /**
+   * Run id of the document the span is in, when the graph spans several
+   * documents (a context graph, src/Graph/); absent in a run's own graph,
+   * whose spans are all over its `input/document.txt`.
+   */
+  source: Schema.optional(Schema.String)
 }) {}
 
 /** A resolved entity: every mention the resolver judged to be the same thing. */
@@ -37,7 +43,9 @@ export class Entity extends Schema.Class<Entity>("Entity")({
 export class Evidence extends Schema.Class<Evidence>("Evidence")({
   span: Span,
   chunk: Schema.Int,
-  grounding: Grounding
+  grounding: Grounding,
+  /** Run id of the span's document in a multi-document graph (see {@link EntityMention.source}). */
+  source: Schema.optional(Schema.String)
 }) {}
 
 /** A relation between two entities (a triple), with every span that states it. */
@@ -78,7 +86,18 @@ export class KnowledgeGraph extends Schema.Class<KnowledgeGraph>("KnowledgeGraph
   entities: Schema.Array(Entity),
   relations: Schema.Array(Relation),
   /** Ontology IRIs for types and predicates; absent when no ontology was given. */
-  vocabulary: Schema.optional(Vocabulary)
+  vocabulary: Schema.optional(Vocabulary),
+  /**
+   * The documents of a multi-document graph (a context graph, src/Graph/),
+   * by the run made from each: input path, SHA-256, length in code points.
+   * Mentions and evidence name theirs in `source`. Absent in a run's graph.
+   */
+  sources: Schema.optional(Schema.Array(Schema.Struct({
+    runId: Schema.String,
+    path: Schema.String,
+    sha256: Schema.String,
+    length: Schema.Int
+  })))
 }) {}
 
 /** How a mention came to belong to its entity. */

@@ -184,6 +184,24 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
   add(activity, a, prov("Activity"))
   add(activity, term(`${NS.dcterms}identifier`), text(graph.runId))
   add(activity, prov("used"), document)
+  // A multi-document graph (a context graph): each source document as a run's document, used by the activity.
+  const sourceDocuments = new Map<string, NamedNode>()
+  for (const source of graph.sources ?? []) {
+    const doc = term(`${namespacesOf(options.baseIri, source.runId).run}document`)
+    const sum = blank()
+    sourceDocuments.set(source.runId, doc)
+    add(doc, a, prov("Entity"))
+    add(doc, spdx("checksum"), sum)
+    add(doc, ext("length"), count(source.length))
+    add(doc, ext("runId"), text(source.runId))
+    add(doc, term(`${NS.dcterms}source`), text(source.path))
+    add(sum, a, spdx("Checksum"))
+    add(sum, spdx("algorithm"), spdx("checksumAlgorithm_sha256"))
+    add(sum, spdx("checksumValue"), literal(source.sha256, xsd("hexBinary")))
+    add(activity, prov("used"), doc)
+  }
+  const documentOf = (source: string | undefined) =>
+    (source === undefined ? undefined : sourceDocuments.get(source)) ?? document
 
   const byName = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0)
   for (const name of [...mintedTypes].sort(byName)) {
@@ -201,7 +219,8 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
     motivation: "identifying" | "describing",
     body: NamedNode,
     span: { readonly start: number; readonly end: number; readonly text: string },
-    grounding: string
+    grounding: string,
+    source?: string
   ) => {
     const target = blank()
     const position = blank()
@@ -213,7 +232,7 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
     add(node, prov("wasGeneratedBy"), activity)
     add(node, ext("grounding"), text(grounding))
     add(target, a, oa("SpecificResource"))
-    add(target, oa("hasSource"), document)
+    add(target, oa("hasSource"), documentOf(source))
     add(target, oa("hasSelector"), position)
     add(target, oa("hasSelector"), quote)
     add(position, a, oa("TextPositionSelector"))
@@ -236,7 +255,9 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
     for (const alias of e.aliases) add(s, term(`${NS.skos}altLabel`), text(alias))
     if (e.description !== null) add(s, rdfs("comment"), text(e.description))
     for (const r of outgoing.get(e.id) ?? []) add(s, predicateIri(r.predicate), entity(r.object))
-    for (const m of e.mentions) annotate(iri(ns.mention + iriSegment(m.id)), "identifying", s, m.span, m.grounding)
+    for (const m of e.mentions) {
+      annotate(iri(ns.mention + iriSegment(m.id)), "identifying", s, m.span, m.grounding, m.source)
+    }
   }
   for (const r of graph.relations) {
     const statement = iri(ns.relation + iriSegment(r.id))
@@ -247,7 +268,14 @@ export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDatas
     add(statement, prov("wasDerivedFrom"), document)
     add(statement, prov("wasGeneratedBy"), activity)
     r.evidence.forEach((ev, i) =>
-      annotate(iri(`${ns.evidence}${iriSegment(r.id)}-${i + 1}`), "describing", statement, ev.span, ev.grounding)
+      annotate(
+        iri(`${ns.evidence}${iriSegment(r.id)}-${i + 1}`),
+        "describing",
+        statement,
+        ev.span,
+        ev.grounding,
+        ev.source
+      )
     )
   }
 
