@@ -53,7 +53,7 @@ export interface ProgressState {
   readonly done: number
   readonly total: number
   readonly unit: string
-  /** 0–100, never lower than before. */
+  /** 0–100 with two decimals, never lower than before. */
   readonly percent: number
   /** True after a terminal event. */
   readonly finished: boolean
@@ -87,7 +87,8 @@ export const progressAfter = (state: ProgressState, record: JournalRecord): Prog
     finished = state.finished
   ): ProgressState => {
     const fraction = total === 0 ? (done > 0 ? 1 : 0) : done / total
-    const percent = Math.min(100, Math.max(state.percent, overallPercent(stage, fraction)))
+    // two decimals: 85, not 85.00000000000001
+    const percent = Math.min(100, Math.max(state.percent, Math.round(overallPercent(stage, fraction) * 100) / 100))
     return { stage, done, total, unit, percent, finished }
   }
   if (record.op === "error") {

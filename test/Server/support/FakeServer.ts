@@ -19,11 +19,14 @@ import { SourceDocument } from "../../../src/Domain/Document.js"
 import { UsageError } from "../../../src/Domain/Errors.js"
 import { RunConfig, RunStats } from "../../../src/Domain/Run.js"
 import {
+  BatchComplete,
   BatchExtracting,
   type BatchId,
   BatchPending,
+  BatchResolving,
   BatchStarted,
   type BatchState,
+  BatchStats,
   type ExecutionId,
   ExecutionRunning,
   type ExtractionRequest,
@@ -163,6 +166,24 @@ const fakeOrchestrator = (outputDir: string, stepMs: number, calls: FakeCalls) =
                   yield* step
                   batches.set(batchId, new BatchExtracting({ done, total: started.length }))
                 }
+                yield* step
+                batches.set(batchId, new BatchResolving())
+                yield* step
+                batches.set(
+                  batchId,
+                  new BatchComplete({
+                    stats: new BatchStats({
+                      documents: started.length,
+                      completed: started.length,
+                      failed: 0,
+                      partial: 0,
+                      entityCount: started.length,
+                      relationCount: 0,
+                      durationMs: 1,
+                      runs: []
+                    })
+                  })
+                )
               }),
               scope
             )
