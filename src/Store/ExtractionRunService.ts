@@ -836,6 +836,9 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       }
     )
 
+    /** True when this process has the run open for writing (holds its lock); for durable activities (src/Workflow/). */
+    const isOpen = (runId: string): boolean => live.has(runId)
+
     /**
      * Opens an existing run for writing without starting it (for repairs):
      * takes its lock (waiting as configured) and rebuilds a damaged
@@ -952,6 +955,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       validateRunId,
       createRun,
       openRun,
+      isOpen,
       closeRun,
       saveChunks,
       saveChunk,
