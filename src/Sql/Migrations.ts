@@ -9,7 +9,10 @@
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
+import type { PostgresUrl, SqliteUrl } from "../Domain/DatabaseUrl.js"
+import * as Database from "./Database.js"
 import { DatabaseError, DatabaseInfo, describeCause } from "./Database.js"
 import Mirror from "./Migrations/0001_mirror.js"
 
@@ -86,3 +89,14 @@ export const migrate: Effect.Effect<
     )
   )
 })
+
+/**
+ * {@link Database.layer} with the schema brought up to date: what every
+ * command that reads or writes the mirror runs with.
+ *
+ * @throws DatabaseError as Database.layer and {@link migrate}
+ */
+export const migratedLayer = (
+  url: SqliteUrl | PostgresUrl
+): Layer.Layer<SqlClient.SqlClient | DatabaseInfo, DatabaseError> =>
+  Layer.effectDiscard(migrate).pipe(Layer.provideMerge(Database.layer(url)))

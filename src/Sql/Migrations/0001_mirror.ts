@@ -14,6 +14,8 @@ export const mirrorSchema = (dialect: "sqlite" | "pg"): ReadonlyArray<string> =>
   const json = dialect === "pg" ? "json" : "TEXT"
   const real = dialect === "pg" ? "double precision" : "REAL"
   const big = dialect === "pg" ? "bigint" : "INTEGER"
+  // byte-order comparison, so a prefix range scan uses the index on both dialects
+  const binary = dialect === "pg" ? ` COLLATE "C"` : ""
   return [
     `CREATE TABLE documents (
   doc_id TEXT PRIMARY KEY NOT NULL,
@@ -39,10 +41,10 @@ export const mirrorSchema = (dialect: "sqlite" | "pg"): ReadonlyArray<string> =>
   completed_at TEXT,
   revision INTEGER NOT NULL,
   schema_version INTEGER NOT NULL,
+  input_path TEXT NOT NULL,
   input ${json} NOT NULL,
   stats ${json} NOT NULL,
-  output_dir TEXT NOT NULL,
-  mirrored_at TEXT NOT NULL
+  output_dir TEXT NOT NULL
 )`,
     `CREATE INDEX runs_doc_id ON runs (doc_id)`,
     `CREATE INDEX runs_entity_count ON runs (entity_count)`,
@@ -94,7 +96,7 @@ export const mirrorSchema = (dialect: "sqlite" | "pg"): ReadonlyArray<string> =>
     `CREATE TABLE entity_names (
   run_id TEXT NOT NULL,
   entity_id TEXT NOT NULL,
-  name_norm TEXT NOT NULL,
+  name_norm TEXT${binary} NOT NULL,
   PRIMARY KEY (run_id, entity_id, name_norm)
 )`,
     `CREATE INDEX entity_names_name_norm ON entity_names (name_norm)`,
