@@ -187,6 +187,15 @@ const baseIri = Options.text("base-iri").pipe(
   Options.optional
 )
 
+// --- SQL mirror (issue 10) ---
+const database = Options.text("database").pipe(
+  Options.withDescription(
+    "Mirror runs into sqlite:PATH, postgres://USER@HOST:PORT/DB, or none (env EXTRACT_DATABASE_URL; default sqlite:<output-dir>/extract.db)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_DATABASE_URL")),
+  Options.optional
+)
+
 const force = Options.boolean("force").pipe(
   Options.withDescription("Re-run even if a completed run with the same config exists")
 )
@@ -232,7 +241,8 @@ const extractCommand = Command.make(
     llm: llmOptions,
     dryRun,
     formats,
-    baseIri
+    baseIri,
+    database
   },
   (raw) =>
     Effect.gen(function*() {
@@ -362,7 +372,9 @@ export const ARGV_SPEC: ArgvSpec = {
     "--price-output",
     // outputs
     "--formats",
-    "--base-iri"
+    "--base-iri",
+    // SQL mirror
+    "--database"
   ]),
   subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
 }
