@@ -336,8 +336,127 @@ const runsCommand = Command.make("runs").pipe(
   Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand, verifyCommand])
 )
 
+// --- serve, submit, watch (issue 11): handlers load src/Server/ and src/Client/ lazily ---
+const serveHost = Options.text("host").pipe(
+  Options.withDescription(
+    "Address to listen on (env EXTRACT_SERVER_HOST; default 127.0.0.1; any other needs --token)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_SERVER_HOST")),
+  Options.withDefault("127.0.0.1")
+)
+const servePort = Options.integer("port").pipe(
+  Options.withDescription("Port to listen on, 0 for any free one (env EXTRACT_SERVER_PORT; default 8787)"),
+  Options.withFallbackConfig(Config.integer("EXTRACT_SERVER_PORT")),
+  Options.withDefault(8787)
+)
+const inputRoot = Options.text("input-root").pipe(
+  Options.withDescription(
+    "Directory that {\"path\": …} submissions must stay inside (env EXTRACT_INPUT_ROOT; default: refuse paths)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_INPUT_ROOT")),
+  Options.optional
+)
+const serverToken = Options.redacted("token").pipe(
+  Options.withDescription("Bearer token every request must carry (env EXTRACT_SERVER_TOKEN)"),
+  Options.withFallbackConfig(Config.redacted("EXTRACT_SERVER_TOKEN")),
+  Options.optional
+)
+const drainTimeout = Options.float("drain-timeout").pipe(
+  Options.withDescription(
+    "Seconds a SIGTERM waits for in-flight runs before interrupting them (env EXTRACT_DRAIN_TIMEOUT; default 10)"
+  ),
+  Options.withFallbackConfig(Config.number("EXTRACT_DRAIN_TIMEOUT")),
+  Options.withDefault(10)
+)
+const serverUrl = Options.text("server").pipe(
+  Options.withDescription("URL of an extract serve (env EXTRACT_SERVER_URL; default http://127.0.0.1:8787)"),
+  Options.withFallbackConfig(Config.string("EXTRACT_SERVER_URL")),
+  Options.withDefault("http://127.0.0.1:8787")
+)
+const submitWait = Options.boolean("wait").pipe(
+  Options.withDescription("Follow each run's progress on stderr and exit with its exit code")
+)
+const submitContext = Options.text("context").pipe(
+  Options.withDescription("Name of a context graph the runs are added to"),
+  Options.optional
+)
+
+const serveCommand = Command.make(
+  "serve",
+  {
+    outputDir: outputDirOption,
+    extractor,
+    model,
+    baseUrl,
+    chunkSize,
+    chunkOverlap,
+    concurrency,
+    encoding,
+    maxInputBytes,
+    llm: llmOptions,
+    formats,
+    baseIri,
+    database,
+    host: serveHost,
+    port: servePort,
+    inputRoot,
+    token: serverToken,
+    drainTimeout
+  },
+  (raw) => Effect.flatMap(Effect.promise(() => import("./Server/Server.js")), (m) => m.runServe(raw))
+).pipe(Command.withDescription("Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs) on the workflow engine"))
+
+const submitCommand = Command.make(
+  "submit",
+  {
+    files,
+    server: serverUrl,
+    token: serverToken,
+    wait: submitWait,
+    json,
+    quiet,
+    chunkSize,
+    chunkOverlap,
+    concurrency,
+    encoding,
+    maxInputBytes,
+    entityTypes: llmOptions.entityTypes,
+    relationTypes: llmOptions.relationTypes,
+    passes: llmOptions.passes,
+    keepUngrounded: llmOptions.keepUngrounded,
+    temperature: llmOptions.temperature,
+    formats,
+    baseIri,
+    force,
+    context: submitContext
+  },
+  (raw) =>
+    Effect.gen(function*() {
+      const m = yield* Effect.promise(() => import("./Client/ServerClient.js"))
+      yield* (yield* ExitStatus).set(yield* m.runSubmit(raw))
+    })
+).pipe(Command.withDescription("Submit documents to an extract serve; prints <runId>\t<runDir> per input"))
+
+const watchCommand = Command.make(
+  "watch",
+  {
+    server: serverUrl,
+    token: serverToken,
+    json,
+    quiet,
+    id: Args.text({ name: "id" }).pipe(Args.withDescription("A run id (doc-…) or a batch id (batch-…)"))
+  },
+  (raw) =>
+    Effect.gen(function*() {
+      const m = yield* Effect.promise(() => import("./Client/ServerClient.js"))
+      yield* (yield* ExitStatus).set(yield* m.runWatch(raw))
+    })
+).pipe(Command.withDescription("Follow a run's or a batch's progress on an extract serve"))
+
 /** The whole command line. */
-export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]))
+export const command = extractCommand.pipe(
+  Command.withSubcommands([runsCommand, serveCommand, submitCommand, watchCommand])
+)
 
 /** What {@link normalizeArgv} needs to know about the options and subcommands declared above. */
 export const ARGV_SPEC: ArgvSpec = {
@@ -374,9 +493,22 @@ export const ARGV_SPEC: ArgvSpec = {
     "--formats",
     "--base-iri",
     // SQL mirror
-    "--database"
+    "--database",
+    // serve, submit, watch
+    "--host",
+    "--port",
+    "--input-root",
+    "--token",
+    "--drain-timeout",
+    "--server",
+    "--context"
   ]),
-  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
+  subcommands: new Map([
+    ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
+    ["serve", new Set()],
+    ["submit", new Set()],
+    ["watch", new Set()]
+  ])
 }
 
 const run = Command.run(command, { name: "extract", version: VERSION })

@@ -123,6 +123,8 @@ export const BatchDocument = Schema.Struct(DocumentFields).pipe(
 /** `POST /runs`. */
 export const SubmitRun = Schema.Struct({
   ...DocumentFields,
+  /** With `text`: the name recorded as the run's `input.path` (default `-`), e.g. the client's file name. */
+  name: Schema.optional(Schema.String.pipe(Schema.maxLength(4096))),
   options: Schema.optional(SubmitOptions)
 }).pipe(
   Schema.filter(oneOfTextOrPath),

@@ -82,14 +82,14 @@ const optionsOf = (options: SubmitOptions | undefined) => {
 }
 
 /** A text submission, refused like `extract` refuses an input file (empty, binary). */
-const textDocument = (text: string): Effect.Effect<DocumentInput, InputRefused> =>
+const textDocument = (text: string, name = "-"): Effect.Effect<DocumentInput, InputRefused> =>
   text.trim() === ""
     ? Effect.fail(new InputRefused({ message: "text: holds only whitespace", problem: "empty" }))
     : text.includes("\u0000")
     ? Effect.fail(
       new InputRefused({ message: "text: binary content (NUL characters); expected plain text", problem: "binary" })
     )
-    : Effect.succeed(new DocumentInput({ text, path: "-" }))
+    : Effect.succeed(new DocumentInput({ text, path: name }))
 
 const eventStream = (body: import("effect/Stream").Stream<Uint8Array>) =>
   HttpServerResponse.stream(body, {
@@ -124,7 +124,7 @@ const RunsLive = HttpApiBuilder.group(ExtractApi, "runs", (handlers) =>
         Effect.gen(function*() {
           yield* refuseWhileDraining
           const document = payload.text != null
-            ? yield* textDocument(payload.text)
+            ? yield* textDocument(payload.text, payload.name)
             : yield* Effect.map(inputs.read(payload.path!), (d) =>
               new DocumentInput({ text: d.text, path: payload.path! }))
           const { context, options } = yield* optionsOf(payload.options)

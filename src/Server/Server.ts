@@ -27,15 +27,19 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import { createServer } from "node:http"
+import { type RawSettings, resolveSettings } from "../Settings.js"
 import { ExtractionRunService, RunStoreConfig } from "../Store/ExtractionRunService.js"
+import { Tokenizer } from "../Tokenizer.js"
+import { WorkflowOrchestrator } from "../Workflow/WorkflowOrchestrator.js"
 import { ExtractApi } from "./Api.js"
 import { checkBearer } from "./Auth.js"
 import { Drain } from "./Drain.js"
 import { HandlersLive } from "./Handlers.js"
 import { InputRoot } from "./InputRoot.js"
 import { RunEvents } from "./RunEvents.js"
-import { ServerConfig, type ServeSettings } from "./ServerConfig.js"
+import { resolveServeSettings, ServerConfig, type ServeSettings } from "./ServerConfig.js"
 
 const jsonError = (status: number, tag: string, message: string, extra: Record<string, unknown> = {}) =>
   HttpServerResponse.unsafeJson({ _tag: tag, message, ...extra }, { status })
@@ -140,3 +144,42 @@ export const serve = (settings: ServeSettings) =>
     )
     return yield* Effect.never
   }))
+
+/** `extract serve`'s flags as @effect/cli parses them (src/Cli.ts). */
+export type RawServe = Omit<RawSettings, "files" | "force" | "json" | "quiet"> & {
+  readonly host: string
+  readonly port: number
+  readonly inputRoot: Option.Option<string>
+  readonly token: Option.Option<Redacted.Redacted>
+  readonly drainTimeout: number
+}
+
+/**
+ * `extract serve`: validates the flags (the provider settings as `extract`
+ * would, then the server's own: UsageError, exit 2), brings up the workflow
+ * engine on `--database` with this process as its runner, and serves until
+ * SIGTERM/SIGINT (drain, then exit 143/130).
+ */
+export const runServe = Effect.fn("Server.run")(function*(raw: RawServe) {
+  const settings: RawSettings = { ...raw, files: [], force: false, json: false, quiet: true }
+  const tokenizer = yield* Tokenizer
+  const checked = yield* resolveSettings({ ...settings, files: ["-"] }, tokenizer.encoding)
+  for (const notice of checked.notices) process.stderr.write(notice + "\n")
+  const serveSettings = yield* resolveServeSettings({
+    host: raw.host,
+    port: raw.port,
+    database: raw.database ?? Option.none(),
+    inputRoot: raw.inputRoot,
+    token: raw.token,
+    drainTimeout: raw.drainTimeout,
+    settings
+  })
+  return yield* serve(serveSettings).pipe(
+    Effect.provide(WorkflowOrchestrator.layer({
+      outputDir: settings.outputDir,
+      database: serveSettings.database,
+      settings,
+      mode: "single"
+    }))
+  )
+})
