@@ -65,9 +65,9 @@ export const exitCodeOfRun = (run: { readonly status: string; readonly stats?: {
 const STAGES: ReadonlySet<string> = new Set(["chunk", "extract", "resolve", "render"])
 /** The audit event that closes each stage, and its one-line summary. */
 const STAGE_END: Record<string, [Stage, (d: Record<string, unknown>) => string]> = {
-  "chunking.complete": ["chunk", (d) => `${d["chunkCount"]} chunks, ${d["tokens"]} tokens`],
-  "extraction.complete": ["extract", (d) => `${d["mentionCount"]} mentions, ${d["relationCount"]} relations`],
-  "resolution.complete": ["resolve", (d) => `${d["entityCount"]} entities`],
+  "chunking.complete": ["chunk", (d) => `${d["chunkCount"] ?? 0} chunks, ${d["tokens"] ?? 0} tokens`],
+  "extraction.complete": ["extract", (d) => `${d["mentionCount"] ?? 0} mentions, ${d["relationCount"] ?? 0} relations`],
+  "resolution.complete": ["resolve", (d) => `${d["entityCount"] ?? 0} entities`],
   "rendering.complete": ["render", (d) => `${Array.isArray(d["files"]) ? d["files"].length : 0} files`]
 }
 
@@ -140,6 +140,8 @@ export class ServerClient extends Effect.Service<ServerClient>()("ServerClient",
             } catch {
               // not JSON
             }
+            // a 5xx may pass (a run caught between its directory and its first record): try again
+            if (response.status >= 500) return yield* Effect.fail(new Error(message))
             return yield* Effect.fail(new ClientFailure({ message, code: exitCodeOfStatus(response.status) }))
           }
           yield* response.stream.pipe(

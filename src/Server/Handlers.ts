@@ -190,14 +190,15 @@ const RunsLive = HttpApiBuilder.group(ExtractApi, "runs", (handlers) =>
           // a run the store has not created yet is fine if the engine knows it (it is about to start)
           const known = yield* store.inspectRun(path.runId).pipe(
             Effect.as(true),
-            Effect.catchTag("RunNotFound", () =>
+            // not there yet, or caught between its directory and its first record: ask the engine
+            Effect.catchAll(() =>
               orchestrator.executionOf(path.runId).pipe(
                 Effect.map(Option.isSome),
                 Effect.orElseSucceed(() =>
                   false
                 )
-              )),
-            Effect.mapError(apiError)
+              )
+            )
           )
           if (!known) return yield* new NotFound({ message: `no run ${path.runId}` })
           return eventStream(events.runStream(path.runId, parseLastEventId(headers["last-event-id"])))
