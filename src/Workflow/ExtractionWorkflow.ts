@@ -136,108 +136,111 @@ const toResult = (summary: {
  * Registers the workflow's implementation; needs the {@link Pipeline} (and
  * its services) of the process that runs the activities.
  */
-export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(Effect.fn("ExtractionWorkflow.run")(
-  function*(payload, executionId) {
-    const pipeline = yield* (yield* RunPipelines).pipelineFor(payload.options, payload.config).pipe(
-      Effect.catchTag("UsageError", (e) => Effect.fail(new PipelineError({ stage: "begin", message: e.message })))
-    )
-    const store = yield* ExtractionRunService
-    const document = documentOf(payload)
-    const { config, runId } = payload
-    const runDir = store.runDirOf(runId)
-    const ctx: RunContext = { runId, document, config }
-    const handle = { runId, runDir, previous: Option.none() }
-
-    /**
-     * Makes sure this process has the run open (holds its lock) before an
-     * activity writes to it. After a crash or a failover, the run is
-     * reopened (a dead holder's lock is stale and broken) and `run.resumed`
-     * says which process took over.
-     */
-    const ensureOpen = Effect.suspend(() =>
-      store.isOpen(runId) ? Effect.void : store.createRun(document, config).pipe(
-        Effect.zipRight(store.emitEvent(runId, "run.resumed", { pid: process.pid, host: hostname(), executionId })),
-        Effect.asVoid
+export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
+  Effect.fn("ExtractionWorkflow.run")(
+    function*(payload, executionId) {
+      const pipeline = yield* (yield* RunPipelines).pipelineFor(payload.options, payload.config).pipe(
+        Effect.catchTag("UsageError", (e) => Effect.fail(new PipelineError({ stage: "begin", message: e.message })))
       )
-    )
+      const store = yield* ExtractionRunService
+      const document = documentOf(payload)
+      const { config, runId } = payload
+      const runDir = store.runDirOf(runId)
+      const ctx: RunContext = { runId, document, config }
+      const handle = { runId, runDir, previous: Option.none() }
 
-    const activity = <A, I, E extends Schema.Schema.All, R>(
-      name: string,
-      success: Schema.Schema<A, I, never>,
-      error: E,
-      execute: Effect.Effect<A, E["Type"], R>
-    ) => Activity.make({ name, success, error, execute: Effect.zipRight(ensureOpen, execute) })
-
-    const begun = yield* activity(
-      "begin",
-      BeginSchema,
-      ExtractionWorkflowError,
-      pipeline.beginRun(document, config, { force: payload.force }, {
-        executionId,
-        ...(payload.batchId === null ? {} : { batchId: payload.batchId }),
-        ...(payload.context === null ? {} : { context: payload.context })
-      }).pipe(
-        Effect.map((b) => ({ reused: b.reused === null ? null : toResult(b.reused), startedAt: Date.now() }))
-      )
-    )
-    if (begun.reused !== null) return begun.reused
-
-    // An explicit interrupt (WorkflowOrchestrator.interrupt) records `run.interrupted`.
-    const instance = yield* WorkflowInstance
-    yield* Workflow.addFinalizer((exit) =>
-      Exit.isInterrupted(exit) && instance.interrupted
-        ? ensureOpen.pipe(
-          Effect.zipRight(store.interruptRun(runId, { stage, durationMs: Date.now() - begun.startedAt })),
-          Effect.ignore
+      /**
+       * Makes sure this process has the run open (holds its lock) before an
+       * activity writes to it. After a crash or a failover, the run is
+       * reopened (a dead holder's lock is stale and broken) and `run.resumed`
+       * says which process took over.
+       */
+      const ensureOpen = Effect.suspend(() =>
+        store.isOpen(runId) ? Effect.void : store.createRun(document, config).pipe(
+          Effect.zipRight(store.emitEvent(runId, "run.resumed", { pid: process.pid, host: hostname(), executionId })),
+          Effect.asVoid
         )
-        : Effect.void
-    )
+      )
 
-    let stage: Stage = "chunk"
-    let stats = emptyStats()
-    const stages = Effect.gen(function*() {
-      const chunks = yield* activity("chunk", Schema.Array(Chunk), StageError, pipeline.chunkStage(ctx))
-      stats = new RunStats({ ...stats, chunkCount: chunks.length })
-      stage = "extract"
-      const extractStarted = Date.now()
-      const outcomes = yield* Effect.forEach(
-        chunks,
-        (chunk) =>
-          activity(
-            `extract/${chunk.index}`,
-            ChunkOutcomeSchema,
-            StageError,
-            pipeline.extractChunk(runId, chunk) as Effect.Effect<ChunkOutcome, typeof StageError.Type>
-          ),
-        { concurrency: pipeline.chunksInFlight(config) }
+      const activity = <A, I, E extends Schema.Schema.All, R>(
+        name: string,
+        success: Schema.Schema<A, I, never>,
+        error: E,
+        execute: Effect.Effect<A, E["Type"], R>
+      ) => Activity.make({ name, success, error, execute: Effect.zipRight(ensureOpen, execute) })
+
+      // `begin` opens the run itself (createRun takes the lock), so it is the one activity without ensureOpen.
+      const begun = yield* Activity.make({
+        name: "begin",
+        success: BeginSchema,
+        error: ExtractionWorkflowError,
+        execute: pipeline.beginRun(document, config, { force: payload.force }, {
+          executionId,
+          ...(payload.batchId === null ? {} : { batchId: payload.batchId }),
+          ...(payload.context === null ? {} : { context: payload.context })
+        }).pipe(
+          Effect.map((b) => ({ reused: b.reused === null ? null : toResult(b.reused), startedAt: Date.now() }))
+        )
+      })
+      if (begun.reused !== null) return begun.reused
+
+      // An explicit interrupt (WorkflowOrchestrator.interrupt) records `run.interrupted`.
+      const instance = yield* WorkflowInstance
+      yield* Workflow.addFinalizer((exit) =>
+        Exit.isInterrupted(exit) && instance.interrupted
+          ? ensureOpen.pipe(
+            Effect.zipRight(store.interruptRun(runId, { stage, durationMs: Date.now() - begun.startedAt })),
+            Effect.ignore
+          )
+          : Effect.void
       )
-      const extraction: ExtractOutcome = yield* activity(
-        "extract/complete",
-        ExtractOutcomeSchema,
-        StageError,
-        pipeline.completeExtraction(ctx, outcomes, Date.now() - extractStarted)
+
+      let stage: Stage = "chunk"
+      let stats = emptyStats()
+      const stages = Effect.gen(function*() {
+        const chunks = yield* activity("chunk", Schema.Array(Chunk), StageError, pipeline.chunkStage(ctx))
+        stats = new RunStats({ ...stats, chunkCount: chunks.length })
+        stage = "extract"
+        const extractStarted = Date.now()
+        const outcomes = yield* Effect.forEach(
+          chunks,
+          (chunk) =>
+            activity(
+              `extract/${chunk.index}`,
+              ChunkOutcomeSchema,
+              StageError,
+              pipeline.extractChunk(runId, chunk) as Effect.Effect<ChunkOutcome, typeof StageError.Type>
+            ),
+          { concurrency: pipeline.chunksInFlight(config) }
+        )
+        const extraction: ExtractOutcome = yield* activity(
+          "extract/complete",
+          ExtractOutcomeSchema,
+          StageError,
+          pipeline.completeExtraction(ctx, outcomes, Date.now() - extractStarted)
+        )
+        stats = statsAfterExtraction(stats, extraction)
+        stage = "resolve"
+        const graphs = yield* activity("resolve", GraphsSchema, StageError, pipeline.resolveStage(ctx, extraction))
+        stats = statsAfterResolution(stats, graphs.graph)
+        stage = "render"
+        yield* activity("render", Schema.Array(OutputFile), StageError, pipeline.renderStage(ctx, graphs))
+      })
+      const exit = yield* Effect.exit(stages)
+      // A lock that could not be taken is not a failure of the run: report it as it is.
+      if (Exit.isFailure(exit)) {
+        const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
+        if (failure?._tag === "RunLocked") return yield* failure
+      }
+      const end = exit as Exit.Exit<void, ExtractionError | PipelineError | StoreError>
+      return yield* activity(
+        "end",
+        ExtractionResult,
+        ExtractionWorkflowError,
+        Effect.suspend(() =>
+          pipeline.endRun(handle, end, new RunStats({ ...stats, durationMs: Date.now() - begun.startedAt }), stage)
+        ).pipe(Effect.map(toResult))
       )
-      stats = statsAfterExtraction(stats, extraction)
-      stage = "resolve"
-      const graphs = yield* activity("resolve", GraphsSchema, StageError, pipeline.resolveStage(ctx, extraction))
-      stats = statsAfterResolution(stats, graphs.graph)
-      stage = "render"
-      yield* activity("render", Schema.Array(OutputFile), StageError, pipeline.renderStage(ctx, graphs))
-    })
-    const exit = yield* Effect.exit(stages)
-    // A lock that could not be taken is not a failure of the run: report it as it is.
-    if (Exit.isFailure(exit)) {
-      const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
-      if (failure?._tag === "RunLocked") return yield* failure
     }
-    const end = exit as Exit.Exit<void, ExtractionError | PipelineError | StoreError>
-    return yield* activity(
-      "end",
-      ExtractionResult,
-      ExtractionWorkflowError,
-      Effect.suspend(() =>
-        pipeline.endRun(handle, end, new RunStats({ ...stats, durationMs: Date.now() - begun.startedAt }), stage)
-      ).pipe(Effect.map(toResult))
-    )
-  }
-))
+  )
+)
