@@ -42,6 +42,7 @@ import {
 import { Drain } from "./Drain.js"
 import { InputRoot } from "./InputRoot.js"
 import { parseLastEventId, RunEvents } from "./RunEvents.js"
+import { Submissions } from "./Submissions.js"
 
 /** Content types of output files, by extension. */
 const CONTENT_TYPES: Record<string, string> = {
@@ -104,6 +105,7 @@ const RunsLive = HttpApiBuilder.group(ExtractApi, "runs", (handlers) =>
     const inputs = yield* InputRoot
     const events = yield* RunEvents
     const drain = yield* Drain
+    const submissions = yield* Submissions
 
     const refuseWhileDraining = Effect.flatMap(drain.isDraining, (d) =>
       d ? Effect.fail(new Unavailable({ message: "the server is shutting down and takes no new work" })) : Effect.void)
@@ -112,9 +114,11 @@ const RunsLive = HttpApiBuilder.group(ExtractApi, "runs", (handlers) =>
     const executionOf = (runId: RunId) =>
       orchestrator.executionOf(runId).pipe(
         Effect.mapError(apiError),
+        Effect.flatMap((found) =>
+          Option.isSome(found) ? Effect.succeed(found) : submissions.executionOf(runId)
+        ),
         Effect.flatMap(Option.match({
-          onNone: () =>
-            Effect.fail(new NotFound({ message: `no workflow execution of run ${runId} on this server` })),
+          onNone: () => Effect.fail(new NotFound({ message: `no workflow execution of run ${runId} on this server` })),
           onSome: Effect.succeed
         }))
       )
@@ -132,6 +136,7 @@ const RunsLive = HttpApiBuilder.group(ExtractApi, "runs", (handlers) =>
             Effect.mapError(apiError)
           )
           yield* drain.track(started.executionId)
+          yield* submissions.add(started.runId, started.executionId)
           return started
         }))
       .handle("list", () =>
@@ -192,15 +197,20 @@ const RunsLive = HttpApiBuilder.group(ExtractApi, "runs", (handlers) =>
             Effect.as(true),
             // not there yet, or caught between its directory and its first record: ask the engine
             Effect.catchAll(() =>
-              orchestrator.executionOf(path.runId).pipe(
-                Effect.map(Option.isSome),
-                Effect.orElseSucceed(() =>
-                  false
-                )
-              )
+              Effect.flatMap(submissions.knows(path.runId), (known) =>
+                known
+                  ? Effect.succeed(true)
+                  : executionOf(path.runId).pipe(
+                    Effect.as(true),
+                    Effect.orElseSucceed(() =>
+                      false
+                    )
+                  ))
             )
           )
-          if (!known) return yield* new NotFound({ message: `no run ${path.runId}` })
+          if (!known) {
+            return yield* new NotFound({ message: `no run ${path.runId}` })
+          }
           return eventStream(events.runStream(path.runId, parseLastEventId(headers["last-event-id"])))
         }))
   }))
@@ -212,6 +222,7 @@ const BatchesLive = HttpApiBuilder.group(ExtractApi, "batches", (handlers) =>
     const inputs = yield* InputRoot
     const events = yield* RunEvents
     const drain = yield* Drain
+    const submissions = yield* Submissions
 
     const stateOf = (batchId: BatchId) =>
       orchestrator.batchState(batchId).pipe(
@@ -239,6 +250,7 @@ const BatchesLive = HttpApiBuilder.group(ExtractApi, "batches", (handlers) =>
             new BatchRequest({ documents, options, context: payload.context ?? null })
           ).pipe(Effect.mapError(apiError))
           yield* drain.track(started.executionId)
+          yield* Effect.forEach(started.runIds, (runId) => submissions.add(runId, null))
           return new BatchAccepted({
             batchId: started.batchId,
             executionId: started.executionId,

@@ -40,6 +40,7 @@ import { HandlersLive } from "./Handlers.js"
 import { InputRoot } from "./InputRoot.js"
 import { RunEvents } from "./RunEvents.js"
 import { resolveServeSettings, ServerConfig, type ServeSettings } from "./ServerConfig.js"
+import { Submissions } from "./Submissions.js"
 
 const jsonError = (status: number, tag: string, message: string, extra: Record<string, unknown> = {}) =>
   HttpServerResponse.unsafeJson({ _tag: tag, message, ...extra }, { status })
@@ -100,7 +101,7 @@ const tooLarge = (maxBytes: number) =>
  * the HttpServer (for its address) and the Drain.
  */
 export const serverLayer = (settings: ServeSettings) => {
-  const services = Layer.mergeAll(RunEvents.Default, InputRoot.Default).pipe(
+  const services = Layer.mergeAll(RunEvents.Default, InputRoot.Default, Submissions.Default).pipe(
     Layer.provideMerge(Drain.Default),
     Layer.provideMerge(ExtractionRunService.Default),
     Layer.provide(RunStoreConfig.layer(settings.outputDir)),
