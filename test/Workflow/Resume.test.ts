@@ -8,49 +8,19 @@
  * SIGTERM drains the worker with exit code 143.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
-import { ROOT, runCli, startCli } from "../support/Cli.js"
+import { runCli, startCli } from "../support/Cli.js"
 import { peopleDocument } from "../support/Documents.js"
 import { type MockOpenAi, startMockOpenAi } from "../support/MockOpenAi.js"
 import { filesUnder, sha } from "../support/RunFiles.js"
-import type { SubmitSpec } from "../support/WorkflowSubmit.js"
+import { startSubmit, until } from "../support/WorkflowProcesses.js"
 
-const SUBMIT = fileURLToPath(new URL("../support/WorkflowSubmit.ts", import.meta.url))
 const CHUNK = ["--chunk-size", "48", "--chunk-overlap", "0"]
 const CONCURRENCY = 2
 /** Documents of a batch extracted at once (BatchWorkflow's default) times chunks per document at once. */
 const MOST_IN_FLIGHT = 4 * CONCURRENCY
-
-/** Starts the submit entry; resolves its stdout lines as they come. */
-export const startSubmit = (spec: SubmitSpec, env: Record<string, string>) => {
-  const file = join(spec.outputDir, `..`, `submit-${Date.now()}.json`)
-  writeFileSync(file, JSON.stringify(spec))
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", SUBMIT, file], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stdout = ""
-  let stderr = ""
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")))
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")))
-  const done = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal }))
-  )
-  return { child, done, lines: () => stdout.split("\n").filter((l) => l !== ""), stderr: () => stderr }
-}
-
-export const until = async (what: string, f: () => boolean, timeoutMs: number) => {
-  const t0 = Date.now()
-  while (!f()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe("SIGKILL in the middle of a batch", () => {
   let server: MockOpenAi
