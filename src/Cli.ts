@@ -331,6 +331,45 @@ const verifyCommand = Command.make(
   Command.withDescription("Check every output's size and SHA-256 against metadata.json; --repair fixes what it can")
 )
 
+// --- durable workflows (issue 11) ---
+const workerCommand = Command.make(
+  "worker",
+  {
+    outputDir: outputDirOption,
+    database,
+    host: Options.text("host").pipe(
+      Options.withDescription("Address other runners reach this one at, with Postgres (default 127.0.0.1)"),
+      Options.withDefault("127.0.0.1")
+    ),
+    port: Options.integer("port").pipe(
+      Options.withDescription("Runner port, with Postgres (default 0: a free port)"),
+      Options.withDefault(0)
+    ),
+    extractor,
+    model,
+    baseUrl,
+    chunkSize,
+    chunkOverlap,
+    concurrency,
+    llm: llmOptions,
+    formats,
+    baseIri
+  },
+  (o) =>
+    Effect.flatMap(Effect.promise(() => import("./Workflow/Worker.js")), (m) =>
+      m.runWorker({
+        outputDir: o.outputDir,
+        database: Option.getOrUndefined(o.database),
+        host: o.host,
+        port: o.port,
+        settings: { ...o, files: [], force: false, json: false, quiet: true }
+      }))
+).pipe(
+  Command.withDescription(
+    "Run extraction workflows from the database until stopped: SQLite (one runner) or Postgres (several); SIGTERM drains"
+  )
+)
+
 const runsCommand = Command.make("runs").pipe(
   Command.withDescription("Inspect runs in the output directory"),
   Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand, verifyCommand])
@@ -455,7 +494,7 @@ const watchCommand = Command.make(
 
 /** The whole command line. */
 export const command = extractCommand.pipe(
-  Command.withSubcommands([runsCommand, serveCommand, submitCommand, watchCommand])
+  Command.withSubcommands([runsCommand, workerCommand, serveCommand, submitCommand, watchCommand])
 )
 
 /** What {@link normalizeArgv} needs to know about the options and subcommands declared above. */
@@ -494,7 +533,7 @@ export const ARGV_SPEC: ArgvSpec = {
     "--base-iri",
     // SQL mirror
     "--database",
-    // serve, submit, watch
+    // worker, serve, submit, watch (issue 11)
     "--host",
     "--port",
     "--input-root",
@@ -505,6 +544,7 @@ export const ARGV_SPEC: ArgvSpec = {
   ]),
   subcommands: new Map([
     ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
+    ["worker", new Set()],
     ["serve", new Set()],
     ["submit", new Set()],
     ["watch", new Set()]

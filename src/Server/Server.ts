@@ -158,8 +158,9 @@ export type RawServe = Omit<RawSettings, "files" | "force" | "json" | "quiet"> &
 /**
  * `extract serve`: validates the flags (the provider settings as `extract`
  * would, then the server's own: UsageError, exit 2), brings up the workflow
- * engine on `--database` with this process as its runner, and serves until
- * SIGTERM/SIGINT (drain, then exit 143/130).
+ * engine on `--database` (SQLite: this process is its single runner;
+ * Postgres: a client that submits to the `extract worker` runners and reads
+ * their state), and serves until SIGTERM/SIGINT (drain, then exit 143/130).
  */
 export const runServe = Effect.fn("Server.run")(function*(raw: RawServe) {
   const settings: RawSettings = { ...raw, files: [], force: false, json: false, quiet: true }
@@ -180,7 +181,8 @@ export const runServe = Effect.fn("Server.run")(function*(raw: RawServe) {
       outputDir: settings.outputDir,
       database: serveSettings.database,
       settings,
-      mode: "single"
+      // SQLite: this process is the engine's single runner; Postgres: a client of the `extract worker` runners
+      mode: /^postgres(ql)?:\/\//.test(serveSettings.database ?? "") ? "client" : "single"
     }))
   )
 })

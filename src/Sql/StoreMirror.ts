@@ -10,6 +10,7 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -17,20 +18,24 @@ import * as Scope from "effect/Scope"
 import type { DatabaseUrl } from "../Domain/DatabaseUrl.js"
 import type { RunMetadata } from "../Domain/Run.js"
 import type { RunStoreMirror } from "../Store/ExtractionRunService.js"
-import { describeCause } from "./Database.js"
+import { type DatabaseInfo, describeCause } from "./Database.js"
 import { migratedLayer } from "./Migrations.js"
 import { RunMirror } from "./RunMirror.js"
 
 /**
  * The store's mirror for `database`, or undefined for `none`. `outputDir` is
  * recorded with each run. The connection lives in the current scope.
- * `warn` prints the one warning (default: a line on stderr).
+ * `warn` prints the one warning (default: a line on stderr). `client`, when
+ * given, is the process's already open (and migrated) connection to share
+ * (the workflow engine's: two better-sqlite3 connections of one thread to
+ * one file would wait on each other's locks).
  */
 export const storeMirror = (
   database: DatabaseUrl,
   outputDir: string,
   warn: (message: string) => Effect.Effect<void> = (message) =>
-    Effect.sync(() => void process.stderr.write(`extract: warning: ${message}\n`))
+    Effect.sync(() => void process.stderr.write(`extract: warning: ${message}\n`)),
+  client?: Layer.Layer<SqlClient.SqlClient | DatabaseInfo>
 ): Effect.Effect<RunStoreMirror | undefined, never, Scope.Scope | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     if (database._tag === "NoDatabase") return undefined
@@ -43,7 +48,7 @@ export const storeMirror = (
     const open = lock.withPermits(1)(Effect.suspend(() =>
       mirror !== undefined
         ? Effect.succeed(mirror)
-        : Layer.buildWithScope(RunMirror.Default.pipe(Layer.provide(migratedLayer(database))), scope).pipe(
+        : Layer.buildWithScope(RunMirror.Default.pipe(Layer.provide(client ?? migratedLayer(database))), scope).pipe(
           Effect.map((ctx) => (mirror = Context.get(ctx, RunMirror)))
         )
     ))

@@ -139,7 +139,8 @@ const toResult = (summary: {
 export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
   Effect.fn("ExtractionWorkflow.run")(
     function*(payload, executionId) {
-      const pipeline = yield* (yield* RunPipelines).pipelineFor(payload.options, payload.config).pipe(
+      const pipelines = yield* RunPipelines
+      const pipeline = yield* pipelines.pipelineFor(payload.options, payload.config).pipe(
         Effect.catchTag("UsageError", (e) => Effect.fail(new PipelineError({ stage: "begin", message: e.message })))
       )
       const store = yield* ExtractionRunService
@@ -155,10 +156,10 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
        * reopened (a dead holder's lock is stale and broken) and `run.resumed`
        * says which process took over.
        */
-      const ensureOpen = Effect.suspend(() =>
-        store.isOpen(runId) ? Effect.void : store.createRun(document, config).pipe(
-          Effect.zipRight(store.emitEvent(runId, "run.resumed", { pid: process.pid, host: hostname(), executionId })),
-          Effect.asVoid
+      const ensureOpen = pipelines.ensureOpen(
+        runId,
+        store.createRun(document, config).pipe(
+          Effect.zipRight(store.emitEvent(runId, "run.resumed", { pid: process.pid, host: hostname(), executionId }))
         )
       )
 

@@ -67,6 +67,7 @@ export class RunPipelines extends Effect.Service<RunPipelines>()("RunPipelines",
     >()
     const tokenizer = yield* Tokenizer
     const base = yield* RunnerSettings
+    const store = yield* ExtractionRunService
     const scope = yield* Effect.scope
     const built = new Map<string, Pipeline>()
     const lock = yield* Effect.makeSemaphore(1)
@@ -113,7 +114,23 @@ export class RunPipelines extends Effect.Service<RunPipelines>()("RunPipelines",
       }))
     })
 
-    return { settingsFor, pipelineFor } as const
+    const reopening = new Map<string, Effect.Semaphore>()
+    /**
+     * Runs `reopen` unless this process has the run open already; one at a
+     * time per run (a resumed workflow's activities start together, and
+     * each must not take the run's lock against the others).
+     */
+    const ensureOpen = <E>(runId: string, reopen: Effect.Effect<unknown, E>): Effect.Effect<void, E> =>
+      Effect.suspend(() => {
+        if (store.isOpen(runId)) return Effect.void
+        let semaphore = reopening.get(runId)
+        if (!semaphore) reopening.set(runId, semaphore = Effect.unsafeMakeSemaphore(1))
+        return semaphore.withPermits(1)(
+          Effect.suspend(() => (store.isOpen(runId) ? Effect.void : Effect.asVoid(reopen)))
+        )
+      })
+
+    return { settingsFor, pipelineFor, ensureOpen } as const
   })
 }) {}
 

@@ -74,13 +74,17 @@ export interface RunnerEndpoint {
 }
 
 /**
- * The engine for `mode` on `url`. `runner` needs `endpoint`. Fails with
+ * The engine for `mode` on `url`. `runner` needs `endpoint`. On SQLite,
+ * pass the process's one connection as `client` when anything else (the
+ * run-store mirror) uses the same file. Fails with
  * WorkflowError when the database cannot be opened or the socket bound.
  */
 export const engineLayer = (
   mode: EngineMode,
   url: SqliteUrl | PostgresUrl,
-  endpoint?: RunnerEndpoint
+  endpoint?: RunnerEndpoint,
+  /** An open connection to share (SQLite: the process's one connection); default {@link engineSqlLayer}. */
+  client?: Layer.Layer<SqlClient.SqlClient>
 ): Layer.Layer<WorkflowEngine | Sharding.Sharding, WorkflowError> => {
   const sharding = mode === "single"
     ? SingleRunner.layer({
@@ -105,7 +109,7 @@ export const engineLayer = (
         SqlClient.SqlClient
       >
     ),
-    Layer.provide(engineSqlLayer(url)),
+    Layer.provide(client ?? engineSqlLayer(url)),
     Layer.catchAllCause((cause) =>
       Layer.fail(
         Cause.failureOption(cause).pipe(

@@ -6,6 +6,7 @@
  * `extract` has it), quiet progress, and a pipeline per extractor setup.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -27,12 +28,15 @@ import {
   ExecutionRunning,
   type ExecutionState,
   ExecutionSuspended,
+  ExtractionOptions,
   type ExtractionRequest,
   type RunId,
   RunStarted,
   WorkflowError
 } from "../Domain/Workflow.js"
 import { Progress, ProgressSink } from "../Progress.js"
+import type { DatabaseInfo } from "../Sql/Database.js"
+import { migratedLayer } from "../Sql/Migrations.js"
 import { storeMirror } from "../Sql/StoreMirror.js"
 import { ExtractionRunService, RunStoreConfig } from "../Store/ExtractionRunService.js"
 import { Tokenizer } from "../Tokenizer.js"
@@ -73,7 +77,15 @@ const make = Effect.gen(function*() {
         encoding: "utf-8",
         replacements: 0,
         config: settings.config,
-        options: request.options,
+        // the submitter's chunking and output settings travel with the run, so runners need not share its defaults
+        options: ExtractionOptions.make({
+          ...request.options,
+          chunkSize: settings.config.chunkSize,
+          chunkOverlap: settings.config.chunkOverlap,
+          concurrency: settings.config.concurrency,
+          formats: settings.config.formats,
+          baseIri: settings.config.baseIri
+        }),
         force: settings.force,
         nonce: settings.force ? `${Date.now()}` : "",
         context: request.context,
@@ -189,10 +201,14 @@ const prettyCause = (cause: import("effect/Cause").Cause<unknown>): string => {
  * run store over `outputDir` (mirroring into the database as `extract`
  * does), quiet progress, the tokenizer and the pipelines.
  */
-export const runServicesLayer = (options: OrchestratorOptions, database: Parameters<typeof storeMirror>[0]) => {
+export const runServicesLayer = (
+  options: OrchestratorOptions,
+  database: Parameters<typeof storeMirror>[0],
+  client?: Layer.Layer<SqlClient.SqlClient | DatabaseInfo>
+) => {
   const store = ExtractionRunService.Default.pipe(
     Layer.provide(Layer.unwrapScoped(Effect.map(
-      storeMirror(database, options.outputDir),
+      storeMirror(database, options.outputDir, undefined, client),
       (mirror) => RunStoreConfig.layer(options.outputDir, { wait: true, ...(mirror === undefined ? {} : { mirror }) })
     )))
   )
@@ -207,7 +223,7 @@ export const runServicesLayer = (options: OrchestratorOptions, database: Paramet
 export const orchestratorLayer = (
   options: OrchestratorOptions
 ): Layer.Layer<WorkflowOrchestrator, UsageError | WorkflowError> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
+  Layer.unwrapScoped(Effect.gen(function*() {
     const raw = options.database ??
       Option.getOrUndefined(yield* Config.option(Config.string("EXTRACT_DATABASE_URL")).pipe(Effect.orDie))
     const url = yield* parseDatabaseUrl(raw, options.outputDir)
@@ -217,8 +233,15 @@ export const orchestratorLayer = (
       })
     }
     const mode = options.mode ?? "single"
-    const engine = engineLayer(mode, url, { host: options.host ?? "127.0.0.1", port: options.port ?? 34431 })
-    const services = runServicesLayer(options, url)
+    // SQLite: one connection for the engine and the mirror (one thread's two connections would deadlock on locks)
+    const client = url._tag === "SqliteUrl"
+      ? Layer.succeedContext(
+        yield* Layer.build(migratedLayer(url)).pipe(Effect.mapError((e) => new WorkflowError({ message: e.message })))
+      )
+      : undefined
+    const endpoint = { host: options.host ?? "127.0.0.1", port: options.port ?? 34431 }
+    const engine = engineLayer(mode, url, endpoint, client)
+    const services = runServicesLayer(options, url, client)
     const workflows = mode === "client" ? Layer.empty : Layer.mergeAll(ExtractionWorkflowLayer, BatchWorkflowLayer)
     return Layer.effect(WorkflowOrchestrator, make).pipe(
       Layer.provideMerge(workflows),

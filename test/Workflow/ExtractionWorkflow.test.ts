@@ -9,8 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DEFAULT_CHUNK_OVERLAP } from "../../src/Chunker.js"
@@ -19,23 +18,10 @@ import type { RawSettings } from "../../src/Settings.js"
 import { WorkflowOrchestrator } from "../../src/Workflow/WorkflowOrchestrator.js"
 import { runCli } from "../support/Cli.js"
 import { paragraphs } from "../support/Documents.js"
-
-export const filesUnder = (dir: string, base = dir): Array<string> =>
-  existsSync(dir)
-    ? readdirSync(dir).flatMap((f) => {
-      const p = join(dir, f)
-      return statSync(p).isDirectory() ? filesUnder(p, base) : [p.slice(base.length + 1)]
-    }).sort()
-    : []
-
-export const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex")
-
-/** The files of a run directory that must be byte-identical between two runs of one document and config. */
-export const resultFiles = (runDir: string) =>
-  filesUnder(runDir).filter((f) => /^(input|extractions|outputs)\//.test(f))
+import { resultFiles, sha } from "../support/RunFiles.js"
 
 /** `extract`'s own defaults, as the CLI declares them, for the nlp extractor. */
-export const nlpSettings = (outputDir: string, chunkSize: number): RawSettings => ({
+const nlpSettings = (outputDir: string, chunkSize: number): RawSettings => ({
   files: [],
   outputDir,
   extractor: "nlp",
