@@ -3,15 +3,15 @@
  * (SQLite, SingleRunner, the nlp extractor), driven by `extract submit`,
  * curl-like fetches and signals.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { ROOT, runCli, type RunningCli, startCli } from "../support/Cli.js"
 
 /** Starts `extract serve` on a free port; resolves with its URL once it listens. */
-const serve = async (args: ReadonlyArray<string>) => {
-  const cli = startCli(["serve", "--port", "0", ...args])
+const serve = async (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const cli = startCli(["serve", "--port", "0", ...args], { env })
   let stderr = ""
   cli.child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")))
   await cli.waitForStderr(/serving on http:\/\/\S+ /)
@@ -37,7 +37,9 @@ describe("extract serve (real engine)", () => {
     expect(plain.code, plain.stderr).toBe(0)
     const [runId, plainDir] = plain.stdout.trim().split("\t")
 
-    const { cli, url } = await serve(["-o", join(dir, "served")])
+    // the server holds a provider key (unused by nlp): it must never leave the process
+    const secret = "sk-test-NEVER-LEAK-0123456789"
+    const { cli, url } = await serve(["-o", join(dir, "served"), "--extractor", "nlp"], { OPENAI_API_KEY: secret })
     try {
       const submitted = await runCli(["submit", "--wait", "--formats", "all", file, "--server", url])
       expect(submitted.code, submitted.stderr).toBe(0)
@@ -58,9 +60,18 @@ describe("extract serve (real engine)", () => {
       expect(events).toMatch(/event: run\.completed\n/)
       const graph = await fetch(`${url}/runs/${runId}/outputs/knowledge-graph.json`)
       expect(await graph.text()).toBe(readFileSync(join(servedDir!, "outputs", "knowledge-graph.json"), "utf8"))
+      const answers = await Promise.all(
+        ["/openapi.json", "/docs", "/runs", `/runs/${runId}`].map(async (p) => (await fetch(`${url}${p}`)).text())
+      )
+      for (const text of [...answers, events]) expect(text).not.toContain(secret)
+      for (const f of readdirSync(join(dir, "served"), { recursive: true, encoding: "utf8" })) {
+        const path = join(dir, "served", f)
+        if (statSync(path).isFile()) expect(readFileSync(path).includes(secret), f).toBe(false)
+      }
     } finally {
       const exit = await stop(cli)
       expect(exit.code).toBe(143)
+      expect(exit.stderr).not.toContain(secret)
     }
   })
 
