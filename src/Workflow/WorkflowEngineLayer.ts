@@ -90,7 +90,11 @@ export const engineLayer = (
     ? SingleRunner.layer({
       runnerStorage: "memory",
       // SingleRunner would read PORT/HOST from the environment; pin it.
-      shardingConfig: { runnerAddress: Option.some(RunnerAddress.make("localhost", 34431)) }
+      shardingConfig: {
+        runnerAddress: Option.some(RunnerAddress.make("localhost", 34431)),
+        // one process: messages to its own entities need not go through (de)serialisation twice
+        simulateRemoteSerialization: false
+      }
     })
     : mode === "client"
     ? NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: FAILOVER_TIMINGS })

@@ -82,7 +82,13 @@ export interface WorkflowOrchestratorService {
   readonly startAndWait: (request: ExtractionRequest) => Effect.Effect<ExtractionResult, UsageError | WorkflowError>
   /** Where an execution is; `Running` also for one the engine has no result for yet. Fails with WorkflowError. */
   readonly poll: (executionId: ExecutionId) => Effect.Effect<ExecutionState, WorkflowError>
-  /** Interrupts an execution; its run records `run.interrupted`. Fails with WorkflowError. */
+  /**
+   * Asks the engine to interrupt an execution (@effect/workflow's interrupt
+   * signal); its run then records `run.interrupted`. Known limit: the engine
+   * acts on the signal when the workflow next suspends, so a run whose
+   * activities are all under way can still finish (see docs/workflows.md).
+   * Fails with WorkflowError.
+   */
   readonly interrupt: (executionId: ExecutionId) => Effect.Effect<void, WorkflowError>
   /** Resumes a suspended or interrupted execution. Fails with WorkflowError. */
   readonly resume: (executionId: ExecutionId) => Effect.Effect<void, WorkflowError>
