@@ -158,7 +158,18 @@ const RunsLive = HttpApiBuilder.group(ExtractApi, "runs", (handlers) =>
           }
         }))
       .handle("get", ({ path }) =>
-        store.getRun(path.runId).pipe(Effect.mapError(apiError)))
+        store.getRun(path.runId).pipe(
+          Effect.mapError(apiError),
+          // a run accepted here whose directory the workflow is still creating: not there yet, rather than a 500
+          Effect.catchTag("ServerError", (e) =>
+            Effect.flatMap(
+              submissions.knows(path.runId),
+              (known): Effect.Effect<never, NotFound | ServerError> =>
+                known
+                  ? Effect.fail(new NotFound({ message: `run ${path.runId} is being created; try again` }))
+                  : Effect.fail(e)
+            ))
+        ))
       .handle("output", ({ path }) =>
         Effect.gen(function*() {
           const run = yield* store.getRun(path.runId).pipe(Effect.mapError(apiError))
