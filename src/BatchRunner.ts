@@ -16,7 +16,8 @@ import { GraphStore, GraphStoreConfig } from "./Graph/GraphStore.js"
 import { Pipeline, type RunSummary } from "./Pipeline.js"
 import { Progress, ProgressSink } from "./Progress.js"
 import type { ExtractSettings } from "./Settings.js"
-import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
+import { storeMirror } from "./Sql/StoreMirror.js"
+import { ExtractionRunService, RunStoreConfig, type RunStoreMirror } from "./Store/ExtractionRunService.js"
 
 const encodeStats = Schema.encodeSync(RunStats)
 
@@ -54,11 +55,19 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
           Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) => m.layerFromSettings(settings)))
         )
         : Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Nlp.js")).pipe(Effect.map((m) => m.layer)))
-      const store = ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(settings.outputDir, {
-        wait: settings.wait,
-        // shown even with -q: the user should know why nothing happens
-        onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`))
-      })))
+      const storeConfig = (mirror: RunStoreMirror | undefined) =>
+        RunStoreConfig.layer(settings.outputDir, {
+          wait: settings.wait,
+          // shown even with -q: the user should know why nothing happens
+          onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`)),
+          ...(mirror === undefined ? {} : { mirror })
+        })
+      const store = ExtractionRunService.Default.pipe(Layer.provide(
+        // --- SQL mirror (issue 10): dual write at each status change, unless --database none or a dry run
+        settings.database === undefined || settings.dryRun
+          ? storeConfig(undefined)
+          : Layer.unwrapScoped(Effect.map(storeMirror(settings.database, settings.outputDir), storeConfig))
+      ))
       const progress = Progress.Default.pipe(Layer.provide(ProgressSink.stderr(settings.quiet)))
       // context graphs (issue 12): `--context` adds each completed run
       const graphs = GraphStore.Default.pipe(Layer.provide(GraphStoreConfig.layer(settings.outputDir, {

@@ -196,6 +196,15 @@ const baseIri = Options.text("base-iri").pipe(
   Options.optional
 )
 
+// --- SQL mirror (issue 10) ---
+const database = Options.text("database").pipe(
+  Options.withDescription(
+    "Mirror runs into sqlite:PATH, postgres://USER@HOST:PORT/DB, or none (env EXTRACT_DATABASE_URL; default sqlite:<output-dir>/extract.db)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_DATABASE_URL")),
+  Options.optional
+)
+
 const force = Options.boolean("force").pipe(
   Options.withDescription("Re-run even if a completed run with the same config exists")
 )
@@ -257,7 +266,8 @@ const extractCommand = Command.make(
     dryRun,
     formats,
     baseIri,
-    context: contextOption
+    context: contextOption,
+    database
   },
   (raw) =>
     Effect.gen(function*() {
@@ -357,6 +367,45 @@ const verifyCommand = Command.make(
     })
 ).pipe(
   Command.withDescription("Check every output's size and SHA-256 against metadata.json; --repair fixes what it can")
+)
+
+// --- durable workflows (issue 11) ---
+const workerCommand = Command.make(
+  "worker",
+  {
+    outputDir: outputDirOption,
+    database,
+    host: Options.text("host").pipe(
+      Options.withDescription("Address other runners reach this one at, with Postgres (default 127.0.0.1)"),
+      Options.withDefault("127.0.0.1")
+    ),
+    port: Options.integer("port").pipe(
+      Options.withDescription("Runner port, with Postgres (default 0: a free port)"),
+      Options.withDefault(0)
+    ),
+    extractor,
+    model,
+    baseUrl,
+    chunkSize,
+    chunkOverlap,
+    concurrency,
+    llm: llmOptions,
+    formats,
+    baseIri
+  },
+  (o) =>
+    Effect.flatMap(Effect.promise(() => import("./Workflow/Worker.js")), (m) =>
+      m.runWorker({
+        outputDir: o.outputDir,
+        database: Option.getOrUndefined(o.database),
+        host: o.host,
+        port: o.port,
+        settings: { ...o, files: [], force: false, json: false, quiet: true }
+      }))
+).pipe(
+  Command.withDescription(
+    "Run extraction workflows from the database until stopped: SQLite (one runner) or Postgres (several); SIGTERM drains"
+  )
 )
 
 const runsCommand = Command.make("runs").pipe(
@@ -585,6 +634,123 @@ const graphCommand = Command.make("graph").pipe(
   ])
 )
 
+// --- serve, submit, watch (issue 11): handlers load src/Server/ and src/Client/ lazily ---
+const serveHost = Options.text("host").pipe(
+  Options.withDescription(
+    "Address to listen on (env EXTRACT_SERVER_HOST; default 127.0.0.1; any other needs --token)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_SERVER_HOST")),
+  Options.withDefault("127.0.0.1")
+)
+const servePort = Options.integer("port").pipe(
+  Options.withDescription("Port to listen on, 0 for any free one (env EXTRACT_SERVER_PORT; default 8787)"),
+  Options.withFallbackConfig(Config.integer("EXTRACT_SERVER_PORT")),
+  Options.withDefault(8787)
+)
+const inputRoot = Options.text("input-root").pipe(
+  Options.withDescription(
+    "Directory that {\"path\": …} submissions must stay inside (env EXTRACT_INPUT_ROOT; default: refuse paths)"
+  ),
+  Options.withFallbackConfig(Config.string("EXTRACT_INPUT_ROOT")),
+  Options.optional
+)
+const serverToken = Options.redacted("token").pipe(
+  Options.withDescription("Bearer token every request must carry (env EXTRACT_SERVER_TOKEN)"),
+  Options.withFallbackConfig(Config.redacted("EXTRACT_SERVER_TOKEN")),
+  Options.optional
+)
+const drainTimeout = Options.float("drain-timeout").pipe(
+  Options.withDescription(
+    "Seconds a SIGTERM waits for in-flight runs before interrupting them (env EXTRACT_DRAIN_TIMEOUT; default 10)"
+  ),
+  Options.withFallbackConfig(Config.number("EXTRACT_DRAIN_TIMEOUT")),
+  Options.withDefault(10)
+)
+const serverUrl = Options.text("server").pipe(
+  Options.withDescription("URL of an extract serve (env EXTRACT_SERVER_URL; default http://127.0.0.1:8787)"),
+  Options.withFallbackConfig(Config.string("EXTRACT_SERVER_URL")),
+  Options.withDefault("http://127.0.0.1:8787")
+)
+const submitWait = Options.boolean("wait").pipe(
+  Options.withDescription("Follow each run's progress on stderr and exit with its exit code")
+)
+const submitContext = Options.text("context").pipe(
+  Options.withDescription("Name of a context graph the runs are added to"),
+  Options.optional
+)
+
+const serveCommand = Command.make(
+  "serve",
+  {
+    outputDir: outputDirOption,
+    extractor,
+    model,
+    baseUrl,
+    chunkSize,
+    chunkOverlap,
+    concurrency,
+    encoding,
+    maxInputBytes,
+    llm: llmOptions,
+    formats,
+    baseIri,
+    database,
+    host: serveHost,
+    port: servePort,
+    inputRoot,
+    token: serverToken,
+    drainTimeout
+  },
+  (raw) => Effect.flatMap(Effect.promise(() => import("./Server/Server.js")), (m) => m.runServe(raw))
+).pipe(Command.withDescription("Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs) on the workflow engine"))
+
+const submitCommand = Command.make(
+  "submit",
+  {
+    files,
+    server: serverUrl,
+    token: serverToken,
+    wait: submitWait,
+    json,
+    quiet,
+    chunkSize,
+    chunkOverlap,
+    concurrency,
+    encoding,
+    maxInputBytes,
+    entityTypes: llmOptions.entityTypes,
+    relationTypes: llmOptions.relationTypes,
+    passes: llmOptions.passes,
+    keepUngrounded: llmOptions.keepUngrounded,
+    temperature: llmOptions.temperature,
+    formats,
+    baseIri,
+    force,
+    context: submitContext
+  },
+  (raw) =>
+    Effect.gen(function*() {
+      const m = yield* Effect.promise(() => import("./Client/ServerClient.js"))
+      yield* (yield* ExitStatus).set(yield* m.runSubmit(raw))
+    })
+).pipe(Command.withDescription("Submit documents to an extract serve; prints <runId>\t<runDir> per input"))
+
+const watchCommand = Command.make(
+  "watch",
+  {
+    server: serverUrl,
+    token: serverToken,
+    json,
+    quiet,
+    id: Args.text({ name: "id" }).pipe(Args.withDescription("A run id (doc-…) or a batch id (batch-…)"))
+  },
+  (raw) =>
+    Effect.gen(function*() {
+      const m = yield* Effect.promise(() => import("./Client/ServerClient.js"))
+      yield* (yield* ExitStatus).set(yield* m.runWatch(raw))
+    })
+).pipe(Command.withDescription("Follow a run's or a batch's progress on an extract serve"))
+
 // --- completions (issue 14) ---
 const shell = Args.choice([["bash", "bash"], ["zsh", "zsh"], ["fish", "fish"]] as const, { name: "shell" }).pipe(
   Args.withDescription("bash, zsh or fish")
@@ -595,7 +761,17 @@ const completionsCommand = Command.make("completions", { shell }, ({ shell }) =>
 
 /** The whole command line. */
 export const command = extractCommand.pipe(
-  Command.withSubcommands([runsCommand, graphCommand, viewCommand, evalCommand, completionsCommand])
+  Command.withSubcommands([
+    runsCommand,
+    graphCommand,
+    viewCommand,
+    evalCommand,
+    serveCommand,
+    submitCommand,
+    watchCommand,
+    workerCommand,
+    completionsCommand
+  ])
 )
 
 /** Prints @effect/cli's completion script of {@link command} for `shell`. */
@@ -661,13 +837,26 @@ export const ARGV_SPEC: ArgvSpec = {
     "--errors",
     // context graphs
     "--context",
-    "--out"
+    "--out",
+    // SQL mirror
+    "--database",
+    // worker, serve, submit, watch (issue 11)
+    "--host",
+    "--port",
+    "--input-root",
+    "--token",
+    "--drain-timeout",
+    "--server"
   ]),
   subcommands: new Map([
     ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
     ["graph", new Set(["add", "list", "show", "search", "export", "verify", "repair", "unmerge"])],
     ["view", new Set<string>()],
     ["eval", new Set(["ner", "relations", "resolution"])],
+    ["worker", new Set<string>()],
+    ["serve", new Set<string>()],
+    ["submit", new Set<string>()],
+    ["watch", new Set<string>()],
     ["completions", new Set<string>()]
   ])
 }

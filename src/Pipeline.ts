@@ -30,7 +30,7 @@ import { type MergedExtraction, mergeExtractions } from "./MergeExtractions.js"
 import { Progress, type Stage } from "./Progress.js"
 import { Renderer, type RenderOptions } from "./Renderer.js"
 import { Resolver } from "./Resolver.js"
-import { ExtractionRunService } from "./Store/ExtractionRunService.js"
+import { ExtractionRunService, type RunHandle } from "./Store/ExtractionRunService.js"
 
 /** Options of one pipeline run that are not part of its config. */
 export interface RunOptions {
@@ -140,6 +140,27 @@ export const renderOptionsOf = (config: RunConfig, text: string): RenderOptions 
   baseIri: config.baseIri,
   text
 })
+
+/** Run stats once the extract stage is done: mention and ungrounded counts, failed chunks, LLM usage. */
+export const statsAfterExtraction = (stats: RunStats, extraction: ExtractOutcome): RunStats =>
+  new RunStats({
+    ...stats,
+    mentionCount: extraction.mentions.length,
+    ungrounded: extraction.ungrounded,
+    failedChunks: extraction.failedChunks.length,
+    partial: extraction.failedChunks.length > 0,
+    llm: extraction.llm
+  })
+
+/** Run stats once the resolve stage is done: entity and relation counts. */
+export const statsAfterResolution = (stats: RunStats, graph: KnowledgeGraph): RunStats =>
+  new RunStats({ ...stats, entityCount: graph.entities.length, relationCount: graph.relations.length })
+
+/** A run as {@link Pipeline} `beginRun` opened it: `reused` is its summary when nothing is left to do. */
+export interface BegunRun {
+  readonly handle: RunHandle
+  readonly reused: RunSummary | null
+}
 
 /** Runs `self` and pairs its result with its wall time in whole milliseconds. */
 const elapsed = <A, E, R>(self: Effect.Effect<A, E, R>) =>
@@ -288,12 +309,14 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       const length = Math.max(1, ctx.document.length)
       const writers = yield* Effect.makeSemaphore(8)
       const writes: Array<Fiber.RuntimeFiber<void, StoreError>> = []
+      const decided: Array<DocumentChunk> = []
       let produced = 0
       let tokens = 0
       let extracted = 0
       let extractStarted = 0
       const chunkingDone = Effect.gen(function*() {
         yield* store.pruneChunks(ctx.runId, produced)
+        yield* store.saveChunkIndex(ctx.runId, decided)
         yield* store.emitEvent(ctx.runId, "chunking.complete", {
           chunkCount: produced,
           tokens,
@@ -318,6 +341,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
           Effect.gen(function*() {
             produced++
             tokens += chunk.tokens
+            decided.push(chunk)
             if (produced === 1) {
               extractStarted = Date.now()
               yield* progress.stageStarted("extract", 1, "chunks")
@@ -382,16 +406,20 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     })
 
     /**
-     * Runs the pipeline on one document. A completed run of the same
-     * document with the same result-affecting config is reused unless
-     * `force`. Stage failures are recorded in the run (`errors`,
-     * `run.failed`) and returned as a `failed` summary; interruption records
-     * `run.interrupted`. Fails only with StoreError when the run store itself
-     * cannot be written.
+     * The start of a run: opens it in the store (taking its lock), begins its
+     * progress, and either reuses a completed run of the same document with
+     * the same result-affecting config (unless `force`; `reused` is then its
+     * summary and the run is closed) or records `run.started` (`started`:
+     * extra fields for its data, e.g. the workflow execution). Fails with
+     * RunLocked, StoreError.
      */
-    const run = Effect.fn("Pipeline.run")(function*(document: SourceDocument, config: RunConfig, options: RunOptions) {
+    const beginRun = Effect.fn("Pipeline.beginRun")(function*(
+      document: SourceDocument,
+      config: RunConfig,
+      options: RunOptions,
+      started: Record<string, unknown> = {}
+    ) {
       const handle = yield* store.createRun(document, config)
-      const ctx: RunContext = { runId: handle.runId, document, config }
       yield* progress.begin(handle.runId, document.path)
 
       if (!options.force && Option.isSome(handle.previous)) {
@@ -402,20 +430,18 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         ) {
           yield* store.completeRun(handle.runId, previous.stats, { reused: true })
           yield* progress.end("already complete with this config; reused (--force re-runs it)")
-          return {
+          const reused: RunSummary = {
             runId: handle.runId,
             runDir: handle.runDir,
             status: "completed",
             reused: true,
             stats: previous.stats,
             error: null
-          } satisfies RunSummary
+          }
+          return { handle, reused } satisfies BegunRun
         }
       }
 
-      const started = Date.now()
-      let stage: Stage = "chunk"
-      let stats = emptyStats()
       yield* store.emitEvent(handle.runId, "run.started", {
         extractor: config.extractor,
         model: config.model,
@@ -423,46 +449,26 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         resumed: Option.isSome(handle.previous),
         // which process ran it (issue 6: runs are locked per process)
         pid: process.pid,
-        host: hostname()
+        host: hostname(),
+        ...started
       })
+      return { handle, reused: null } satisfies BegunRun
+    })
 
-      const stages: Effect.Effect<void, ExtractionError | PipelineError | StoreError> = Effect.gen(function*() {
-        const { extraction } = yield* chunkAndExtract(ctx, (chunkCount) => {
-          stats = new RunStats({ ...stats, chunkCount })
-          stage = "extract"
-        })
-        stats = new RunStats({
-          ...stats,
-          mentionCount: extraction.mentions.length,
-          ungrounded: extraction.ungrounded,
-          failedChunks: extraction.failedChunks.length,
-          partial: extraction.failedChunks.length > 0,
-          llm: extraction.llm
-        })
-        stage = "resolve"
-        const graphs = yield* resolveStage(ctx, extraction)
-        stats = new RunStats({
-          ...stats,
-          entityCount: graphs.graph.entities.length,
-          relationCount: graphs.graph.relations.length
-        })
-        stage = "render"
-        yield* renderStage(ctx, graphs)
-      })
-
-      const exit = yield* Effect.exit(stages).pipe(
-        Effect.onInterrupt(() =>
-          store.interruptRun(handle.runId, {
-            stage,
-            percent: Effect.runSync(progress.percent),
-            durationMs: Date.now() - started
-          }).pipe(
-            Effect.zipRight(progress.end(`interrupted during ${stage}`)),
-            Effect.ignore
-          )
-        )
-      )
-      stats = new RunStats({ ...stats, durationMs: Date.now() - started })
+    /**
+     * The end of a run whose stages succeeded or failed (`exit`): records
+     * `run.completed` (partial when chunks failed) or the error and
+     * `run.failed`, ends its progress, closes it (releasing its lock), and
+     * returns its summary. `stage` is where a failure happened. Fails with
+     * the StoreError that ended the stages (after recording what it can), or
+     * when the store cannot be written.
+     */
+    const endRun = Effect.fn("Pipeline.endRun")(function*(
+      handle: RunHandle,
+      exit: Exit.Exit<void, ExtractionError | PipelineError | StoreError>,
+      stats: RunStats,
+      stage: Stage
+    ) {
       if (Exit.isSuccess(exit)) {
         yield* store.completeRun(handle.runId, stats, stats.partial ? { partial: true } : {})
         yield* progress.end(
@@ -500,8 +506,57 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       } satisfies RunSummary
     })
 
+    /**
+     * Runs the pipeline on one document: {@link beginRun}, the four stages,
+     * {@link endRun}. A completed run of the same document with the same
+     * result-affecting config is reused unless `force`. Stage failures are
+     * recorded in the run (`errors`, `run.failed`) and returned as a `failed`
+     * summary; interruption records `run.interrupted`. Fails only with
+     * StoreError when the run store itself cannot be written.
+     */
+    const run = Effect.fn("Pipeline.run")(function*(document: SourceDocument, config: RunConfig, options: RunOptions) {
+      const begun = yield* beginRun(document, config, options)
+      if (begun.reused !== null) return begun.reused
+      const handle = begun.handle
+      const ctx: RunContext = { runId: handle.runId, document, config }
+      const started = Date.now()
+      let stage: Stage = "chunk"
+      let stats = emptyStats()
+
+      const stages: Effect.Effect<void, ExtractionError | PipelineError | StoreError> = Effect.gen(function*() {
+        // streamed: extraction starts on the first chunk while the rest is being split
+        const { extraction } = yield* chunkAndExtract(ctx, (chunkCount) => {
+          stats = new RunStats({ ...stats, chunkCount })
+          stage = "extract"
+        })
+        stats = statsAfterExtraction(stats, extraction)
+        stage = "resolve"
+        const graphs = yield* resolveStage(ctx, extraction)
+        stats = statsAfterResolution(stats, graphs.graph)
+        stage = "render"
+        yield* renderStage(ctx, graphs)
+      })
+
+      const exit = yield* Effect.exit(stages).pipe(
+        Effect.onInterrupt(() =>
+          store.interruptRun(handle.runId, {
+            stage,
+            percent: Effect.runSync(progress.percent),
+            durationMs: Date.now() - started
+          }).pipe(
+            Effect.zipRight(progress.end(`interrupted during ${stage}`)),
+            Effect.ignore
+          )
+        )
+      )
+      stats = new RunStats({ ...stats, durationMs: Date.now() - started })
+      return yield* endRun(handle, exit, stats, stage)
+    })
+
     return {
       run,
+      beginRun,
+      endRun,
       chunkStage,
       chunkAndExtract,
       extractChunk,

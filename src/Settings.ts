@@ -12,6 +12,7 @@ import * as Redacted from "effect/Redacted"
 import { unknownFlags } from "./Argv.js"
 import { sha256Hex } from "./Digest.js"
 import { DEFAULT_MAX_INPUT_BYTES, isKnownEncoding } from "./DocumentReader.js"
+import { type DatabaseUrl, parseDatabaseUrl } from "./Domain/DatabaseUrl.js"
 import { UsageError } from "./Domain/Errors.js"
 import { Vocabulary } from "./Domain/Graph.js"
 import { DEFAULT_BASE_IRI, DEFAULT_FORMATS, parseFormats, validateBaseIri } from "./Domain/Output.js"
@@ -54,6 +55,9 @@ export interface RawSettings {
   readonly formats?: Option.Option<string>
   /** `--base-iri` / EXTRACT_BASE_IRI; none = DEFAULT_BASE_IRI. */
   readonly baseIri?: Option.Option<string>
+  // --- SQL mirror (issue 10) ---
+  /** `--database` / EXTRACT_DATABASE_URL: `sqlite:PATH`, `postgres://…` or `none`; none = `<output-dir>/extract.db`. */
+  readonly database?: Option.Option<string>
 }
 
 /** The llm extractor's flags (see README, "Using a model"). */
@@ -127,6 +131,9 @@ export interface ExtractSettings {
   readonly guidance: Guidance | null
   /** Print what each run would cost instead of running it. */
   readonly dryRun: boolean
+  // --- SQL mirror (issue 10) ---
+  /** Where runs are mirrored (absent: `<output-dir>/extract.db`). */
+  readonly database?: DatabaseUrl
 }
 
 /** Parses a byte count such as `1048576`, `512K`, `64M` or `1G` (binary units); undefined if malformed. */
@@ -270,7 +277,8 @@ export const resolveSettings = Effect.fn("Settings.resolve")(function*(raw: RawS
     encoding,
     maxInputBytes,
     guidance: llm?.guidance ?? null,
-    dryRun: raw.dryRun ?? false
+    dryRun: raw.dryRun ?? false,
+    database: yield* parseDatabaseUrl(Option.getOrUndefined(raw.database ?? Option.none()), raw.outputDir)
   } satisfies ExtractSettings
 })
 

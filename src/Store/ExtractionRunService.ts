@@ -77,9 +77,27 @@ export class RunStoreConfig extends Context.Tag("RunStoreConfig")<RunStoreConfig
   /** Snapshot policy (see {@link DEFAULT_SNAPSHOT_EVERY}); 1 rewrites metadata.json on every change. */
   readonly snapshotEvery?: number
   readonly snapshotIntervalMs?: number
+  /** Writes each status change through to the SQL mirror (src/Sql/StoreMirror.ts); none by default. */
+  readonly mirror?: RunStoreMirror
 }>() {
   static layer = (outputDir: string, options: Omit<RunStoreConfig["Type"], "outputDir"> = {}) =>
     Layer.succeed(RunStoreConfig, { outputDir, ...options })
+}
+
+/**
+ * The SQL mirror as the store sees it (issue 10's dual write). The store
+ * calls `write` with a run's current metadata when the run opens (`final`
+ * false) and when it ends (`final` true, after the last snapshot). A failure
+ * never fails the run: the store records a `mirror.failed` event.
+ */
+export interface RunStoreMirror {
+  /** The database, fit to print. */
+  readonly display: string
+  readonly write: (
+    runDir: string,
+    metadata: RunMetadata,
+    final: boolean
+  ) => Effect.Effect<void, { readonly database: string; readonly message: string }>
 }
 
 /** A file to write under a run directory. */
@@ -638,6 +656,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
             }
           )
         }
+        yield* mirror(runId, false)
         return { runId, runDir, previous } satisfies RunHandle
       })
       return yield* setup.pipe(Effect.onError(() => abandon(runId, opened)))
@@ -670,15 +689,37 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     })
 
     /**
-     * Writes every chunk's text to `input/chunks/chunk-<N>.txt` and removes
+     * Writes every chunk's text to `input/chunks/chunk-<N>.txt`, the chunk
+     * index `input/chunks.json` ({@link saveChunkIndex}), and removes
      * chunk and extraction files left from an earlier run with more chunks.
      */
     const saveChunks = Effect.fn("ExtractionRunService.saveChunks")(
       function*(runId: string, chunks: ReadonlyArray<Chunk>) {
         yield* pruneChunks(runId, chunks.length)
         yield* Effect.forEach(chunks, (c) => saveChunk(runId, c), { concurrency: 8, discard: true })
+        yield* saveChunkIndex(runId, chunks)
       }
     )
+
+    /**
+     * Writes `input/chunks.json`: per chunk, its index, offsets (code points
+     * over input/document.txt), token count and the SHA-256 of its text (hex),
+     * for the SQL mirror's chunk rows (issue 10; docs/database.md).
+     */
+    const saveChunkIndex = (runId: string, chunks: ReadonlyArray<Chunk>) =>
+      write(
+        path.join(runDirOf(runId), "input", "chunks.json"),
+        JSON.stringify(
+          chunks.map((c) => ({
+            index: c.index,
+            start: c.span.start,
+            end: c.span.end,
+            tokens: c.tokens,
+            sha256: sha256Hex(c.span.text)
+          }))
+        ) +
+          "\n"
+      )
 
     /** Writes one chunk's text to `input/chunks/chunk-<N>.txt`. */
     const saveChunk = (runId: string, chunk: Chunk) =>
@@ -794,7 +835,35 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
 
     /** Records the end of a run (status, event, maybe an error), writes the snapshot, releases the lock. */
     const finish = (runId: string, changes: (timestamp: string) => ReadonlyArray<JournalChange>) =>
-      record(runId, changes, true).pipe(Effect.ensuring(closeLive(runId)))
+      record(runId, changes, true).pipe(Effect.zipRight(mirror(runId, true)), Effect.ensuring(closeLive(runId)))
+
+    // --- SQL mirror (issue 10) ---
+    /**
+     * Writes a live run's state through to the mirror, if one is configured.
+     * A failure becomes a `mirror.failed` event (database, error, status);
+     * it never fails the run.
+     */
+    const mirror = (runId: string, final: boolean): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const hook = config.mirror
+        const run = live.get(runId)
+        if (hook === undefined || run === undefined) return
+        const metadata = Schema.decodeUnknownSync(RunMetadata)(run.state)
+        yield* hook.write(run.dir, metadata, final).pipe(
+          Effect.catchAll((e) =>
+            record(runId, (timestamp) => [{
+              op: "event",
+              event: encodeEvent(
+                new RunEvent({
+                  timestamp,
+                  type: "mirror.failed",
+                  data: { database: e.database, error: e.message, status: metadata.status }
+                })
+              )
+            }], true).pipe(Effect.ignore)
+          )
+        )
+      }).pipe(Effect.catchAllDefect((defect) => Effect.logWarning(`mirror: ${String(defect)}`)))
 
     /** Marks the run `completed` with its final stats and records `run.completed`; releases the lock. */
     const completeRun = Effect.fn("ExtractionRunService.completeRun")(
@@ -847,6 +916,9 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
         ])
       }
     )
+
+    /** True when this process has the run open for writing (holds its lock); for durable activities (src/Workflow/). */
+    const isOpen = (runId: string): boolean => live.has(runId)
 
     /**
      * Opens an existing run for writing without starting it (for repairs):
@@ -964,9 +1036,11 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
       validateRunId,
       createRun,
       openRun,
+      isOpen,
       closeRun,
       saveChunks,
       pruneChunks,
+      saveChunkIndex,
       saveChunk,
       saveExtraction,
       loadExtraction,

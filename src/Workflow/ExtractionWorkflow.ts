@@ -1,0 +1,247 @@
+/**
+ * One document's extraction as a durable workflow (@effect/workflow): the
+ * pipeline's own stage cores ({@link Pipeline}) run as journaled activities,
+ * so that a process killed mid-run resumes from its last finished activity.
+ *
+ * Activities, in order (names are the journal keys, unique per execution):
+ * - `begin`: {@link Pipeline} `beginRun` (open the run, reuse check, `run.started`);
+ * - `chunk`: `chunkStage`;
+ * - `extract/<index>`: `extractChunk`, one activity per chunk, at most
+ *   `chunksInFlight(config)` at once, so a crash repeats at most the chunks in flight;
+ * - `extract/complete`: `completeExtraction`;
+ * - `resolve`: `resolveStage`; `render`: `renderStage`;
+ * - `end`: `endRun` (`run.completed` or `run.failed`, the lock released).
+ *
+ * The idempotency key is the run id plus a hash of the result-affecting
+ * config ({@link executionKey}): the same document with the same config
+ * joins one execution. The run lock (src/Store/RunLock.ts) is held by the
+ * process running the activities: each activity first makes sure this
+ * process has the run open ({@link ensureOpen}); after a crash, the new
+ * process reopens the run, which breaks the dead process's stale lock by
+ * the store's own rules, and records `run.resumed`.
+ */
+import * as Activity from "@effect/workflow/Activity"
+import * as Workflow from "@effect/workflow/Workflow"
+import { WorkflowInstance } from "@effect/workflow/WorkflowEngine"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import { createHash } from "node:crypto"
+import { hostname } from "node:os"
+import { Chunk } from "../Domain/Chunk.js"
+import { SourceDocument } from "../Domain/Document.js"
+import { ExtractionError, PipelineError, RunLocked, StoreError } from "../Domain/Errors.js"
+import { ChunkExtraction, ExtractedRelation, Mention } from "../Domain/Extraction.js"
+import { KnowledgeGraph, ResolutionGraph } from "../Domain/Graph.js"
+import { emptyStats, LlmStats, OutputFile, resultAffectingConfig, RunConfig, RunStats } from "../Domain/Run.js"
+import { ExtractionOptions, ExtractionResult } from "../Domain/Workflow.js"
+import {
+  type ChunkOutcome,
+  type ExtractOutcome,
+  type RunContext,
+  statsAfterExtraction,
+  statsAfterResolution
+} from "../Pipeline.js"
+import type { Stage } from "../Progress.js"
+import { ExtractionRunService } from "../Store/ExtractionRunService.js"
+import { RunPipelines } from "./RunPipelines.js"
+
+/** SHA-256 (hex, first 16 digits) of a config's result-affecting fields, as canonical JSON. */
+export const configHash = (config: RunConfig): string =>
+  createHash("sha256").update(JSON.stringify(resultAffectingConfig(config))).digest("hex").slice(0, 16)
+
+/** The payload of one extraction: the decoded document, its config, and what it belongs to. */
+export class ExtractionPayload extends Schema.Class<ExtractionPayload>("ExtractionPayload")({
+  runId: Schema.String,
+  /** The decoded text (what `input/document.txt` holds). */
+  text: Schema.String,
+  /** `input.path` as recorded. */
+  path: Schema.String,
+  /** Size of the input in bytes, and the SHA-256 of those bytes (the run id's source). */
+  bytes: Schema.Int,
+  sha256: Schema.String,
+  encoding: Schema.String,
+  replacements: Schema.Int,
+  config: RunConfig,
+  /** The request's options: the runner resolves them over its own settings and checks it gets `config`. */
+  options: ExtractionOptions,
+  force: Schema.Boolean,
+  /** Distinguishes forced re-runs of one document and config; "" otherwise. */
+  nonce: Schema.String,
+  /** The context graph named by the request (issue 12), recorded in `run.started`. */
+  context: Schema.NullOr(Schema.String),
+  /** The batch this run belongs to, if any. */
+  batchId: Schema.NullOr(Schema.String)
+}) {}
+
+/** The idempotency key of an extraction: `<runId>:<configHash>` (and `:<nonce>` for a forced re-run). */
+export const executionKey = (p: { runId: string; config: RunConfig; nonce: string }): string =>
+  `${p.runId}:${configHash(p.config)}${p.nonce === "" ? "" : `:${p.nonce}`}`
+
+/** Errors a stage activity may end with; they become a `failed` run, except StoreError. */
+export const StageError = Schema.Union(ExtractionError, PipelineError, StoreError, RunLocked)
+
+/** What the workflow may fail with: the run store could not be written or locked, or this runner cannot build the run's pipeline (the run is not `failed`). */
+export const ExtractionWorkflowError = Schema.Union(StoreError, RunLocked, PipelineError)
+
+/** Durable journal form of {@link ChunkOutcome}. */
+const ChunkOutcomeSchema = Schema.Union(
+  Schema.Struct({ ok: ChunkExtraction }),
+  Schema.Struct({ failed: ExtractionError })
+)
+
+/** Durable journal form of {@link ExtractOutcome}. */
+const ExtractOutcomeSchema = Schema.Struct({
+  mentions: Schema.Array(Mention),
+  relations: Schema.Array(ExtractedRelation),
+  ungrounded: Schema.Int,
+  duplicateMentions: Schema.Int,
+  failedChunks: Schema.Array(Schema.Int),
+  llm: Schema.NullOr(LlmStats)
+})
+
+const GraphsSchema = Schema.Struct({ graph: KnowledgeGraph, resolution: ResolutionGraph })
+
+const BeginSchema = Schema.Struct({
+  reused: Schema.NullOr(ExtractionResult),
+  /** Epoch milliseconds when the run started (for `stats.durationMs`). */
+  startedAt: Schema.Number
+})
+
+/** The extraction workflow: payload {@link ExtractionPayload}, result {@link ExtractionResult}. */
+export const ExtractionWorkflow = Workflow.make({
+  name: "ExtractionWorkflow",
+  payload: ExtractionPayload,
+  success: ExtractionResult,
+  error: ExtractionWorkflowError,
+  idempotencyKey: executionKey
+})
+
+/** The document of a payload, as DocumentReader would have made it. */
+export const documentOf = (p: ExtractionPayload): SourceDocument =>
+  new SourceDocument(p.text, p.path, p.bytes, p.sha256, p.encoding, p.replacements)
+
+const toResult = (summary: {
+  runId: string
+  runDir: string
+  status: ExtractionResult["status"]
+  reused: boolean
+  stats: RunStats
+  error: string | null
+}) => ExtractionResult.make({ ...summary, runId: summary.runId as ExtractionResult["runId"] })
+
+/**
+ * Registers the workflow's implementation; needs the {@link Pipeline} (and
+ * its services) of the process that runs the activities.
+ */
+export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
+  Effect.fn("ExtractionWorkflow.run")(
+    function*(payload, executionId) {
+      const pipelines = yield* RunPipelines
+      const pipeline = yield* pipelines.pipelineFor(payload.options, payload.config).pipe(
+        Effect.catchTag("UsageError", (e) => Effect.fail(new PipelineError({ stage: "begin", message: e.message })))
+      )
+      const store = yield* ExtractionRunService
+      const document = documentOf(payload)
+      const { config, runId } = payload
+      const runDir = store.runDirOf(runId)
+      const ctx: RunContext = { runId, document, config }
+      const handle = { runId, runDir, previous: Option.none() }
+
+      /**
+       * Makes sure this process has the run open (holds its lock) before an
+       * activity writes to it. After a crash or a failover, the run is
+       * reopened (a dead holder's lock is stale and broken) and `run.resumed`
+       * says which process took over.
+       */
+      const ensureOpen = pipelines.ensureOpen(
+        runId,
+        store.createRun(document, config).pipe(
+          Effect.zipRight(store.emitEvent(runId, "run.resumed", { pid: process.pid, host: hostname(), executionId }))
+        )
+      )
+
+      const activity = <A, I, E extends Schema.Schema.All, R>(
+        name: string,
+        success: Schema.Schema<A, I, never>,
+        error: E,
+        execute: Effect.Effect<A, E["Type"], R>
+      ) => Activity.make({ name, success, error, execute: Effect.zipRight(ensureOpen, execute) })
+
+      // `begin` opens the run itself (createRun takes the lock), so it is the one activity without ensureOpen.
+      const begun = yield* Activity.make({
+        name: "begin",
+        success: BeginSchema,
+        error: ExtractionWorkflowError,
+        execute: pipeline.beginRun(document, config, { force: payload.force }, {
+          executionId,
+          ...(payload.batchId === null ? {} : { batchId: payload.batchId }),
+          ...(payload.context === null ? {} : { context: payload.context })
+        }).pipe(
+          Effect.map((b) => ({ reused: b.reused === null ? null : toResult(b.reused), startedAt: Date.now() }))
+        )
+      })
+      if (begun.reused !== null) return begun.reused
+
+      // An explicit interrupt (WorkflowOrchestrator.interrupt) records `run.interrupted`.
+      const instance = yield* WorkflowInstance
+      yield* Workflow.addFinalizer((exit) =>
+        Exit.isInterrupted(exit) && instance.interrupted
+          ? ensureOpen.pipe(
+            Effect.zipRight(store.interruptRun(runId, { stage, durationMs: Date.now() - begun.startedAt })),
+            Effect.ignore
+          )
+          : Effect.void
+      )
+
+      let stage: Stage = "chunk"
+      let stats = emptyStats()
+      const stages = Effect.gen(function*() {
+        const chunks = yield* activity("chunk", Schema.Array(Chunk), StageError, pipeline.chunkStage(ctx))
+        stats = new RunStats({ ...stats, chunkCount: chunks.length })
+        stage = "extract"
+        const extractStarted = Date.now()
+        const outcomes = yield* Effect.forEach(
+          chunks,
+          (chunk) =>
+            activity(
+              `extract/${chunk.index}`,
+              ChunkOutcomeSchema,
+              StageError,
+              pipeline.extractChunk(runId, chunk) as Effect.Effect<ChunkOutcome, typeof StageError.Type>
+            ),
+          { concurrency: pipeline.chunksInFlight(config) }
+        )
+        const extraction: ExtractOutcome = yield* activity(
+          "extract/complete",
+          ExtractOutcomeSchema,
+          StageError,
+          pipeline.completeExtraction(ctx, outcomes, Date.now() - extractStarted)
+        )
+        stats = statsAfterExtraction(stats, extraction)
+        stage = "resolve"
+        const graphs = yield* activity("resolve", GraphsSchema, StageError, pipeline.resolveStage(ctx, extraction))
+        stats = statsAfterResolution(stats, graphs.graph)
+        stage = "render"
+        yield* activity("render", Schema.Array(OutputFile), StageError, pipeline.renderStage(ctx, graphs))
+      })
+      const exit = yield* Effect.exit(stages)
+      // A lock that could not be taken is not a failure of the run: report it as it is.
+      if (Exit.isFailure(exit)) {
+        const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
+        if (failure?._tag === "RunLocked") return yield* failure
+      }
+      const end = exit as Exit.Exit<void, ExtractionError | PipelineError | StoreError>
+      return yield* activity(
+        "end",
+        ExtractionResult,
+        ExtractionWorkflowError,
+        Effect.suspend(() =>
+          pipeline.endRun(handle, end, new RunStats({ ...stats, durationMs: Date.now() - begun.startedAt }), stage)
+        ).pipe(Effect.map(toResult))
+      )
+    }
+  )
+)
