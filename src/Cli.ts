@@ -15,8 +15,9 @@ import { type ArgvSpec, normalizeArgv } from "./Argv.js"
 import { BatchRunner } from "./BatchRunner.js"
 import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from "./Chunker.js"
 import { ExitStatus } from "./ExitStatus.js"
-import { RunsReport } from "./RunsReport.js"
+import { type RunSource, RunsReport } from "./RunsReport.js"
 import { DEFAULT_CONCURRENCY, resolveSettings } from "./Settings.js"
+import { DbCommands, type DbTarget } from "./Sql/DbCommands.js"
 import { ExtractionRunService, RunStoreConfig } from "./Store/ExtractionRunService.js"
 import { RunVerifier } from "./Store/RunVerifier.js"
 import { Tokenizer } from "./Tokenizer.js"
@@ -281,15 +282,51 @@ const withReport = <A, E, R>(
     )
   })
 
+// --- read cutover (issue 10): runs list|show --from db read the SQL mirror
+const from = Options.choice("from", ["fs", "db"]).pipe(
+  Options.withDescription("Read runs from the run store on disk (fs, default) or the database mirror (db)"),
+  Options.withDefault("fs" as const)
+)
+const dbDatabase = Options.text("database").pipe(
+  Options.withDescription(
+    "sqlite:PATH or postgres://… (env EXTRACT_DATABASE_URL; default sqlite:<output-dir>/extract.db)"
+  ),
+  Options.optional
+)
+/** Runs a db command with its output directory and database, given here or on `extract` (or by env). */
+const withDb = <A, E, R>(
+  own: { readonly outputDir: Option.Option<string>; readonly database: Option.Option<string> },
+  f: (target: DbTarget, commands: DbCommands) => Effect.Effect<A, E, R>
+) =>
+  Effect.gen(function*() {
+    const parent = yield* extractCommand
+    const target: DbTarget = {
+      outputDir: Option.getOrElse(own.outputDir, () => parent.outputDir),
+      database: Option.getOrUndefined(Option.orElse(own.database, () => parent.database))
+    }
+    return yield* Effect.flatMap(DbCommands, (c) => f(target, c)).pipe(Effect.provide(DbCommands.Default))
+  })
+const fromSource = <A, E, R>(
+  o: {
+    readonly outputDir: Option.Option<string>
+    readonly database: Option.Option<string>
+    readonly from: "fs" | "db"
+  },
+  f: (report: RunsReport, source?: RunSource) => Effect.Effect<A, E, R>
+) =>
+  o.from === "fs"
+    ? withReport(o.outputDir, (r) => f(r))
+    : withReport(o.outputDir, (r) => withDb(o, (target, c) => c.withRunSource(target, (source) => f(r, source))))
+
 const listCommand = Command.make(
   "list",
-  { outputDir: runsOutputDir, json },
-  (o) => withReport(o.outputDir, (r) => r.list(o.json))
+  { outputDir: runsOutputDir, json, from, database: dbDatabase },
+  (o) => fromSource(o, (r, source) => r.list(o.json, source))
 ).pipe(Command.withDescription("List runs, oldest first"))
 const showCommand = Command.make(
   "show",
-  { outputDir: runsOutputDir, json, runId },
-  (o) => withReport(o.outputDir, (r) => r.show(o.runId, o.json))
+  { outputDir: runsOutputDir, json, runId, from, database: dbDatabase },
+  (o) => fromSource(o, (r, source) => r.show(o.runId, o.json, source))
 ).pipe(Command.withDescription("Show one run (--json: its metadata.json)"))
 const timelineCommand = Command.make(
   "timeline",
@@ -336,8 +373,60 @@ const runsCommand = Command.make("runs").pipe(
   Command.withSubcommands([listCommand, showCommand, timelineCommand, errorsCommand, verifyCommand])
 )
 
+// --- SQL mirror (issue 10): extract db migrate|sync|verify|query, extract search
+const dbOptions = { outputDir: runsOutputDir, database: dbDatabase }
+const migrateCommand = Command.make(
+  "migrate",
+  dbOptions,
+  (o) => withDb(o, (target, c) => c.migrate(target))
+).pipe(Command.withDescription("Create or upgrade the database schema (first use does it too)"))
+const rebuild = Options.boolean("rebuild").pipe(
+  Options.withDescription("Delete the database (even a corrupt SQLite file) and recreate it from the runs")
+)
+const syncRunIds = Args.text({ name: "runId" }).pipe(
+  Args.withDescription("Runs to mirror (default: every run that differs from the database)"),
+  Args.repeated
+)
+const syncCommand = Command.make(
+  "sync",
+  { ...dbOptions, rebuild, quiet, runIds: syncRunIds },
+  (o) => withDb(o, (target, c) => c.sync(target, o.runIds, o.rebuild, o.quiet))
+).pipe(Command.withDescription("Mirror existing runs into the database (backfill); idempotent"))
+const dbVerifyCommand = Command.make(
+  "verify",
+  { ...dbOptions, json },
+  (o) =>
+    withDb(o, (target, c) => c.verify(target, o.json)).pipe(
+      Effect.flatMap((code) => Effect.flatMap(ExitStatus, (s) => s.set(code)))
+    )
+).pipe(
+  Command.withDescription(
+    "Compare every run's counts and output checksums between disk and database; exit 1 on any difference"
+  )
+)
+const statement = Args.text({ name: "sql" }).pipe(Args.withDescription("One read-only SQL statement"))
+const queryCommand = Command.make(
+  "query",
+  { ...dbOptions, json, statement },
+  (o) => withDb(o, (target, c) => c.query(target, o.statement, o.json))
+).pipe(Command.withDescription("Run read-only SQL over the mirror; a table, or --json one object per row"))
+const dbCommand = Command.make("db").pipe(
+  Command.withDescription("The SQL mirror of the run store (docs/database.md)"),
+  Command.withSubcommands([migrateCommand, syncCommand, dbVerifyCommand, queryCommand])
+)
+const searchText = Args.text({ name: "text" }).pipe(Args.withDescription("A name or the start of one"))
+const entityType = Options.text("type").pipe(
+  Options.withDescription("Only entities of this type, e.g. Person"),
+  Options.optional
+)
+const searchCommand = Command.make(
+  "search",
+  { ...dbOptions, json, type: entityType, text: searchText },
+  (o) => withDb(o, (target, c) => c.search(target, o.text, Option.getOrUndefined(o.type), o.json))
+).pipe(Command.withDescription("Find entities across all runs by label or alias, ignoring case and diacritics"))
+
 /** The whole command line. */
-export const command = extractCommand.pipe(Command.withSubcommands([runsCommand]))
+export const command = extractCommand.pipe(Command.withSubcommands([runsCommand, dbCommand, searchCommand]))
 
 /** What {@link normalizeArgv} needs to know about the options and subcommands declared above. */
 export const ARGV_SPEC: ArgvSpec = {
@@ -374,9 +463,15 @@ export const ARGV_SPEC: ArgvSpec = {
     "--formats",
     "--base-iri",
     // SQL mirror
-    "--database"
+    "--database",
+    "--from",
+    "--type"
   ]),
-  subcommands: new Map([["runs", new Set(["list", "show", "timeline", "errors", "verify"])]])
+  subcommands: new Map([
+    ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
+    ["db", new Set(["migrate", "sync", "verify", "query"])],
+    ["search", new Set<string>()]
+  ])
 }
 
 const run = Command.run(command, { name: "extract", version: VERSION })

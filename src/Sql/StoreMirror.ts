@@ -14,6 +14,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
+import { resolve } from "node:path"
 import type { DatabaseUrl } from "../Domain/DatabaseUrl.js"
 import type { RunMetadata } from "../Domain/Run.js"
 import type { RunStoreMirror } from "../Store/ExtractionRunService.js"
@@ -34,6 +35,7 @@ export const storeMirror = (
 ): Effect.Effect<RunStoreMirror | undefined, never, Scope.Scope | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     if (database._tag === "NoDatabase") return undefined
+    const dir = resolve(outputDir)
     const scope = yield* Scope.Scope
     const context = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
     const lock = yield* Effect.makeSemaphore(1)
@@ -49,7 +51,7 @@ export const storeMirror = (
     ))
     const write = (runDir: string, metadata: RunMetadata, final: boolean) =>
       open.pipe(
-        Effect.flatMap((m) => m.write(runDir, outputDir, metadata, final)),
+        Effect.flatMap((m) => m.write(runDir, dir, metadata, final)),
         Effect.provide(context),
         Effect.mapError((e) => ({
           database: database.display,
