@@ -93,12 +93,12 @@ export const compareRun = (
     ["entityCount", "entity_count"],
     ["relationCount", "relation_count"]
   ] as const
+  const got = (table: string) => rows?.[table] ?? 0
   for (const [field, column] of stats) {
-    if (disk.stats[field] !== db.stats[field]) {
-      problems.push(`${column} ${disk.stats[field]} on disk, ${db.stats[field]} in the database`)
+    if (disk.stats[field] !== got(column) || disk.stats[field] !== db.stats[field]) {
+      problems.push(`${column} ${disk.stats[field]} on disk, ${got(column)} in the database`)
     }
   }
-  const got = (table: string) => rows?.[table] ?? 0
   const expected: Array<[string, number]> = [
     ["events", disk.events.length],
     ["errors", disk.errors.length],

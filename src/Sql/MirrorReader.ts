@@ -96,19 +96,30 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
     })
 
     /**
-     * Counts of a run's rows by table, for `db verify`: events, errors,
-     * outputs, chunks, entities, mentions, relations.
+     * Counts of each run's rows by table, for `db verify`: events, errors,
+     * outputs, chunks, entities, mentions, relations; and the run row's
+     * count columns (chunk_count, mention_count, entity_count, relation_count).
      */
     const rowCounts = Effect.fn("MirrorReader.rowCounts")(function*(outputDir: string) {
       const tables = ["events", "errors", "outputs", "chunks", "entities", "mentions", "relations"] as const
-      const counts = new Map<string, Record<(typeof tables)[number], number>>()
+      const counts = new Map<string, Record<string, number>>()
+      // the count columns of the run rows, as mirrored
+      const columns = yield* sql<Record<string, unknown>>`SELECT run_id, chunk_count, mention_count, entity_count,
+        relation_count FROM runs WHERE output_dir = ${outputDir}`
+      for (const row of columns) {
+        counts.set(String(row.run_id), {
+          chunk_count: Number(row.chunk_count),
+          mention_count: Number(row.mention_count),
+          entity_count: Number(row.entity_count),
+          relation_count: Number(row.relation_count)
+        })
+      }
       for (const table of tables) {
         const rows = yield* sql<{ run_id: string; n: number }>`SELECT t.run_id, count(*) AS n FROM ${
           sql(table)
         } t JOIN runs r ON r.run_id = t.run_id WHERE r.output_dir = ${outputDir} GROUP BY t.run_id`
         for (const row of rows) {
-          const entry = counts.get(row.run_id) ??
-            { events: 0, errors: 0, outputs: 0, chunks: 0, entities: 0, mentions: 0, relations: 0 }
+          const entry = counts.get(row.run_id) ?? {}
           entry[table] = Number(row.n)
           counts.set(row.run_id, entry)
         }
