@@ -30,7 +30,7 @@ export interface SearchHit {
 const TOP = String.fromCodePoint(0x10ffff)
 
 /** Most hits printed. */
-export const SEARCH_LIMIT = 1000
+export const SEARCH_LIMIT = 200
 
 export class EntitySearch extends Effect.Service<EntitySearch>()("EntitySearch", {
   effect: Effect.gen(function*() {
@@ -59,18 +59,19 @@ export class EntitySearch extends Effect.Service<EntitySearch>()("EntitySearch",
           start: number | null
           end: number | null
           text: string | null
-        }>`SELECT e.run_id, e.entity_id, e.label, e.type, e.mention_count, r.input_path,
-            fm.start, fm."end", fm.text
-          FROM (SELECT DISTINCT run_id, entity_id FROM entity_names
-                WHERE name_norm >= ${q} AND name_norm < ${q + TOP}) k
-          JOIN entities e ON e.run_id = k.run_id AND e.entity_id = k.entity_id
-          JOIN runs r ON r.run_id = e.run_id
-          LEFT JOIN mentions fm ON fm.run_id = e.run_id AND fm.mention_id = (
-            SELECT m.mention_id FROM mentions m WHERE m.run_id = e.run_id AND m.entity_id = e.entity_id
+        }>`SELECT h.*, fm.start, fm."end", fm.text FROM (
+            SELECT e.run_id, e.entity_id, e.label, e.type, e.mention_count, r.input_path
+            FROM (SELECT DISTINCT run_id, entity_id FROM entity_names
+                  WHERE name_norm >= ${q} AND name_norm < ${q + TOP}) k
+            JOIN entities e ON e.run_id = k.run_id AND e.entity_id = k.entity_id
+            JOIN runs r ON r.run_id = e.run_id
+            WHERE 1 = 1 ${byType}
+            ORDER BY e.mention_count DESC, r.input_path, e.label, e.run_id
+            LIMIT ${limit}) h
+          LEFT JOIN mentions fm ON fm.run_id = h.run_id AND fm.mention_id = (
+            SELECT m.mention_id FROM mentions m WHERE m.run_id = h.run_id AND m.entity_id = h.entity_id
             ORDER BY m.start LIMIT 1)
-          WHERE 1 = 1 ${byType}
-          ORDER BY e.mention_count DESC, r.input_path, e.label, e.run_id
-          LIMIT ${limit}`
+          ORDER BY h.mention_count DESC, h.input_path, h.label, h.run_id`
         return rows.map((r): SearchHit => ({
           runId: r.run_id,
           entityId: r.entity_id,
