@@ -87,7 +87,15 @@ const syntheticRun = (i: number): RunRows => {
       mention_count: n,
       label_norm: normalizeName(label)
     })
-    for (const key of nameKeys(label, aliases)) entityNames.push({ run_id: runId, entity_id: id, name_norm: key })
+    for (const key of nameKeys(label, aliases)) {
+      entityNames.push({
+        run_id: runId,
+        entity_id: id,
+        name_norm: key,
+        type_norm: person ? "person" : "location",
+        mention_count: n
+      })
+    }
     for (let m = 0; m < n; m++) {
       const c = Math.floor(rnd() * chunks.length)
       const start = chunks[c]!.start + Math.floor(rnd() * 4000)

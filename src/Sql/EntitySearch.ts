@@ -48,7 +48,13 @@ export class EntitySearch extends Effect.Service<EntitySearch>()("EntitySearch",
         if (q === "") {
           return yield* new UsageError({ message: `search: ${JSON.stringify(text)} has no letters or digits` })
         }
-        const byType = type === undefined ? sql`` : sql`AND lower(e.type) = ${type.toLowerCase()}`
+        const byType = type === undefined ? sql`` : sql`AND type_norm = ${type.toLowerCase()}`
+        // the top hits from the covering index alone (an entity matching by two names counts once)
+        const top = yield* sql<{ run_id: string; entity_id: string }>`SELECT run_id, entity_id
+          FROM entity_names WHERE name_norm >= ${q} AND name_norm < ${q + TOP} ${byType}
+          GROUP BY run_id, entity_id ORDER BY max(mention_count) DESC, run_id, entity_id LIMIT ${limit}`
+        if (top.length === 0) return []
+        const keys = sql.or(top.map((t) => sql.and([sql`e.run_id = ${t.run_id}`, sql`e.entity_id = ${t.entity_id}`])))
         const rows = yield* sql<{
           run_id: string
           entity_id: string
@@ -59,19 +65,13 @@ export class EntitySearch extends Effect.Service<EntitySearch>()("EntitySearch",
           start: number | null
           end: number | null
           text: string | null
-        }>`SELECT h.*, fm.start, fm."end", fm.text FROM (
-            SELECT e.run_id, e.entity_id, e.label, e.type, e.mention_count, r.input_path
-            FROM (SELECT DISTINCT run_id, entity_id FROM entity_names
-                  WHERE name_norm >= ${q} AND name_norm < ${q + TOP}) k
-            JOIN entities e ON e.run_id = k.run_id AND e.entity_id = k.entity_id
-            JOIN runs r ON r.run_id = e.run_id
-            WHERE 1 = 1 ${byType}
-            ORDER BY e.mention_count DESC, r.input_path, e.label, e.run_id
-            LIMIT ${limit}) h
-          LEFT JOIN mentions fm ON fm.run_id = h.run_id AND fm.mention_id = (
-            SELECT m.mention_id FROM mentions m WHERE m.run_id = h.run_id AND m.entity_id = h.entity_id
+        }>`SELECT e.run_id, e.entity_id, e.label, e.type, e.mention_count, r.input_path, fm.start, fm."end", fm.text
+          FROM entities e JOIN runs r ON r.run_id = e.run_id
+          LEFT JOIN mentions fm ON fm.run_id = e.run_id AND fm.mention_id = (
+            SELECT m.mention_id FROM mentions m WHERE m.run_id = e.run_id AND m.entity_id = e.entity_id
             ORDER BY m.start LIMIT 1)
-          ORDER BY h.mention_count DESC, h.input_path, h.label, h.run_id`
+          WHERE ${keys}
+          ORDER BY e.mention_count DESC, r.input_path, e.label, e.run_id`
         return rows.map((r): SearchHit => ({
           runId: r.run_id,
           entityId: r.entity_id,

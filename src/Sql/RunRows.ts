@@ -308,7 +308,13 @@ export const readRunRows = (
         label_norm: normalizeName(e.label)
       })
       for (const key of nameKeys(e.label, e.aliases)) {
-        entityNames.push({ run_id: runId, entity_id: e.id, name_norm: key })
+        entityNames.push({
+          run_id: runId,
+          entity_id: e.id,
+          name_norm: key,
+          type_norm: e.type.toLowerCase(),
+          mention_count: e.mentions.length
+        })
       }
       for (const mention of e.mentions) {
         const chunk = chunkIds.get(mention.chunk)
