@@ -168,10 +168,18 @@ export const readRunRows = (
       )
     const m = metadata
     let docId = m.input.textSha256
+    // the document is read only when needed: no text hash (older runs), chunks to locate, no length in the graph
     let documentText: string | undefined
-    if (docId === undefined || full) {
-      documentText = yield* read("input/document.txt")
-      if (docId === undefined) docId = documentText === undefined ? m.input.sha256 : sha256Hex(documentText)
+    let documentRead = false
+    const documentOf = Effect.suspend(() =>
+      documentRead ? Effect.succeed(documentText) : Effect.map(read("input/document.txt"), (text) => {
+        documentRead = true
+        return (documentText = text)
+      })
+    )
+    if (docId === undefined) {
+      const text = yield* documentOf
+      docId = text === undefined ? m.input.sha256 : sha256Hex(text)
     }
     const encoded = encodeMetadata(m)
     const runId = m.runId
@@ -253,7 +261,7 @@ export const readRunRows = (
           chunks.push({ index: c.index, start: c.start, end: c.end, tokens: c.tokens, sha256: sha256Hex(text) })
         }
       })
-    } else if (documentText !== undefined) {
+    } else if ((yield* documentOf) !== undefined) {
       let from16 = 0
       texts.forEach((text, index) => {
         if (text === undefined) return
@@ -291,7 +299,11 @@ export const readRunRows = (
         graph = undefined
       }
     }
-    length = graph?.document?.length ?? (documentText === undefined ? null : [...documentText].length)
+    length = graph?.document?.length ?? null
+    if (length === null) {
+      const text = yield* documentOf
+      length = text === undefined ? null : [...text].length
+    }
     const entities: Array<Record<string, unknown>> = []
     const entityNames: Array<Record<string, unknown>> = []
     const mentions: Array<Record<string, unknown>> = []
