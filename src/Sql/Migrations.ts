@@ -107,6 +107,13 @@ export const migrate: Effect.Effect<
         database: info.display,
         message: `cannot migrate ${info.display} to schema version ${SCHEMA_VERSION}: ${describeCause(e)}`
       })
+    ),
+    // the Migrator reports a failed migration statement (e.g. a full disk) as a defect
+    Effect.catchAllDefect((defect) =>
+      new DatabaseError({
+        database: info.display,
+        message: `cannot migrate ${info.display} to schema version ${SCHEMA_VERSION}: ${describeCause(defect)}`
+      })
     )
   )
 })

@@ -57,6 +57,8 @@ export const storeMirror = (
           database: database.display,
           message: e._tag === "DatabaseError" ? e.message : describeCause(e)
         })),
+        // @effect/sql dies when ROLLBACK fails (SQLite has already rolled back after SQLITE_FULL): still a mirror failure
+        Effect.catchAllDefect((defect) => Effect.fail({ database: database.display, message: describeCause(defect) })),
         Effect.tapError((e) =>
           warned ? Effect.void : Effect.suspend(() => {
             warned = true
