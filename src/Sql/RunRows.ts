@@ -243,18 +243,27 @@ export const readRunRows = (
     // --- chunks: the manifest, or the chunk files located in the document
     const chunks: Array<ChunkRecord> = []
     const manifestText = yield* read(CHUNK_MANIFEST)
-    let manifest: ReadonlyArray<{ index: number; start: number; end: number; tokens: number }> | undefined
+    let manifest:
+      | ReadonlyArray<{ index: number; start: number; end: number; tokens: number; sha256?: string }>
+      | undefined
     try {
       manifest = manifestText === undefined ? undefined : JSON.parse(manifestText)
     } catch {
       manifest = undefined
     }
-    const texts = yield* Effect.forEach(
+    const complete = manifest !== undefined && manifest.length === m.stats.chunkCount &&
+      manifest.every((c) => typeof c.sha256 === "string")
+    // a manifest with the texts' hashes has everything; older ones need the chunk files
+    const texts = complete ? [] : yield* Effect.forEach(
       Array.from({ length: m.stats.chunkCount }, (_, i) => i),
       (i) => read(`input/chunks/chunk-${i}.txt`),
       { concurrency: 8 }
     )
-    if (manifest !== undefined && manifest.length === texts.length) {
+    if (complete) {
+      for (const c of manifest!) {
+        chunks.push({ index: c.index, start: c.start, end: c.end, tokens: c.tokens, sha256: c.sha256! })
+      }
+    } else if (manifest !== undefined && manifest.length === texts.length) {
       manifest.forEach((c, i) => {
         const text = texts[i]
         if (text !== undefined) {

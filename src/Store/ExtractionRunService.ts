@@ -664,7 +664,7 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
 
     /**
      * Writes every chunk's text to `input/chunks/chunk-<N>.txt`, their
-     * offsets (code points) and token counts to `input/chunks.json`, and removes
+     * offsets (code points), token counts and text SHA-256 to `input/chunks.json`, and removes
      * chunk and extraction files left from an earlier run with more chunks.
      */
     const saveChunks = Effect.fn("ExtractionRunService.saveChunks")(
@@ -689,7 +689,13 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
         yield* write(
           path.join(runDirOf(runId), "input", "chunks.json"),
           JSON.stringify(
-            chunks.map((c) => ({ index: c.index, start: c.span.start, end: c.span.end, tokens: c.tokens }))
+            chunks.map((c) => ({
+              index: c.index,
+              start: c.span.start,
+              end: c.span.end,
+              tokens: c.tokens,
+              sha256: sha256Hex(c.span.text)
+            }))
           ) +
             "\n"
         )
