@@ -1,7 +1,9 @@
 /**
- * Declares the command line: `extract <file...>` and `extract runs
- * list|show|timeline|errors`. Handlers only parse and delegate: extraction
- * to {@link BatchRunner}, run inspection to {@link RunsReport}.
+ * Declares the command line: `extract <file...>`, `extract runs
+ * list|show|timeline|errors|verify`, `extract db migrate|sync|verify|query`
+ * and `extract search`. Handlers only parse and delegate: extraction to
+ * {@link BatchRunner}, run inspection to {@link RunsReport}, the SQL mirror
+ * to {@link DbCommands}.
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
