@@ -1,9 +1,12 @@
 /**
  * Declares the command line: `extract <file...>`, `extract runs
- * list|show|timeline|errors|verify`, `extract view`, `extract eval` and
- * `extract completions`. Handlers only parse and delegate: extraction to
- * {@link BatchRunner}, run inspection to {@link RunsReport}, the viewer to
- * `RunViewer`, evaluation to `EvalRunner`.
+ * list|show|timeline|errors|verify`, `extract db migrate|sync|verify|query`,
+ * `extract search`, `extract graph …`, `extract view`, `extract eval`,
+ * `extract serve|submit|watch|worker` and `extract completions`. Handlers
+ * only parse and delegate: extraction to {@link BatchRunner}, run inspection
+ * to {@link RunsReport}, the SQL mirror to `DbCommands`, the context graphs
+ * to `GraphCommands`, the viewer to `RunViewer`, evaluation to `EvalRunner`,
+ * serving to `src/Server/` and `src/Workflow/`.
  *
  * Start-up (issue 14): this module is loaded by every invocation, including
  * `--version` and `--help`, so it imports only @effect/cli, effect and
@@ -28,7 +31,8 @@ import { contextProblem, DEFAULT_CONTEXT } from "./Domain/ContextGraph.js"
 import { UsageError } from "./Domain/Errors.js"
 import { ExitStatus } from "./ExitStatus.js"
 import type { GraphCommands } from "./Graph/GraphCommands.js"
-import type { RunsReport } from "./RunsReport.js"
+import type { RunSource, RunsReport } from "./RunsReport.js"
+import type { DbCommands, DbTarget } from "./Sql/DbCommands.js"
 
 /** The package version, for `--version` (inlined by the bundler). */
 export const VERSION: string = pkg.version
@@ -315,15 +319,52 @@ const withReport = <A, E, R>(
     )
   })
 
+// --- read cutover (issue 10): runs list|show --from db read the SQL mirror
+const from = Options.choice("from", ["fs", "db"]).pipe(
+  Options.withDescription("Read runs from the run store on disk (fs, default) or the database mirror (db)"),
+  Options.withDefault("fs" as const)
+)
+const dbDatabase = Options.text("database").pipe(
+  Options.withDescription(
+    "sqlite:PATH or postgres://… (env EXTRACT_DATABASE_URL; default sqlite:<output-dir>/extract.db)"
+  ),
+  Options.optional
+)
+/** Runs a db command with its output directory and database, given here or on `extract` (or by env). */
+const withDb = <A, E, R>(
+  own: { readonly outputDir: Option.Option<string>; readonly database: Option.Option<string> },
+  f: (target: DbTarget, commands: DbCommands) => Effect.Effect<A, E, R>
+) =>
+  Effect.gen(function*() {
+    const parent = yield* extractCommand
+    const target: DbTarget = {
+      outputDir: Option.getOrElse(own.outputDir, () => parent.outputDir),
+      database: Option.getOrUndefined(Option.orElse(own.database, () => parent.database))
+    }
+    const { DbCommands } = yield* Effect.promise(() => import("./Sql/DbCommands.js"))
+    return yield* Effect.flatMap(DbCommands, (c) => f(target, c)).pipe(Effect.provide(DbCommands.Default))
+  })
+const fromSource = <A, E, R>(
+  o: {
+    readonly outputDir: Option.Option<string>
+    readonly database: Option.Option<string>
+    readonly from: "fs" | "db"
+  },
+  f: (report: RunsReport, source?: RunSource) => Effect.Effect<A, E, R>
+) =>
+  o.from === "fs"
+    ? withReport(o.outputDir, (r) => f(r))
+    : withReport(o.outputDir, (r) => withDb(o, (target, c) => c.withRunSource(target, (source) => f(r, source))))
+
 const listCommand = Command.make(
   "list",
-  { outputDir: runsOutputDir, json },
-  (o) => withReport(o.outputDir, (r) => r.list(o.json))
+  { outputDir: runsOutputDir, json, from, database: dbDatabase },
+  (o) => fromSource(o, (r, source) => r.list(o.json, source))
 ).pipe(Command.withDescription("List runs, oldest first"))
 const showCommand = Command.make(
   "show",
-  { outputDir: runsOutputDir, json, runId },
-  (o) => withReport(o.outputDir, (r) => r.show(o.runId, o.json))
+  { outputDir: runsOutputDir, json, runId, from, database: dbDatabase },
+  (o) => fromSource(o, (r, source) => r.show(o.runId, o.json, source))
 ).pipe(Command.withDescription("Show one run (--json: its metadata.json)"))
 const timelineCommand = Command.make(
   "timeline",
@@ -751,6 +792,58 @@ const watchCommand = Command.make(
     })
 ).pipe(Command.withDescription("Follow a run's or a batch's progress on an extract serve"))
 
+// --- SQL mirror (issue 10): extract db migrate|sync|verify|query, extract search
+const dbOptions = { outputDir: runsOutputDir, database: dbDatabase }
+const migrateCommand = Command.make(
+  "migrate",
+  dbOptions,
+  (o) => withDb(o, (target, c) => c.migrate(target))
+).pipe(Command.withDescription("Create or upgrade the database schema (first use does it too)"))
+const rebuild = Options.boolean("rebuild").pipe(
+  Options.withDescription("Delete the database (even a corrupt SQLite file) and recreate it from the runs")
+)
+const syncRunIds = Args.text({ name: "runId" }).pipe(
+  Args.withDescription("Runs to mirror (default: every run that differs from the database)"),
+  Args.repeated
+)
+const syncCommand = Command.make(
+  "sync",
+  { ...dbOptions, rebuild, quiet, runIds: syncRunIds },
+  (o) => withDb(o, (target, c) => c.sync(target, o.runIds, o.rebuild, o.quiet))
+).pipe(Command.withDescription("Mirror existing runs into the database (backfill); idempotent"))
+const dbVerifyCommand = Command.make(
+  "verify",
+  { ...dbOptions, json },
+  (o) =>
+    withDb(o, (target, c) => c.verify(target, o.json)).pipe(
+      Effect.flatMap((code) => Effect.flatMap(ExitStatus, (s) => s.set(code)))
+    )
+).pipe(
+  Command.withDescription(
+    "Compare every run's counts and output checksums between disk and database; exit 1 on any difference"
+  )
+)
+const statement = Args.text({ name: "sql" }).pipe(Args.withDescription("One read-only SQL statement"))
+const queryCommand = Command.make(
+  "query",
+  { ...dbOptions, json, statement },
+  (o) => withDb(o, (target, c) => c.query(target, o.statement, o.json))
+).pipe(Command.withDescription("Run read-only SQL over the mirror; a table, or --json one object per row"))
+const dbCommand = Command.make("db").pipe(
+  Command.withDescription("The SQL mirror of the run store (docs/database.md)"),
+  Command.withSubcommands([migrateCommand, syncCommand, dbVerifyCommand, queryCommand])
+)
+const searchText = Args.text({ name: "text" }).pipe(Args.withDescription("A name or the start of one"))
+const entityType = Options.text("type").pipe(
+  Options.withDescription("Only entities of this type, e.g. Person"),
+  Options.optional
+)
+const searchCommand = Command.make(
+  "search",
+  { ...dbOptions, json, type: entityType, text: searchText },
+  (o) => withDb(o, (target, c) => c.search(target, o.text, Option.getOrUndefined(o.type), o.json))
+).pipe(Command.withDescription("Find entities across all runs by label or alias, ignoring case and diacritics"))
+
 // --- completions (issue 14) ---
 const shell = Args.choice([["bash", "bash"], ["zsh", "zsh"], ["fish", "fish"]] as const, { name: "shell" }).pipe(
   Args.withDescription("bash, zsh or fish")
@@ -763,6 +856,8 @@ const completionsCommand = Command.make("completions", { shell }, ({ shell }) =>
 export const command = extractCommand.pipe(
   Command.withSubcommands([
     runsCommand,
+    dbCommand,
+    searchCommand,
     graphCommand,
     viewCommand,
     evalCommand,
@@ -840,6 +935,8 @@ export const ARGV_SPEC: ArgvSpec = {
     "--out",
     // SQL mirror
     "--database",
+    "--from",
+    "--type",
     // worker, serve, submit, watch (issue 11)
     "--host",
     "--port",
@@ -850,6 +947,8 @@ export const ARGV_SPEC: ArgvSpec = {
   ]),
   subcommands: new Map([
     ["runs", new Set(["list", "show", "timeline", "errors", "verify"])],
+    ["db", new Set(["migrate", "sync", "verify", "query"])],
+    ["search", new Set<string>()],
     ["graph", new Set(["add", "list", "show", "search", "export", "verify", "repair", "unmerge"])],
     ["view", new Set<string>()],
     ["eval", new Set(["ner", "relations", "resolution"])],

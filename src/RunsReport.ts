@@ -6,7 +6,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { RunEvent, RunMetadata } from "./Domain/Run.js"
-import { ExtractionRunService } from "./Store/ExtractionRunService.js"
+import { ExtractionRunService, type RunView } from "./Store/ExtractionRunService.js"
 
 const encodeMetadata = Schema.encodeSync(RunMetadata)
 const encodeEvent = Schema.encodeSync(RunEvent)
@@ -19,13 +19,27 @@ export const formatTable = (rows: ReadonlyArray<ReadonlyArray<string>>): string 
     .join("\n")
 }
 
+/**
+ * Where `runs list` and `runs show` read runs from: the run store (the
+ * default) or, with `--from db`, the SQL mirror (src/Sql/MirrorReader.ts).
+ * Either way they print the same.
+ */
+export interface RunSource {
+  /** Every run, oldest first. */
+  readonly listRuns: () => Effect.Effect<
+    ReadonlyArray<RunMetadata>,
+    { readonly _tag: string; readonly message: string }
+  >
+  readonly inspectRun: (runId: string) => Effect.Effect<RunView, { readonly _tag: string; readonly message: string }>
+}
+
 export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
   effect: Effect.gen(function*() {
     const store = yield* ExtractionRunService
 
     /** One line per run (oldest first): id, status, created, entities, relations, input. `json`: one JSON object per line. */
-    const list = Effect.fn("RunsReport.list")(function*(json: boolean) {
-      const runs = yield* store.listRuns()
+    const list = Effect.fn("RunsReport.list")(function*(json: boolean, source: RunSource = store) {
+      const runs = yield* source.listRuns()
       if (json) {
         for (const r of runs) {
           yield* Console.log(JSON.stringify({
@@ -51,8 +65,8 @@ export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
     })
 
     /** A run's summary; `json`: the whole metadata.json. */
-    const show = Effect.fn("RunsReport.show")(function*(runId: string, json: boolean) {
-      const view = yield* store.inspectRun(runId)
+    const show = Effect.fn("RunsReport.show")(function*(runId: string, json: boolean, source: RunSource = store) {
+      const view = yield* source.inspectRun(runId)
       const r = view.metadata
       if (view.recovered) {
         yield* Console.error(`extract: warning: ${view.recovered} (extract runs verify --repair rewrites it)`)

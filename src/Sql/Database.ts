@@ -5,8 +5,6 @@
  * can anything else that persists state in the same database (the durable
  * workflow engine). Schema migrations are separate (`src/Sql/Migrations.ts`).
  */
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -87,7 +85,12 @@ const sqliteLayer = (url: SqliteUrl) => {
         // opening the file reports the real problem
       }
     }
-    return SqliteClient.layer({ filename: url.path, disableWAL: url.path === ":memory:" })
+    // loaded on demand: a process needs one dialect's driver, not both
+    return Layer.unwrapEffect(
+      Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient")).pipe(
+        Effect.map((SqliteClient) => SqliteClient.layer({ filename: url.path, disableWAL: url.path === ":memory:" }))
+      )
+    )
   }))
   // Per connection: wait for other processes' locks instead of failing with
   // SQLITE_BUSY; WAL with synchronous=NORMAL survives process crashes (the
@@ -119,19 +122,22 @@ const PG_NUMBER_OIDS = new Set([20, 1700])
 const pgLayer = (url: PostgresUrl) => {
   const display = url.display
   const types = pgTypes()
-  return PgClient.layer({
-    url: url.url,
-    connectTimeout: PG_CONNECT_TIMEOUT,
-    applicationName: "extract",
-    maxConnections: 4,
-    // counts and sums come back as numbers, as on SQLite (exact below 2^53)
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        PG_NUMBER_OIDS.has(oid) && format !== "binary"
-          ? (value: string) => Number(value)
-          : types.getTypeParser(oid, format)) as never
-    }
-  }).pipe(
+  return Layer.unwrapEffect(
+    Effect.map(Effect.promise(() => import("@effect/sql-pg/PgClient")), (PgClient) =>
+      PgClient.layer({
+        url: url.url,
+        connectTimeout: PG_CONNECT_TIMEOUT,
+        applicationName: "extract",
+        maxConnections: 4,
+        // counts and sums come back as numbers, as on SQLite (exact below 2^53)
+        types: {
+          getTypeParser: ((oid: number, format?: string) =>
+            PG_NUMBER_OIDS.has(oid) && format !== "binary"
+              ? (value: string) => Number(value)
+              : types.getTypeParser(oid, format)) as never
+        }
+      }))
+  ).pipe(
     Layer.catchAllCause((cause) =>
       Layer.fail(
         new DatabaseError({

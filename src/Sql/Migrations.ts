@@ -8,6 +8,7 @@
  */
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
@@ -26,6 +27,13 @@ const MIGRATIONS = {
 
 /** The schema version this build writes: the id of its newest migration. */
 export const SCHEMA_VERSION = 1
+
+/** Another process is migrating the same database: its schema is not committed yet. */
+class SchemaPending extends Data.TaggedError("SchemaPending")<{}> {
+  override get message() {
+    return "another process is creating the schema"
+  }
+}
 
 /** Another process holds SQLite's write lock past the busy timeout, or changed the schema under us. */
 const isBusy = (error: unknown) => /SQLITE_BUSY|database is locked/i.test(describeCause(error))
@@ -78,13 +86,33 @@ export const migrate: Effect.Effect<
     })
   }
   if (current === SCHEMA_VERSION) return []
-  return yield* Migrator.make({})({ loader: Migrator.fromRecord(MIGRATIONS), table: MIGRATIONS_TABLE }).pipe(
-    // concurrent first use of one SQLite file: the loser retries and finds the schema in place
-    Effect.retry({ while: isBusy, schedule: Schedule.exponential("50 millis"), times: 6 }),
+  // Concurrent first use of one database: the Migrator of a process that
+  // loses the race returns at once ("already running") while the winner's
+  // transaction is still open. So each attempt ends by reading the version
+  // the database has committed, and tries again until it is ours.
+  const attempt = Effect.gen(function*() {
+    const applied = yield* Migrator.make({})({ loader: Migrator.fromRecord(MIGRATIONS), table: MIGRATIONS_TABLE })
+    const now = yield* schemaVersion
+    if (now < SCHEMA_VERSION) return yield* Effect.fail(new SchemaPending())
+    return applied
+  })
+  return yield* attempt.pipe(
+    Effect.retry({
+      while: (e) => e._tag === "SchemaPending" || isBusy(e),
+      schedule: Schedule.spaced("50 millis"),
+      times: 600
+    }),
     Effect.catchAll((e) =>
       new DatabaseError({
         database: info.display,
         message: `cannot migrate ${info.display} to schema version ${SCHEMA_VERSION}: ${describeCause(e)}`
+      })
+    ),
+    // the Migrator reports a failed migration statement (e.g. a full disk) as a defect
+    Effect.catchAllDefect((defect) =>
+      new DatabaseError({
+        database: info.display,
+        message: `cannot migrate ${info.display} to schema version ${SCHEMA_VERSION}: ${describeCause(defect)}`
       })
     )
   )

@@ -168,10 +168,18 @@ export const readRunRows = (
       )
     const m = metadata
     let docId = m.input.textSha256
+    // the document is read only when needed: no text hash (older runs), chunks to locate, no length in the graph
     let documentText: string | undefined
-    if (docId === undefined || full) {
-      documentText = yield* read("input/document.txt")
-      if (docId === undefined) docId = documentText === undefined ? m.input.sha256 : sha256Hex(documentText)
+    let documentRead = false
+    const documentOf = Effect.suspend(() =>
+      documentRead ? Effect.succeed(documentText) : Effect.map(read("input/document.txt"), (text) => {
+        documentRead = true
+        return (documentText = text)
+      })
+    )
+    if (docId === undefined) {
+      const text = yield* documentOf
+      docId = text === undefined ? m.input.sha256 : sha256Hex(text)
     }
     const encoded = encodeMetadata(m)
     const runId = m.runId
@@ -235,25 +243,34 @@ export const readRunRows = (
     // --- chunks: the manifest, or the chunk files located in the document
     const chunks: Array<ChunkRecord> = []
     const manifestText = yield* read(CHUNK_MANIFEST)
-    let manifest: ReadonlyArray<{ index: number; start: number; end: number; tokens: number }> | undefined
+    let manifest:
+      | ReadonlyArray<{ index: number; start: number; end: number; tokens: number; sha256?: string }>
+      | undefined
     try {
       manifest = manifestText === undefined ? undefined : JSON.parse(manifestText)
     } catch {
       manifest = undefined
     }
-    const texts = yield* Effect.forEach(
+    const complete = manifest !== undefined && manifest.length === m.stats.chunkCount &&
+      manifest.every((c) => typeof c.sha256 === "string")
+    // a manifest with the texts' hashes has everything; older ones need the chunk files
+    const texts = complete ? [] : yield* Effect.forEach(
       Array.from({ length: m.stats.chunkCount }, (_, i) => i),
       (i) => read(`input/chunks/chunk-${i}.txt`),
       { concurrency: 8 }
     )
-    if (manifest !== undefined && manifest.length === texts.length) {
+    if (complete) {
+      for (const c of manifest!) {
+        chunks.push({ index: c.index, start: c.start, end: c.end, tokens: c.tokens, sha256: c.sha256! })
+      }
+    } else if (manifest !== undefined && manifest.length === texts.length) {
       manifest.forEach((c, i) => {
         const text = texts[i]
         if (text !== undefined) {
           chunks.push({ index: c.index, start: c.start, end: c.end, tokens: c.tokens, sha256: sha256Hex(text) })
         }
       })
-    } else if (documentText !== undefined) {
+    } else if ((yield* documentOf) !== undefined) {
       let from16 = 0
       texts.forEach((text, index) => {
         if (text === undefined) return
@@ -291,7 +308,11 @@ export const readRunRows = (
         graph = undefined
       }
     }
-    length = graph?.document?.length ?? (documentText === undefined ? null : [...documentText].length)
+    length = graph?.document?.length ?? null
+    if (length === null) {
+      const text = yield* documentOf
+      length = text === undefined ? null : [...text].length
+    }
     const entities: Array<Record<string, unknown>> = []
     const entityNames: Array<Record<string, unknown>> = []
     const mentions: Array<Record<string, unknown>> = []
@@ -308,7 +329,13 @@ export const readRunRows = (
         label_norm: normalizeName(e.label)
       })
       for (const key of nameKeys(e.label, e.aliases)) {
-        entityNames.push({ run_id: runId, entity_id: e.id, name_norm: key })
+        entityNames.push({
+          run_id: runId,
+          entity_id: e.id,
+          name_norm: key,
+          type_norm: e.type.toLowerCase(),
+          mention_count: e.mentions.length
+        })
       }
       for (const mention of e.mentions) {
         const chunk = chunkIds.get(mention.chunk)

@@ -15,6 +15,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
+import { resolve } from "node:path"
 import type { DatabaseUrl } from "../Domain/DatabaseUrl.js"
 import type { RunMetadata } from "../Domain/Run.js"
 import type { RunStoreMirror } from "../Store/ExtractionRunService.js"
@@ -39,6 +40,7 @@ export const storeMirror = (
 ): Effect.Effect<RunStoreMirror | undefined, never, Scope.Scope | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     if (database._tag === "NoDatabase") return undefined
+    const dir = resolve(outputDir)
     const scope = yield* Scope.Scope
     const context = yield* Effect.context<FileSystem.FileSystem | Path.Path>()
     const lock = yield* Effect.makeSemaphore(1)
@@ -54,12 +56,14 @@ export const storeMirror = (
     ))
     const write = (runDir: string, metadata: RunMetadata, final: boolean) =>
       open.pipe(
-        Effect.flatMap((m) => m.write(runDir, outputDir, metadata, final)),
+        Effect.flatMap((m) => m.write(runDir, dir, metadata, final)),
         Effect.provide(context),
         Effect.mapError((e) => ({
           database: database.display,
           message: e._tag === "DatabaseError" ? e.message : describeCause(e)
         })),
+        // @effect/sql dies when ROLLBACK fails (SQLite has already rolled back after SQLITE_FULL): still a mirror failure
+        Effect.catchAllDefect((defect) => Effect.fail({ database: database.display, message: describeCause(defect) })),
         Effect.tapError((e) =>
           warned ? Effect.void : Effect.suspend(() => {
             warned = true

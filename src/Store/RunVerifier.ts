@@ -77,6 +77,8 @@ export class RunVerifier extends Effect.Service<RunVerifier>()("RunVerifier", {
         const dir = store.runDirOf(runId)
         const findings: Array<FileFinding> = []
         const known = new Set<string>([RUN_FILES.metadata, RUN_FILES.journal, RUN_FILES.lock])
+        // the chunks' offsets, for the SQL mirror (issue 10)
+        known.add("input/chunks.json")
         let checked = 0
 
         for (const o of meta.outputs) {

@@ -97,9 +97,12 @@ export const mirrorSchema = (dialect: "sqlite" | "pg"): ReadonlyArray<string> =>
   run_id TEXT NOT NULL,
   entity_id TEXT NOT NULL,
   name_norm TEXT${binary} NOT NULL,
+  type_norm TEXT NOT NULL,
+  mention_count INTEGER NOT NULL,
   PRIMARY KEY (run_id, entity_id, name_norm)
 )`,
-    `CREATE INDEX entity_names_name_norm ON entity_names (name_norm)`,
+    // covering: a search reads only this index until it has its top hits
+    `CREATE INDEX entity_names_name_norm ON entity_names (name_norm, type_norm, mention_count, run_id, entity_id)`,
     `CREATE TABLE mentions (
   run_id TEXT NOT NULL,
   mention_id TEXT NOT NULL,
