@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -297,12 +298,13 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
      * {@link chunkStage} then {@link extractStage}, with the same results and
      * events (`chunking.complete` when the chunker is done, then
      * `extraction.complete`). Chunk files are written in the background, at
-     * most 8 at once, and are all on disk before this returns. `onChunked`
-     * learns the chunk count once chunking is done.
+     * most 8 at once, and are all on disk before this returns. `onExtracting`
+     * is called when the first chunk goes to the extractor, `onChunked` with
+     * the chunk count once chunking is done.
      */
     const chunkAndExtract = Effect.fn("Pipeline.chunkAndExtract")(function*(
       ctx: RunContext,
-      onChunked: (chunkCount: number) => void
+      hooks: { readonly onExtracting: () => void; readonly onChunked: (chunkCount: number) => void }
     ) {
       yield* progress.stageStarted("chunk", 100, "%")
       const started = Date.now()
@@ -328,7 +330,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
           yield* progress.stageStarted("extract", 0, "chunks")
         }
         yield* progress.resized("extract", produced)
-        onChunked(produced)
+        hooks.onChunked(produced)
       })
       const chunks = chunker.stream(ctx.document, {
         size: ctx.config.chunkSize,
@@ -344,6 +346,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
             decided.push(chunk)
             if (produced === 1) {
               extractStarted = Date.now()
+              hooks.onExtracting()
               yield* progress.stageStarted("extract", 1, "chunks")
             }
             // an estimate from how far into the document this chunk reaches
@@ -357,7 +360,10 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
           (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++extracted))),
           { concurrency: chunksInFlight(ctx.config) }
         ),
-        Stream.runCollect
+        Stream.runCollect,
+        // a fatal failure of one chunk ends the stream and is returned below; the stream's own
+        // fibers need not log it again as unhandled (it would print a stack trace at --log-level debug)
+        Effect.locally(FiberRef.unhandledErrorLogLevel, Option.none())
       )
       yield* Fiber.joinAll(writes)
       const extraction = yield* completeExtraction(ctx, Chunk.toReadonlyArray(outcomes), Date.now() - extractStarted)
@@ -525,9 +531,9 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
 
       const stages: Effect.Effect<void, ExtractionError | PipelineError | StoreError> = Effect.gen(function*() {
         // streamed: extraction starts on the first chunk while the rest is being split
-        const { extraction } = yield* chunkAndExtract(ctx, (chunkCount) => {
-          stats = new RunStats({ ...stats, chunkCount })
-          stage = "extract"
+        const { extraction } = yield* chunkAndExtract(ctx, {
+          onExtracting: () => (stage = "extract"),
+          onChunked: (chunkCount) => (stats = new RunStats({ ...stats, chunkCount }))
         })
         stats = statsAfterExtraction(stats, extraction)
         stage = "resolve"

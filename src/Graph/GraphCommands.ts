@@ -15,7 +15,7 @@ import { sha256Hex } from "../Digest.js"
 import { GraphError } from "../Domain/ContextGraph.js"
 import { StoreError, UsageError } from "../Domain/Errors.js"
 import { KnowledgeGraph } from "../Domain/Graph.js"
-import { DEFAULT_BASE_IRI, parseFormats, validateBaseIri } from "../Domain/Output.js"
+import { DEFAULT_BASE_IRI, DEFAULT_FORMATS, parseFormats, validateBaseIri } from "../Domain/Output.js"
 import { renderOutputs } from "../Renderer.js"
 import { formatTable } from "../RunsReport.js"
 import { writeFileAtomic } from "../Store/AtomicFile.js"
@@ -227,12 +227,16 @@ export class GraphCommands extends Effect.Service<GraphCommands>()("GraphCommand
       if (Either.isLeft(formats)) return yield* new UsageError({ message: formats.left })
       const base = options.baseIri === undefined ? Either.right(DEFAULT_BASE_IRI) : validateBaseIri(options.baseIri)
       if (Either.isLeft(base)) return yield* new UsageError({ message: base.left })
+      // The viewer (html) shows one document's text; a context graph spans many, so it is not exported (yet).
+      if (formats.right?.includes("html") === true && options.formats?.split(",").some((f) => f.trim() === "html")) {
+        return yield* new UsageError({
+          message: "graph export: the html viewer shows one run; use extract view <runId>"
+        })
+      }
+      const chosen = (formats.right ?? DEFAULT_FORMATS).filter((f) => f !== "html")
       const state = yield* store.read(context)
       const graph = contextGraph(state, context)
-      const outputs = renderOutputs(graph, contextResolution(state, graph), {
-        ...(formats.right === undefined ? {} : { formats: formats.right }),
-        baseIri: base.right
-      })
+      const outputs = renderOutputs(graph, contextResolution(state, graph), { formats: chosen, baseIri: base.right })
       const dir = path.resolve(options.out ?? path.join(store.dirOf(context), "export"))
       for (const o of outputs) {
         const file = path.join(dir, ...o.path.replace(/^outputs\//, "").split("/"))

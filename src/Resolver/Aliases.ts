@@ -25,7 +25,10 @@
  * The tables are built on first use (about 70 ms on an idle core), never at
  * module load, so the CLI's start-up does not pay for them.
  */
-import { createRequire } from "node:module"
+import { countries as countriesList } from "countries-list"
+import regionData from "country-region-data/data.json" with { type: "json" }
+import i18nEnglish from "i18n-iso-countries/langs/en.json" with { type: "json" }
+import worldCountries from "world-countries/countries.json" with { type: "json" }
 import { normalizeName } from "./Names.js"
 
 /** A place some package names: its id (`country:NO`, `region:US-CA`) and the packages that give the name, in {@link SOURCES} order. */
@@ -67,7 +70,6 @@ let table: ReadonlyMap<string, ReadonlyArray<AliasTarget>> | null = null
 const isCode = (name: string) => /^[A-Z]{2,3}$/u.test(name)
 
 const build = (): ReadonlyMap<string, ReadonlyArray<AliasTarget>> => {
-  const require = createRequire(import.meta.url)
   const map = new Map<string, Array<AliasTarget>>()
   // packages are read in SOURCES order, so every target's sources are in that order
   const corrected = new Set(CORRECTIONS.map((c) => `${c.id}\u0000${locationKey(c.name)}`))
@@ -88,8 +90,10 @@ const build = (): ReadonlyMap<string, ReadonlyArray<AliasTarget>> => {
 
   // i18n-iso-countries: English names with the alternatives it lists (code → name or [names])
   const i18n = "i18n-iso-countries"
+  // the locales' files are imported statically (so the bundle holds them); LOCALES names which
+  const langs: Record<string, unknown> = { en: i18nEnglish }
   for (const locale of LOCALES) {
-    const lang = require(`${i18n}/langs/${locale}.json`) as {
+    const lang = langs[locale] as {
       readonly countries: Readonly<Record<string, string | ReadonlyArray<string>>>
     }
     for (const [code, names] of Object.entries(lang.countries)) {
@@ -102,7 +106,7 @@ const build = (): ReadonlyMap<string, ReadonlyArray<AliasTarget>> => {
     readonly common?: string
     readonly official?: string
   }
-  const world = require("world-countries/countries.json") as ReadonlyArray<{
+  const world = worldCountries as unknown as ReadonlyArray<{
     readonly cca2: string
     readonly name: NamePair & { readonly native?: Readonly<Record<string, NamePair>> }
     readonly translations?: Readonly<Record<string, NamePair>>
@@ -119,7 +123,7 @@ const build = (): ReadonlyMap<string, ReadonlyArray<AliasTarget>> => {
   }
 
   // countries-list: English and native names
-  const list = require("countries-list") as {
+  const list = { countries: countriesList } as unknown as {
     readonly countries: Readonly<Record<string, { readonly name: string; readonly native: string }>>
   }
   for (const [code, c] of Object.entries(list.countries)) {
@@ -128,7 +132,7 @@ const build = (): ReadonlyMap<string, ReadonlyArray<AliasTarget>> => {
   }
 
   // country-region-data: US states (and territories), Canadian provinces, Australian states, with their codes
-  const regions = require("country-region-data/data.json") as ReadonlyArray<{
+  const regions = regionData as unknown as ReadonlyArray<{
     readonly countryShortCode: string
     readonly regions: ReadonlyArray<{ readonly name: string; readonly shortCode?: string }>
   }>
