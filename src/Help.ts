@@ -51,7 +51,7 @@ export interface HelpCommand {
 
 /** Sentences @effect/cli writes into every option's help; the term already carries what they say. */
 const BOILERPLATE =
-  /^(A user-defined piece of text\.|An integer\.|A floating point number\.|A true or false value\.|A date\.|This setting is optional\.|This option can be set from environment variables\.|This argument may be repeated .*|This argument is optional\.|One of the following: .*)$/
+  /^(A user-defined piece of text( that is confidential)?\.|An integer\.|A floating point number\.|A true or false value\.|A date\.|This setting is optional\.|This option can be set from environment variables\.|This argument may be repeated .*|This argument is optional\.|One of the following: .*)$/
 
 const spanText = (span: Span.Span): string => {
   switch (span._tag) {

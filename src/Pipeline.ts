@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -356,6 +357,10 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
           })
         ),
         Stream.concat(Stream.execute(chunkingDone)),
+        // A model's answers take far longer than splitting: the chunker runs ahead in a fiber of its own, so
+        // chunking completes (and every chunk file is written) however slowly the provider answers. An
+        // in-process extractor is paced by the same CPU, so it pulls chunks as it goes instead.
+        extractor.kind === "llm" ? Stream.buffer({ capacity: "unbounded" }) : identity,
         Stream.mapEffect(
           (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++extracted))),
           { concurrency: chunksInFlight(ctx.config) }

@@ -44,7 +44,7 @@ describe.skipIf(!existsSync(BOOK))("extract serve: a LitBank novel", () => {
       expect(a.outputs.map((o) => `${o.path} ${o.sha256}`).sort()).toEqual(
         b.outputs.map((o) => `${o.path} ${o.sha256}`).sort()
       )
-      expect(a.outputs.length).toBe(4)
+      expect(a.outputs.length).toBe(5) // the default formats: json, resolution, mermaid, turtle, html
     } finally {
       cli.child.kill("SIGTERM")
       expect((await cli.done).code).toBe(143)
