@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { launch, screenshot, type TestBrowser } from "../support/Browser.js"
+import { browserTests, launch, screenshot, type TestBrowser } from "../support/Browser.js"
 import { runCli, SHARED } from "../support/Cli.js"
 
 const SHERLOCK = join(SHARED, "data/litbank/texts/1661_the_adventures_of_sherlock_holmes.txt")
 
-describe("viewer.html of the Sherlock Holmes run", () => {
+describe.skipIf(!browserTests)("viewer.html of the Sherlock Holmes run", () => {
   let runDir = ""
   let browser: TestBrowser
   beforeAll(async () => {

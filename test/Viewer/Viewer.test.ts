@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
-import { launch, screenshot, type TestBrowser } from "../support/Browser.js"
+import { browserTests, launch, screenshot, type TestBrowser } from "../support/Browser.js"
 import { type FixtureName, writeFixtureViewer } from "../support/ViewerFixtures.js"
 
 const SCRIPT = "<script>alert(1)</script>"
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 const mentionIdsOf = (label: string) => graph.entities.find((e) => e.label === label)!.mentions.map((m) => m.id).sort()
 
-describe("viewer.html (small run)", () => {
+describe.skipIf(!browserTests)("viewer.html (small run)", () => {
   it("loads from file:// with no console error, no request, and one element per mention, entity and relation", async () => {
     const { page, errors, requests, dialogs } = await browser.open(fixture.file, { waitForGraph: true })
     const counts = await page.evaluate(() => ({
@@ -214,7 +214,7 @@ describe("viewer.html (small run)", () => {
   })
 })
 
-describe("viewer.html (a document over 1 MB)", () => {
+describe.skipIf(!browserTests)("viewer.html (a document over 1 MB)", () => {
   const people = ["Grace Hopper", "Alan Turing", "Emmy Noether", "Kurt Gödel", "Sofia Kovalevskaya", "John von Neumann"]
   const places = ["Vienna", "Göttingen", "Princeton", "Cambridge", "Stockholm"]
   const lines: Array<string> = []

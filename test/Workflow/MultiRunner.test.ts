@@ -7,6 +7,7 @@
  * failover time (kill → the first `run.resumed` by the survivor) is printed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -66,6 +67,31 @@ describe.skipIf(postgresUrl === undefined)("two extract workers on Postgres", ()
     return { started: JSON.parse(s.lines()[0]!), state: JSON.parse(s.lines()[1]!) }
   }
 
+  /** Advisory locks held per backend in the test database, as "pid:count" pairs. */
+  const shardHolders = () =>
+    execFileSync("psql", [
+      database,
+      "-Atc",
+      "select l.pid || ':' || count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
+      "where l.locktype = 'advisory' and l.granted and a.datname = current_database() group by l.pid order by l.pid"
+    ], { encoding: "utf8" }).trim()
+  /** True once two backends hold shard locks and the split has not changed for 3 s (polled at most every 250 ms). */
+  const shardsSettled = () => {
+    let last = ""
+    let since = Date.now()
+    let polled = 0
+    return () => {
+      if (Date.now() - polled < 250) return false
+      polled = Date.now()
+      const now = shardHolders()
+      if (now !== last) {
+        last = now
+        since = Date.now()
+      }
+      return now.split("\n").filter((l) => l !== "").length === 2 && Date.now() - since >= 3000
+    }
+  }
+
   beforeAll(async () => {
     server = await startMockOpenAi({ latencyMs: 200 })
     database = freshDatabase("wf_multi")
@@ -81,6 +107,10 @@ describe.skipIf(postgresUrl === undefined)("two extract workers on Postgres", ()
     const a = startWorker()
     const b = startWorker()
     await Promise.all([a, b].map((w) => w.waitForStderr(/running workflows/)))
+    // Let the shards settle between the two runners before submitting: a workflow whose shard moves while
+    // its first activity runs can be left waiting for the run lock the first runner still holds (a known
+    // limit, docs/workflows.md). Postgres shows the runners' shard locks as advisory locks.
+    await until("both runners to hold a stable share of the shards", shardsSettled(), 60_000)
 
     const first = await finalState(submit(documents(1)))
     expect(first.state._tag).toBe("Complete")
@@ -102,7 +132,7 @@ describe.skipIf(postgresUrl === undefined)("two extract workers on Postgres", ()
     expect(done.state._tag).toBe("Complete")
     expect(done.state.stats.completed).toBe(8)
     for (const runId of done.started.runIds as Array<string>) {
-      expect(filesUnder(join(out, "runs", runId, "outputs")).length, runId).toBe(4)
+      expect(filesUnder(join(out, "runs", runId, "outputs")).length, runId).toBe(5) // the five default formats
     }
     const resumed = (done.started.runIds as Array<string>).flatMap((id) =>
       eventsOf(id).filter((e) => e.type === "run.resumed" && e.data.pid === b.child.pid)

@@ -5,7 +5,7 @@
  * request other than the page's own file; requests are aborted, so a page
  * that tried to reach the network fails its test rather than the network.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
@@ -13,6 +13,13 @@ import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { ROOT } from "./Cli.js"
 
 export const CHROMIUM = process.env.EXTRACT_TEST_CHROMIUM ?? "/usr/bin/chromium"
+
+/**
+ * Whether the browser tests run: always in CI (`CI` set; `.ci/run` installs
+ * Debian's chromium, and a missing one fails the tests), elsewhere only when
+ * {@link CHROMIUM} exists, so `npm test` on a machine without it skips them.
+ */
+export const browserTests: boolean = process.env.CI !== undefined || existsSync(CHROMIUM)
 
 /** The flags every test browser runs with. */
 export const CHROMIUM_FLAGS = [
