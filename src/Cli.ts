@@ -189,7 +189,7 @@ const dryRun = Options.boolean("dry-run").pipe(
 // --- outputs (issue 5) ---
 const formats = Options.text("formats").pipe(
   Options.withDescription(
-    "Output formats, comma-separated: json, resolution, mermaid, turtle, jsonld, graphml, neo4j, jsonl; default, all (env EXTRACT_FORMATS; default: json,resolution,mermaid,turtle)"
+    "Output formats, comma-separated: json, resolution, mermaid, turtle, html, jsonld, graphml, neo4j, jsonl; default, all (env EXTRACT_FORMATS; default: json,resolution,mermaid,turtle,html)"
   ),
   Options.withFallbackConfig(Config.string("EXTRACT_FORMATS")),
   Options.optional
