@@ -32,6 +32,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { paragraphs } from "../test/support/Documents.js"
 import { startMockOpenAi } from "../test/support/MockOpenAi.js"
 
 const arg = (name: string, env: string, fallback: string) => {
@@ -50,27 +51,7 @@ if (!existsSync(BIN)) {
   process.exit(1)
 }
 
-// One paragraph per chunk: ~45 tokens each, under a 64-token budget that two paragraphs exceed.
-const FIRST = ["Ada", "Charles", "Mary", "Michael", "Grace", "Alan", "Emmy", "Henri", "Sofia", "Niels"]
-const LAST = [
-  "Lovelace",
-  "Babbage",
-  "Somerville",
-  "Faraday",
-  "Hopper",
-  "Turing",
-  "Noether",
-  "Poincare",
-  "Kovalevskaya",
-  "Bohr"
-]
-const paragraph = (i: number) => {
-  const a = `${FIRST[i % 10]} ${LAST[(i * 3) % 10]}`
-  const b = `${FIRST[(i + 3) % 10]} ${LAST[(i * 7 + 1) % 10]}`
-  return `Paragraph ${i}: ${a} wrote to ${b} about the engine in the year ${
-    1800 + (i % 200)
-  }. ${b} answered with a long letter on numbers and machines.`
-}
+// One paragraph per chunk (~45 tokens each, under a 64-token budget that two paragraphs exceed): the llm tests' document.
 const dir = mkdtempSync(join(tmpdir(), "bench-llm-"))
 const input = join(dir, "doc.txt")
 if (sotuMb > 0) {
@@ -84,7 +65,7 @@ if (sotuMb > 0) {
     bytes += b.length
   }
   writeFileSync(input, parts.map((b) => b.toString("utf8")).join("\n\n"))
-} else writeFileSync(input, Array.from({ length: chunks }, (_, i) => paragraph(i)).join("\n\n") + "\n")
+} else writeFileSync(input, paragraphs(chunks))
 
 const loadAtStart = loadavg()[0]!
 const server = await startMockOpenAi({ latencyMs, record: false })
