@@ -274,29 +274,11 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     })
 
     /**
-     * extract: every chunk through {@link extractChunk} (bounded
-     * concurrency), then {@link completeExtraction}. A chunk whose extraction
-     * fails non-fatally is recorded and the others go on; a fatal failure
-     * ends the stage at once.
-     */
-    const extractStage = Effect.fn("Pipeline.extract")(
-      function*(ctx: RunContext, chunks: ReadonlyArray<DocumentChunk>) {
-        yield* progress.stageStarted("extract", chunks.length, "chunks")
-        let done = 0
-        const [outcomes, ms] = yield* elapsed(Effect.forEach(
-          chunks,
-          (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++done))),
-          { concurrency: chunksInFlight(ctx.config) }
-        ))
-        return yield* completeExtraction(ctx, outcomes, ms)
-      }
-    )
-
-    /**
      * chunk and extract, streamed: each chunk goes to the extractor as soon
      * as the chunker has decided it, so the first model request leaves while
      * the rest of the document is still being split. The same cores as
-     * {@link chunkStage} then {@link extractStage}, with the same results and
+     * {@link chunkStage} then {@link extractChunk} per chunk and
+     * {@link completeExtraction}, with the same results and
      * events (`chunking.complete` when the chunker is done, then
      * `extraction.complete`). Chunk files are written in the background, at
      * most 8 at once, and are all on disk before this returns. `onExtracting`
@@ -573,7 +555,6 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       extractChunk,
       chunksInFlight,
       completeExtraction,
-      extractStage,
       resolveStage,
       renderStage
     } as const
