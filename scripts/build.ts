@@ -29,7 +29,11 @@ import { buildViewer } from "./build-viewer.js"
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 
 /** Files of src/ that become files of dist/ of the same name. */
-export const ENTRY_POINTS: Record<string, string> = { bin: "src/Launcher.ts" }
+export const ENTRY_POINTS: Record<string, string> = {
+  bin: "src/Launcher.ts",
+  // the embedded extractor's worker thread (src/Extractor/Nlp.ts pooledLayer)
+  "nlp-worker": "src/Extractor/Nlp/Worker.ts"
+}
 
 /**
  * Packages left to node_modules: native addons (better-sqlite3, through

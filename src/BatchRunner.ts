@@ -54,7 +54,9 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
         ? Layer.unwrapEffect(
           Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) => m.layerFromSettings(settings)))
         )
-        : Layer.unwrapEffect(Effect.promise(() => import("./Extractor/Nlp.js")).pipe(Effect.map((m) => m.layer)))
+        : Layer.unwrapEffect(
+          Effect.promise(() => import("./Extractor/Nlp.js")).pipe(Effect.map((m) => m.layerFor(settings.files)))
+        )
       const storeConfig = (mirror: RunStoreMirror | undefined) =>
         RunStoreConfig.layer(settings.outputDir, {
           wait: settings.wait,

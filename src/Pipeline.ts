@@ -378,15 +378,23 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       ctx: RunContext,
       graphs: { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph }
     ) {
-      const [outputs, ms] = yield* elapsed(
-        renderer.render(graphs.graph, graphs.resolution, renderOptionsOf(ctx.config, ctx.document.text))
+      // one file at a time: render, save, let go of its text (memory stays at the largest file)
+      const planned = yield* renderer.plan(
+        graphs.graph,
+        graphs.resolution,
+        renderOptionsOf(ctx.config, ctx.document.text)
       )
-      yield* progress.stageStarted("render", outputs.length, "files")
+      yield* progress.stageStarted("render", planned.length, "files")
       let done = 0
-      const files = yield* Effect.forEach(
-        outputs,
-        (o) => store.saveOutput(ctx.runId, o).pipe(Effect.tap(() => progress.advanced("render", ++done)))
-      )
+      let ms = 0
+      const files = yield* Effect.forEach(planned, (o) =>
+        elapsed(renderer.renderOne(o)).pipe(
+          Effect.flatMap(([content, t]) => {
+            ms += t
+            return store.saveOutput(ctx.runId, { type: o.type, path: o.path, content })
+          }),
+          Effect.tap(() => progress.advanced("render", ++done))
+        ))
       const removed = yield* store.pruneOutputs(ctx.runId, files.map((f) => f.path))
       yield* store.emitEvent(ctx.runId, "rendering.complete", {
         files: files.map((f) => f.path),

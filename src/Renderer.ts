@@ -28,22 +28,44 @@ export interface RenderOptions {
 }
 
 /**
- * Renders the selected formats as `{type, path, content}`, paths relative to
- * the run directory, in the order of {@link ALL_FORMATS}. Pure and
- * deterministic: the same graphs and options give the same bytes. Throws
- * only on a bug in a renderer.
+ * One output file of a run, not yet rendered: `render()` builds its content
+ * (pure and deterministic; throws only on a bug in a renderer). Rendering
+ * one file at a time and letting go of its text before the next keeps the
+ * render stage's memory at the largest file rather than their sum (on 5.5 MB
+ * of prose the five default files are 57 MB of text).
  */
-export const renderOutputs = (
+export interface PlannedOutput {
+  /** Output kind, e.g. `knowledge-graph`. */
+  readonly type: string
+  /** Path relative to the run directory, `/`-separated. */
+  readonly path: string
+  readonly render: () => string
+}
+
+/**
+ * The output files of the selected formats, in the order of
+ * {@link ALL_FORMATS}, each rendered only when its `render` is called (see
+ * {@link PlannedOutput}). Turtle and JSON-LD share one RDF dataset, built on
+ * first use and dropped once the last of them is rendered. Throws only if
+ * the `html` format is asked for without `options.text`.
+ */
+export const planOutputs = (
   graph: KnowledgeGraph,
   resolution: ResolutionGraph,
   options: RenderOptions = {}
-): Array<OutputContent> => {
+): Array<PlannedOutput> => {
   const selected = new Set<OutputFormat>(["json", ...(options.formats ?? DEFAULT_FORMATS)])
   const baseIri = options.baseIri ?? DEFAULT_BASE_IRI
-  // Turtle and JSON-LD write the same triples: build them once.
+  // Turtle and JSON-LD write the same triples: build them once, keep them while a user is left.
   let dataset: RdfDataset | undefined
-  const rdf = () => (dataset ??= rdfDataset(graph, { baseIri }))
-  const outputs: Array<OutputContent> = []
+  let rdfUsers = (selected.has("turtle") ? 1 : 0) + (selected.has("jsonld") ? 1 : 0)
+  const withRdf = (f: (d: RdfDataset) => string) => () => {
+    const d = (dataset ??= rdfDataset(graph, { baseIri }))
+    const out = f(d)
+    if (--rdfUsers === 0) dataset = undefined
+    return out
+  }
+  const outputs: Array<PlannedOutput> = []
   for (const format of ALL_FORMATS) {
     if (!selected.has(format)) continue
     switch (format) {
@@ -51,52 +73,79 @@ export const renderOutputs = (
         outputs.push({
           type: "knowledge-graph",
           path: "outputs/knowledge-graph.json",
-          content: renderKnowledgeGraph(graph)
+          render: () => renderKnowledgeGraph(graph)
         })
         break
       case "resolution":
         outputs.push({
           type: "entity-resolution-graph",
           path: "outputs/entity-resolution-graph.json",
-          content: renderResolutionGraph(resolution)
+          render: () => renderResolutionGraph(resolution)
         })
         break
       case "mermaid":
-        outputs.push({ type: "mermaid-diagram", path: "outputs/mermaid-diagram.md", content: renderMermaid(graph) })
+        outputs.push({
+          type: "mermaid-diagram",
+          path: "outputs/mermaid-diagram.md",
+          render: () => renderMermaid(graph)
+        })
         break
       case "turtle":
-        outputs.push({ type: "rdf-turtle", path: "outputs/rdf-turtle.ttl", content: turtleOf(rdf()) })
+        outputs.push({ type: "rdf-turtle", path: "outputs/rdf-turtle.ttl", render: withRdf(turtleOf) })
         break
-      case "html":
-        if (options.text === undefined) throw new Error("the html format needs the document text")
+      case "html": {
+        const text = options.text
+        if (text === undefined) throw new Error("the html format needs the document text")
         outputs.push({
           type: "viewer",
           path: "outputs/viewer.html",
-          content: renderViewer(graph, resolution, options.text)
+          render: () => renderViewer(graph, resolution, text)
         })
         break
+      }
       case "jsonld":
-        outputs.push({ type: "json-ld", path: "outputs/knowledge-graph.jsonld", content: jsonLdOf(rdf()) })
+        outputs.push({ type: "json-ld", path: "outputs/knowledge-graph.jsonld", render: withRdf(jsonLdOf) })
         break
       case "graphml":
-        outputs.push({ type: "graphml", path: "outputs/graph.graphml", content: renderGraphMl(graph) })
+        outputs.push({ type: "graphml", path: "outputs/graph.graphml", render: () => renderGraphMl(graph) })
         break
       case "neo4j": {
-        const neo4j = renderNeo4j(graph)
+        // three files from one pass: render them together, on the first call
+        let neo4j: ReturnType<typeof renderNeo4j> | undefined
+        const part = (k: "nodes" | "relationships" | "cypher") => () => (neo4j ??= renderNeo4j(graph))[k]
         outputs.push(
-          { type: "neo4j-nodes", path: "outputs/neo4j/nodes.csv", content: neo4j.nodes },
-          { type: "neo4j-relationships", path: "outputs/neo4j/relationships.csv", content: neo4j.relationships },
-          { type: "neo4j-cypher", path: "outputs/neo4j/load.cypher", content: neo4j.cypher }
+          { type: "neo4j-nodes", path: "outputs/neo4j/nodes.csv", render: part("nodes") },
+          { type: "neo4j-relationships", path: "outputs/neo4j/relationships.csv", render: part("relationships") },
+          { type: "neo4j-cypher", path: "outputs/neo4j/load.cypher", render: part("cypher") }
         )
         break
       }
       case "jsonl":
-        outputs.push({ type: "mcp-memory", path: "outputs/knowledge-graph.jsonl", content: renderJsonl(graph) })
+        outputs.push({ type: "mcp-memory", path: "outputs/knowledge-graph.jsonl", render: () => renderJsonl(graph) })
         break
     }
   }
   return outputs
 }
+
+/**
+ * Renders the selected formats as `{type, path, content}`, paths relative to
+ * the run directory, in the order of {@link ALL_FORMATS} (all of
+ * {@link planOutputs} at once). Pure and deterministic: the same graphs and
+ * options give the same bytes. Throws only on a bug in a renderer.
+ */
+export const renderOutputs = (
+  graph: KnowledgeGraph,
+  resolution: ResolutionGraph,
+  options: RenderOptions = {}
+): Array<OutputContent> =>
+  planOutputs(graph, resolution, options).map((o) => ({ type: o.type, path: o.path, content: o.render() }))
+
+const renderFailure = (e: unknown) =>
+  new PipelineError({
+    stage: "render",
+    message: `rendering outputs failed: ${e instanceof Error ? e.message : String(e)}`
+  })
 
 export class Renderer extends Effect.Service<Renderer>()("Renderer", {
   succeed: {
@@ -112,12 +161,25 @@ export class Renderer extends Effect.Service<Renderer>()("Renderer", {
     ) {
       return yield* Effect.try({
         try: () => renderOutputs(graph, resolution, options),
-        catch: (e) =>
-          new PipelineError({
-            stage: "render",
-            message: `rendering outputs failed: ${e instanceof Error ? e.message : String(e)}`
-          })
+        catch: renderFailure
       })
-    })
+    }),
+    /**
+     * The output files of a run as {@link planOutputs}, for a caller that
+     * renders and saves them one at a time (the pipeline's render stage).
+     * Fails with PipelineError (stage `render`) as {@link render} does.
+     */
+    plan: Effect.fn("Renderer.plan")(function*(
+      graph: KnowledgeGraph,
+      resolution: ResolutionGraph,
+      options: RenderOptions = {}
+    ) {
+      return yield* Effect.try({
+        try: () => planOutputs(graph, resolution, options),
+        catch: renderFailure
+      })
+    }),
+    /** Renders one planned output; fails with PipelineError (stage `render`) if its renderer throws. */
+    renderOne: (output: PlannedOutput) => Effect.try({ try: () => output.render(), catch: renderFailure })
   }
 }) {}

@@ -7,21 +7,91 @@
  * the default pipe's negation, sentiment and entity recognition are used by
  * nothing here (the embedded extractor finds dates and amounts itself) and
  * cost about half of `readDoc`'s time (profiled with `npm run bench:nlp`).
+ *
+ * Every `readDoc` here starts from the model's own vocabulary: see
+ * {@link historyFree}.
  */
 import * as Effect from "effect/Effect"
 import model from "wink-eng-lite-web-model"
 import winkNLP from "wink-nlp"
 
+/** A wink-nlp reader whose results depend on the text it is given alone. */
+export interface WinkReader {
+  readonly readDoc: (text: string) => any
+}
+
+/**
+ * After this many words have been added to a reader's vocabulary, the
+ * reader is rebuilt from the model (about 130 ms), so that a long-lived
+ * process (`extract serve`, a batch of thousands of files) does not grow
+ * without bound. Rebuilding changes no result: each document already starts
+ * from the model's vocabulary.
+ */
+const REBUILD_AFTER = 500_000
+
+/**
+ * A wink-nlp instance over `pipe` whose `readDoc` forgets, before each
+ * document, the out-of-vocabulary words earlier documents added.
+ *
+ * Why: wink's tokenizer keeps every word it meets in the model's lexeme
+ * table, and a string found there is no longer split (after "America's" has
+ * been seen as one token once, it stays one token). So a chunk's tokens, and
+ * everything found in them, would depend on what the process read before: a
+ * chunk extracted in a worker thread, or in a resumed run, could differ
+ * from the same chunk in one pass. Hiding the added words restores the
+ * state of a freshly loaded model for each document, at the cost of one
+ * `delete` per word the previous document added. Words stay in the table's
+ * list (earlier documents' tokens still point at them); only their lookup
+ * entries go.
+ *
+ * wink-nlp reads its model through `model.core()`; the wrapper keeps the
+ * object that call returns, whose `features.lexeme` holds the table (`hash`
+ * from word to index, `list` from index to word; see wink-nlp's
+ * `src/cache.js`).
+ */
+/**
+ * The model's custom-entity meta model, read once per process. The model's
+ * own `metaCER()` re-stringifies its module-level JSON on every call, so the
+ * text grows with each wink-nlp instance until `JSON.stringify` fails
+ * ("Invalid string length") after a few dozen instances.
+ */
+let meta: unknown
+const metaCER = () => (meta ??= (model as any).metaCER())
+
+export const historyFree = (pipe: ReadonlyArray<string>): WinkReader & { readonly its: any; readonly as: any } => {
+  const build = () => {
+    let core: any
+    const nlp = winkNLP(
+      { ...model, core: () => (core = (model as any).core()), metaCER } as typeof model,
+      [...pipe] as any
+    )
+    const lexeme = core.features.lexeme as { hash: Record<string, number>; list: Array<string> }
+    return { nlp, lexeme, forgotten: lexeme.list.length, intrinsic: lexeme.list.length }
+  }
+  let state = build()
+  const readDoc = (text: string) => {
+    const { lexeme } = state
+    if (lexeme.list.length - state.intrinsic > REBUILD_AFTER) state = build()
+    else {
+      const list = state.lexeme.list
+      for (let i = state.forgotten; i < list.length; i++) delete lexeme.hash[list[i]!]
+      state.forgotten = list.length
+    }
+    return state.nlp.readDoc(text)
+  }
+  return { readDoc, its: state.nlp.its, as: state.nlp.as }
+}
+
 export class WinkNlp extends Effect.Service<WinkNlp>()("WinkNlp", {
   sync: () => {
-    const nlp = winkNLP(model, ["sbd", "pos"])
+    const nlp = historyFree(["sbd", "pos"])
     /**
      * Sentence boundaries only, for the chunker: without tagging `readDoc`
      * runs about 1.6× faster (6.2 vs 3.9 MB/s on State of the Union
      * paragraphs, same sentences). A second instance over the same model
      * costs about 2 MB.
      */
-    const sentencesOnly = winkNLP(model, ["sbd"])
+    const sentencesOnly = historyFree(["sbd"])
     return { nlp, sentencesOnly, its: nlp.its, as: nlp.as }
   }
 }) {}

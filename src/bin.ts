@@ -47,6 +47,8 @@ const main = Effect.gen(function*() {
 
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
+  // its pretty logger writes to stdout, and every line would print twice (MainLayer installs ours)
+  disablePrettyLogger: true,
   teardown: (exit, onExit) => {
     if (Exit.isSuccess(exit)) return onExit(typeof exit.value === "number" ? exit.value : 0)
     if (Cause.isInterruptedOnly(exit.cause)) {

@@ -18,8 +18,15 @@
  * wink-nlp is called once per chunk, never on a whole document. Loading the
  * lexicon takes about 0.4 s once per process.
  */
+import * as NodeWorker from "@effect/platform-node/NodeWorker"
+import * as Worker from "@effect/platform/Worker"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { statSync } from "node:fs"
+import { availableParallelism } from "node:os"
+import * as WorkerThreads from "node:worker_threads"
 import type { Chunk } from "../Domain/Chunk.js"
 import { ChunkExtraction, ExtractedRelation, Mention } from "../Domain/Extraction.js"
 import { CodePointIndex, shiftSpan } from "../Domain/Span.js"
@@ -28,6 +35,7 @@ import { WinkNlp } from "../WinkNlp.js"
 import { harmonizeTypes } from "./Nlp/Consistency.js"
 import { type Found, recognize } from "./Nlp/Entities.js"
 import { loadLexicon } from "./Nlp/Lexicon.js"
+import { ExtractChunk } from "./Nlp/Protocol.js"
 import { relate } from "./Nlp/Relations.js"
 import { tokenize } from "./Nlp/Tokens.js"
 
@@ -89,5 +97,82 @@ export const make = Effect.gen(function*() {
   return Extractor.of({ kind: "nlp", extract, harmonize: harmonizeTypes })
 })
 
-/** The embedded extractor as the {@link Extractor}. */
+/** The embedded extractor as the {@link Extractor}, in this thread. */
 export const layer = Layer.effect(Extractor, make).pipe(Layer.provide(WinkNlp.Default))
+
+/**
+ * The worker thread's module: `dist/nlp-worker.js` next to the bundle's
+ * chunks, or `Nlp/Worker.ts` when running from source (through tsx).
+ */
+const spawnWorker = () => {
+  const fromSource = import.meta.url.endsWith(".ts")
+  return fromSource
+    ? new WorkerThreads.Worker(new URL("./Nlp/Worker.ts", import.meta.url), { execArgv: ["--import", "tsx"] })
+    : new WorkerThreads.Worker(new URL("../nlp-worker.js", import.meta.url))
+}
+
+/**
+ * The embedded extractor in `workers` worker threads (`Nlp/Worker.ts`,
+ * through `@effect/platform`'s serialized Worker pool), each with its own
+ * model and lexicon, so that chunks are extracted on other cores while this
+ * thread chunks the document, writes files and joins the results.
+ *
+ * The outputs are the same bytes as with {@link layer}: a chunk's extraction
+ * depends on that chunk alone (wink-nlp's vocabulary is reset before each
+ * chunk, WinkNlp.ts `historyFree`), and the pipeline joins results in chunk
+ * order whatever order they come back in. A worker costs a model and lexicon
+ * load (about 0.5 s of CPU, on its own core) and about 100 MB, so it pays
+ * from about a megabyte of input ({@link POOL_MIN_BYTES}). The threads end
+ * with the layer's scope. The pipeline keeps `workers × 8` chunks in flight
+ * so that no worker waits for the next message.
+ */
+export const pooledLayer = (workers: number) =>
+  Layer.scoped(
+    Extractor,
+    Effect.gen(function*() {
+      const pool = yield* Worker.makePoolSerialized<ExtractChunk>({ size: workers, concurrency: 8 })
+      yield* Effect.logDebug(`nlp extractor: ${workers} worker thread${workers === 1 ? "" : "s"}`)
+      return Extractor.of({
+        kind: "nlp",
+        extract: (chunk: Chunk) => Effect.orDie(pool.executeEffect(new ExtractChunk({ chunk }))),
+        harmonize: harmonizeTypes,
+        chunksInFlight: () => workers * 8
+      })
+    })
+  ).pipe(Layer.provide(NodeWorker.layer(spawnWorker)))
+
+/** Inputs of at least this many bytes (all files of one invocation) get a worker thread by default. */
+export const POOL_MIN_BYTES = 1024 * 1024
+
+/**
+ * How many worker threads the embedded extractor uses for these input
+ * files: `EXTRACT_WORKERS` when set (0 = none: extract in this thread);
+ * otherwise, with two or more cores and {@link POOL_MIN_BYTES} or more of
+ * input, one per core beyond the first, at most 3 (this thread chunks and
+ * writes); else 0. Stdin (`-`) and files that cannot be stat'ed count as
+ * empty (the reader reports them). Dies on a malformed EXTRACT_WORKERS.
+ */
+export const workersFor = (files: ReadonlyArray<string>): Effect.Effect<number> =>
+  Config.integer("EXTRACT_WORKERS").pipe(
+    Config.validate({ message: "EXTRACT_WORKERS must be 0 or more", validation: (n) => n >= 0 }),
+    Config.option,
+    Effect.orDie,
+    Effect.map(Option.getOrElse(() => {
+      const cores = availableParallelism()
+      if (cores < 2) return 0
+      let bytes = 0
+      for (const f of files) {
+        if (f === "-") continue
+        try {
+          bytes += statSync(f).size
+        } catch {
+          // the reader reports it
+        }
+      }
+      return bytes >= POOL_MIN_BYTES ? Math.min(cores - 1, 3) : 0
+    }))
+  )
+
+/** The embedded extractor for these input files: in worker threads ({@link pooledLayer}) or in this one ({@link layer}). */
+export const layerFor = (files: ReadonlyArray<string>) =>
+  Layer.unwrapEffect(Effect.map(workersFor(files), (n) => (n > 0 ? pooledLayer(n) : layer)))
