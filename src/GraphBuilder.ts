@@ -181,7 +181,7 @@ export const buildGraphs = (
           reason: a.reason,
           ...(a.via === undefined ? {} : { via: a.via }),
           ...(a.source === undefined ? {} : { source: a.source })
-        })
+        }, { disableValidation: true }) // from assignments the resolver built and validated
       )
       .sort((a, b) => {
         const ma = byId.get(a.mention)!

@@ -116,20 +116,24 @@ export const entityIri = (baseIri: string, runId: string, entityId: string): str
 export const rdfDataset = (graph: KnowledgeGraph, options: RdfOptions): RdfDataset => {
   const ns = namespacesOf(options.baseIri, graph.runId)
   const iri = (value: string) => namedNode(value)
-  // Vocabulary terms recur in every annotation: one object each, not one per triple.
-  const terms = new Map<string, NamedNode>()
-  const term = (value: string) => {
-    let node = terms.get(value)
-    if (!node) terms.set(value, node = namedNode(value))
-    return node
+  // Vocabulary terms recur in every annotation: one object each, not one per triple, looked up by
+  // their local name (a literal in this file, so no string is built per triple).
+  const vocabulary = (namespace: string) => {
+    const terms = new Map<string, NamedNode>()
+    return (local: string) => {
+      let node = terms.get(local)
+      if (!node) terms.set(local, node = namedNode(namespace + local))
+      return node
+    }
   }
-  const rdf = (local: string) => term(NS.rdf + local)
-  const rdfs = (local: string) => term(NS.rdfs + local)
-  const xsd = (local: string) => term(NS.xsd + local)
-  const prov = (local: string) => term(NS.prov + local)
-  const oa = (local: string) => term(NS.oa + local)
-  const spdx = (local: string) => term(NS.spdx + local)
-  const ext = (local: string) => term(ns.extract + local)
+  const rdf = vocabulary(NS.rdf)
+  const rdfs = vocabulary(NS.rdfs)
+  const xsd = vocabulary(NS.xsd)
+  const prov = vocabulary(NS.prov)
+  const oa = vocabulary(NS.oa)
+  const spdx = vocabulary(NS.spdx)
+  const ext = vocabulary(ns.extract)
+  const term = vocabulary("")
   const text = (value: string) => literal(wellFormed(value))
   const count = (n: number) => literal(String(n), xsd("integer"))
   const a = rdf("type")

@@ -53,25 +53,40 @@ export const indentNested = (turtle: string): string => {
   const lines = turtle.split("\n")
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
-    const body = line.replace(/^ +/, "")
+    let lead = 0
+    while (line.charCodeAt(lead) === SPACE) lead++
     if (depth > 0) {
-      const level = body.startsWith("]") ? depth - 1 : depth
-      lines[i] = " ".repeat(4 * (level + 1)) + body
+      const level = line.charCodeAt(lead) === CLOSE ? depth - 1 : depth
+      lines[i] = " ".repeat(4 * (level + 1)) + (lead > 0 ? line.slice(lead) : line)
     }
+    // Only `"`, `<`, `[` and `]` matter outside literals and IRIs; jump between them.
     let inString = false
     let inIri = false
-    for (let j = 0; j < body.length; j++) {
-      const c = body[j]
+    for (let j = lead; j < line.length; j++) {
+      const c = line.charCodeAt(j)
       if (inString) {
-        if (c === "\\") j++
-        else if (c === "\"") inString = false
+        if (c === BACKSLASH) j++
+        else if (c === QUOTE) inString = false
       } else if (inIri) {
-        if (c === ">") inIri = false
-      } else if (c === "\"") inString = true
-      else if (c === "<") inIri = true
-      else if (c === "[") depth++
-      else if (c === "]") depth--
+        if (c === GT) inIri = false
+        else {
+          const close = line.indexOf(">", j)
+          if (close < 0) break
+          j = close - 1
+        }
+      } else if (c === QUOTE) inString = true
+      else if (c === LT) inIri = true
+      else if (c === OPEN) depth++
+      else if (c === CLOSE) depth--
     }
   }
   return lines.join("\n")
 }
+
+const SPACE = 0x20
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const LT = 0x3c
+const GT = 0x3e
+const OPEN = 0x5b
+const CLOSE = 0x5d
