@@ -17,6 +17,11 @@
  * chunking. All documents are chunked first, then extracted.
  * `peakRssMB` is the process's peak resident set size (getrusage maxrss);
  * `loadMs` the start-up (models and lexicon).
+ *
+ * Then, unless `--no-cli`, the end-to-end figure a user sees: the built CLI
+ * over 5.5 MB of prose in one thread and with worker threads
+ * (scripts/bench-nlp-cli.ts; `--cli-mb MB`, `--runs N`), added to the JSON
+ * line as `cli`. Exits 1 if the two modes' outputs differ.
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -29,8 +34,14 @@ import type { Chunk } from "../src/Domain/Chunk.js"
 import { SourceDocument } from "../src/Domain/Document.js"
 import { Extractor } from "../src/Extractor.js"
 import * as Nlp from "../src/Extractor/Nlp.js"
+import { benchCli } from "./bench-nlp-cli.js"
 
-const dir = process.argv.slice(2).find((a) => !a.startsWith("--")) ??
+const option = (name: string, env: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : process.env[env] ?? fallback
+}
+const optionValues = new Set(["--cli-mb", "--runs"].map((o) => process.argv[process.argv.indexOf(o) + 1]))
+const dir = process.argv.slice(2).find((a, i, all) => !a.startsWith("--") && !optionValues.has(all[i]!)) ??
   join(import.meta.dirname, "../../shared/data/sotu")
 
 const main = (loadMs: number) =>
@@ -92,12 +103,16 @@ const main = (loadMs: number) =>
       endToEndMBps: Math.round((mb / ((extractMs + chunkMs) / 1000)) * 100) / 100,
       peakRssMB: Math.round(peakRssMB)
     }
+    const cli = process.argv.includes("--no-cli")
+      ? undefined
+      : benchCli(Number(option("cli-mb", "BENCH_CLI_MB", "5.5")), Number(option("runs", "BENCH_RUNS", "3")))
     process.stdout.write(
       `${report.files} files, ${report.mb} MB, ${report.chunks} chunks: ${report.mentions} mentions, ${report.relations} relations\n` +
         `extractor: ${report.extractMBps} MB/s wall (${report.extractMs} ms), ${report.extractCpuMBps} MB/s of CPU time; with chunking: ${report.endToEndMBps} MB/s; ` +
         `start-up ${report.loadMs} ms; peak RSS ${report.peakRssMB} MB\n` +
-        `${JSON.stringify(report)}\n`
+        `${JSON.stringify(cli === undefined ? report : { ...report, cli })}\n`
     )
+    if (cli !== undefined && !cli.identical) process.exitCode = 1
   })
 
 // Start-up: building the layers loads wink-nlp's model, the tokenizer and the extractor's lexicon.
