@@ -1,7 +1,8 @@
 /**
- * The wink-nlp pipeline with its English model (`wink-eng-lite-web-model`),
- * loaded once per process (about 180 ms and 60 MB) and shared by the chunker
- * and the embedded extractor.
+ * The wink-nlp pipelines with their English model (`wink-eng-lite-web-model`):
+ * one for the embedded extractor (tagging) and one for the chunker (sentence
+ * boundaries only), each loading the model (about 150 ms and 60 MB) on first
+ * use, once per thread.
  *
  * The pipe runs sentence boundary detection and part-of-speech tagging only:
  * the default pipe's negation, sentiment and entity recognition are used by
@@ -14,6 +15,8 @@
 import * as Effect from "effect/Effect"
 import model from "wink-eng-lite-web-model"
 import winkNLP from "wink-nlp"
+import asHelpers from "wink-nlp/src/as.js"
+import itsHelpers from "wink-nlp/src/its.js"
 
 /** A wink-nlp reader whose results depend on the text it is given alone. */
 export interface WinkReader {
@@ -82,16 +85,26 @@ export const historyFree = (pipe: ReadonlyArray<string>): WinkReader & { readonl
   return { readDoc, its: state.nlp.its, as: state.nlp.as }
 }
 
+/** A {@link historyFree} reader built on its first `readDoc` (a model load costs about 150 ms and 60 MB). */
+const lazyReader = (pipe: ReadonlyArray<string>): WinkReader => {
+  let reader: WinkReader | undefined
+  return { readDoc: (text) => (reader ??= historyFree(pipe)).readDoc(text) }
+}
+
 export class WinkNlp extends Effect.Service<WinkNlp>()("WinkNlp", {
-  sync: () => {
-    const nlp = historyFree(["sbd", "pos"])
+  sync: () => ({
+    /** Tagging, for the embedded extractor. */
+    nlp: lazyReader(["sbd", "pos"]),
     /**
      * Sentence boundaries only, for the chunker: without tagging `readDoc`
      * runs about 1.6× faster (6.2 vs 3.9 MB/s on State of the Union
-     * paragraphs, same sentences). A second instance over the same model
-     * costs about 2 MB.
+     * paragraphs, same sentences). Each reader loads the model on first use,
+     * so a process that only chunks (the llm extractor, or the main thread
+     * while worker threads extract) loads it once.
      */
-    const sentencesOnly = historyFree(["sbd"])
-    return { nlp, sentencesOnly, its: nlp.its, as: nlp.as }
-  }
+    sentencesOnly: lazyReader(["sbd"]),
+    /** wink-nlp's `its` and `as` helpers (the same objects every instance exposes). */
+    its: itsHelpers as any,
+    as: asHelpers as any
+  })
 }) {}
