@@ -20,6 +20,9 @@
  * (BENCH_LATENCY_MS, 200), --concurrency C (BENCH_CONCURRENCY, 16),
  * --api responses|chat (BENCH_API, responses).
  *
+ * BENCH_NODE_ARGS adds node flags to the CLI child (`--cpu-prof
+ * --cpu-prof-dir=DIR` to profile it; map the profile with dist/'s source maps).
+ *
  * `--sotu MB` (BENCH_SOTU_MB) replaces the synthetic document with real prose:
  * the State of the Union addresses of `../shared/data/sotu/` in name order,
  * joined by blank lines until they reach MB megabytes (10^6 bytes), chunked
@@ -44,6 +47,8 @@ const latencyMs = Number(arg("latency", "BENCH_LATENCY_MS", "200"))
 const concurrency = Number(arg("concurrency", "BENCH_CONCURRENCY", "16"))
 const api = arg("api", "BENCH_API", "responses")
 const sotuMb = Number(arg("sotu", "BENCH_SOTU_MB", "0"))
+// Extra node flags for the CLI child, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter((a) => a.length > 0)
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
 if (!existsSync(BIN)) {
@@ -75,6 +80,7 @@ const child = spawn("/usr/bin/time", [
   "-f",
   "maxrss_kb=%M cpu_user_s=%U cpu_sys_s=%S",
   process.execPath,
+  ...nodeArgs,
   BIN,
   input,
   "-o",

@@ -15,6 +15,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { hostname } from "node:os"
@@ -164,6 +165,9 @@ export interface BegunRun {
   readonly reused: RunSummary | null
 }
 
+/** Chunk files written at once while the streamed chunk stage runs ({@link Pipeline} `chunkAndExtract`). */
+const CHUNK_WRITERS = 8
+
 /** Runs `self` and pairs its result with its wall time in whole milliseconds. */
 const elapsed = <A, E, R>(self: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.timed(self), ([d, a]) => [a, Math.round(Duration.toMillis(d))] as const)
@@ -292,8 +296,19 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       yield* progress.stageStarted("chunk", 100, "%")
       const started = Date.now()
       const length = Math.max(1, ctx.document.length)
-      const writers = yield* Effect.makeSemaphore(8)
-      const writes: Array<Fiber.RuntimeFiber<void, StoreError>> = []
+      // Chunk files are written by CHUNK_WRITERS daemon fibers taking chunks from a queue (null: no more), not
+      // by a fiber per chunk queued on a semaphore: a semaphore wakes every waiter on each release, and
+      // hundreds of waiters made that quadratic in CPU and memory.
+      const toWrite = yield* Queue.unbounded<DocumentChunk | null>()
+      const writer: Effect.Effect<void, StoreError> = Effect.flatMap(
+        Queue.take(toWrite),
+        (chunk) => chunk === null ? Effect.void : Effect.zipRight(store.saveChunk(ctx.runId, chunk), writer)
+      )
+      // daemons: the stream's own fibers end before the writes are joined below
+      const writes = yield* Effect.forkDaemon(
+        Effect.all(Array.from({ length: CHUNK_WRITERS }, () => writer), { concurrency: "unbounded", discard: true })
+      )
+      const noMoreWrites = Queue.offerAll(toWrite, Array.from({ length: CHUNK_WRITERS }, () => null))
       const decided: Array<DocumentChunk> = []
       let produced = 0
       let tokens = 0
@@ -334,8 +349,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
             }
             // an estimate from how far into the document this chunk reaches
             yield* progress.resized("extract", Math.max(produced, Math.round(produced * length / chunk.span.end)))
-            // a daemon: the stream's own fibers end before the writes are joined below
-            writes.push(yield* Effect.forkDaemon(writers.withPermits(1)(store.saveChunk(ctx.runId, chunk))))
+            yield* Queue.offer(toWrite, chunk)
           })
         ),
         Stream.concat(Stream.execute(chunkingDone)),
@@ -350,9 +364,11 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         Stream.runCollect,
         // a fatal failure of one chunk ends the stream and is returned below; the stream's own
         // fibers need not log it again as unhandled (it would print a stack trace at --log-level debug)
-        Effect.locally(FiberRef.unhandledErrorLogLevel, Option.none())
+        Effect.locally(FiberRef.unhandledErrorLogLevel, Option.none()),
+        // the chunks queued so far are still written when extraction fails
+        Effect.ensuring(noMoreWrites)
       )
-      yield* Fiber.joinAll(writes)
+      yield* Fiber.join(writes)
       const extraction = yield* completeExtraction(ctx, Chunk.toReadonlyArray(outcomes), Date.now() - extractStarted)
       return { chunkCount: produced, extraction }
     })
