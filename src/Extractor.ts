@@ -38,6 +38,13 @@ export interface ExtractorShape {
    */
   readonly chunksInFlight?: (concurrency: number) => number
   /**
+   * True when `extract` runs outside this thread (the embedded extractor's
+   * worker threads); the llm extractor (a model server) counts as such too.
+   * The pipeline then lets the chunker run ahead of extraction in a fiber of
+   * its own, instead of pulling one chunk each time extraction takes one.
+   */
+  readonly offThread?: boolean
+  /**
    * Optional document-level pass over all merged mentions of a document,
    * run once after every chunk is extracted (e.g. making a name's type agree
    * across chunks). Returns the mentions, same ids and spans, in the same

@@ -354,9 +354,10 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         ),
         Stream.concat(Stream.execute(chunkingDone)),
         // A model's answers take far longer than splitting: the chunker runs ahead in a fiber of its own, so
-        // chunking completes (and every chunk file is written) however slowly the provider answers. An
-        // in-process extractor is paced by the same CPU, so it pulls chunks as it goes instead.
-        extractor.kind === "llm" ? Stream.buffer({ capacity: "unbounded" }) : identity,
+        // chunking completes (and every chunk file is written) however slowly the provider answers; so it
+        // does while worker threads extract (offThread). An extractor in this thread is paced by the same
+        // CPU, so it pulls chunks as it goes instead.
+        extractor.kind === "llm" || extractor.offThread === true ? Stream.buffer({ capacity: "unbounded" }) : identity,
         Stream.mapEffect(
           (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++extracted))),
           { concurrency: chunksInFlight(ctx.config) }

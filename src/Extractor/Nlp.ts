@@ -149,7 +149,8 @@ export const pooledLayer = (workers: number) =>
         kind: "nlp",
         extract: (chunk: Chunk) => Effect.orDie(pool.executeEffect(new ExtractChunk({ chunk }))),
         harmonize: harmonizeTypes,
-        chunksInFlight: () => workers * 8
+        chunksInFlight: () => workers * 8,
+        offThread: true
       })
     })
   ).pipe(Layer.provide(NodeWorker.layer(spawnWorker)))
