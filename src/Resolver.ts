@@ -82,6 +82,7 @@ export type RuleName =
   | "nickname"
   | "surname-run"
   | "acronym"
+  | "head-noun"
   | "short-form"
   | "given-name"
   | "cataphora"
@@ -237,6 +238,27 @@ const textAliasAllowed = (alias: TextAlias, a: string, b: string): boolean => {
       return true
   }
 }
+
+/**
+ * Type classes whose names a definite description by the head noun can
+ * stand for (rule `head-noun`): organisations and the classes the resolver
+ * has no rules for (works, events, products). Not persons (their short
+ * forms are surnames), places ("Sacramento" for "Sacramento Valley" is
+ * another place: docs/resolution.md), dates, numbers or untyped names.
+ */
+const HEAD_NOUN_CLASSES = (cls: string) =>
+  cls !== "person" && cls !== "location" && cls !== "date" && cls !== "number" && cls !== UNTYPED
+/**
+ * Prepositions after which the first word of a name is its head ("Committee
+ * against the Finnish White Terror", "House of Representatives"); otherwise
+ * an English name's head is its last word ("Asian Games", "French Resistance").
+ */
+const HEAD_FIRST_LINKS = new Set(["of", "for", "against", "on"])
+/** Whether a mention is a definite description: "the" starts its surface form or comes just before it. */
+const definite = (m: Mention, text: CodePointIndex) =>
+  /^the\s/iu.test(m.span.text) ||
+  (m.span.start >= 4 && m.span.end <= text.length &&
+    /(?:^|[^\p{L}])the\s+$/iu.test(text.slice(Math.max(0, m.span.start - 5), m.span.start)))
 
 const byPosition = (a: Mention, b: Mention) =>
   a.span.start - b.span.start || a.span.end - b.span.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
@@ -575,6 +597,33 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
         explain: () => `${q(n.form.surface)} is the acronym of ${q(nodes[to]!.form.surface)}`
       }))
     )
+  }
+
+  // 3c'. a definite description by the head noun ("the Committee", "the Games") joins the one name it heads
+  if (options.text !== undefined && on("head-noun")) {
+    const text = new CodePointIndex(options.text)
+    const heads = new Map<string, Array<number>>()
+    for (const n of nodes) {
+      if (!HEAD_NOUN_CLASSES(n.form.cls) || n.core.length < 2) continue
+      append(heads, `${n.form.cls}\u0000${n.core[n.core.length - 1]}`, n.index)
+      if (HEAD_FIRST_LINKS.has(n.core[1]!)) append(heads, `${n.form.cls}\u0000${n.core[0]}`, n.index)
+    }
+    for (const n of nodes) {
+      // one word as written: "the Shougang Corporation" is a full name, not a head noun
+      if (!HEAD_NOUN_CLASSES(n.form.cls) || n.form.fullTokens.length !== 1 || n.form.acronym !== null) continue
+      const t = n.core[0]!
+      if (t.length < MIN_FUZZY_LENGTH || isNumberToken(t) || !n.mentions.every((m) => definite(m, text))) continue
+      const candidates = heads.get(`${n.form.cls}\u0000${t}`) ?? []
+      joinUnique(
+        n.index,
+        candidates.map((to) => ({
+          to,
+          method: "head-noun",
+          score: 0.85,
+          explain: () => `"the ${n.form.surface}" is the head of ${q(nodes[to]!.form.surface)}`
+        }))
+      )
+    }
   }
 
   // 3d. a person's one-word name (surname, given name, nickname; or a titled name) joins the one person it can be

@@ -125,6 +125,43 @@ describe("Resolver rules", () => {
     expect(r.clusters[0]!.label).toBe("International Business Machines")
   })
 
+  it("head noun: \"the Committee\" joins the one name it heads; not without \"the\", not places or persons", () => {
+    const text =
+      "The Committee against the Finnish White Terror met. Later the Committee and the Asian Games: the Games."
+    const mentions = mentionsIn(text, [
+      ["Committee against the Finnish White Terror", "Organization"],
+      ["Committee", "Organization"],
+      ["Asian Games", "Miscellaneous"],
+      ["Games", "Miscellaneous"]
+    ])
+    const r = resolveMentions(mentions, { text })
+    expect(groups(mentions, r)).toEqual([["Committee against the Finnish White Terror", "Committee"], [
+      "Asian Games",
+      "Games"
+    ]])
+    expect(assignmentOf(r, "c0-m2")).toMatchObject({ method: "head-noun", via: "c0-m1" })
+    // without the text (or the rule), nothing says "the"
+    expect(resolveMentions(mentions).clusters).toHaveLength(4)
+    expect(resolveMentions(mentions, { text, disable: new Set(["head-noun"]) }).clusters).toHaveLength(4)
+    // a bare head without "the" is a name of its own; two names with one head make it ambiguous
+    const bare = "Asian Games and Olympic Games. Games Workshop."
+    const two = mentionsIn(bare, [["Asian Games", "Miscellaneous"], ["Olympic Games", "Miscellaneous"], [
+      "Games",
+      "Miscellaneous"
+    ]])
+    expect(resolveMentions(two, { text: bare }).clusters).toHaveLength(3)
+    const ambiguous = "Asian Games and Olympic Games. The Games ended."
+    const three = mentionsIn(ambiguous, [["Asian Games", "Miscellaneous"], ["Olympic Games", "Miscellaneous"], [
+      "Games",
+      "Miscellaneous"
+    ]])
+    expect(resolveMentions(three, { text: ambiguous }).clusters).toHaveLength(3)
+    // places: "the Valley" is not "Sacramento Valley" by this rule
+    const place = "Sacramento Valley and the Valley."
+    const valley = mentionsIn(place, [["Sacramento Valley", "Location"], ["Valley", "Location"]])
+    expect(resolveMentions(valley, { text: place }).clusters).toHaveLength(2)
+  })
+
   it("acronym: an acronym of two different names in the document stays apart", () => {
     const text = "Bank of England and Bank of Estonia: BoE."
     const mentions = mentionsIn(text, [["Bank of England", "Organization"], ["Bank of Estonia", "Organization"], [
