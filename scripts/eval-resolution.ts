@@ -48,6 +48,7 @@ const RULES: ReadonlyArray<RuleName> = [
   "acronym",
   "head-noun",
   "short-form",
+  "passing-surname",
   "given-name",
   "cataphora",
   "untyped",

@@ -84,6 +84,7 @@ export type RuleName =
   | "acronym"
   | "head-noun"
   | "short-form"
+  | "passing-surname"
   | "given-name"
   | "cataphora"
   | "untyped"
@@ -127,6 +128,8 @@ export const RULES_OFF: ReadonlySet<RuleName> = new Set([
  * there.
  */
 export const LONG_DOCUMENT = 10_000
+/** The rules that apply only from {@link LONG_DOCUMENT} on. */
+const LONG_ONLY: ReadonlySet<RuleName> = new Set(["given-name", "cataphora", "passing-surname"])
 
 /** What the resolver may know besides the mentions. */
 export interface ResolveOptions {
@@ -171,6 +174,12 @@ interface Candidate {
   readonly to: number
   readonly method: string
   readonly score: number
+  /**
+   * A name the shorter one could stand for but may not join (the surname of
+   * a person named once in passing): it counts as a candidate, so another
+   * name sharing the surname stays ambiguous, but is never joined.
+   */
+  readonly blocked?: true
   /** The reason, built only for the candidate that is taken. */
   readonly explain: () => string
 }
@@ -260,6 +269,17 @@ const definite = (m: Mention, text: CodePointIndex) =>
   (m.span.start >= 4 && m.span.end <= text.length &&
     /(?:^|[^\p{L}])the\s+$/iu.test(text.slice(Math.max(0, m.span.start - 5), m.span.start)))
 
+/**
+ * Whether a surface form of two or more words is written all in lower case
+ * ("two doors down"): an ordinary phrase, not the name its title-case form
+ * is ("Two Doors Down", the song). Capitalisation at a sentence start makes
+ * one-word names ambiguous, so they are never split this way; nor dates and
+ * numbers, which are written in lower case.
+ */
+const lowerPhrase = (surface: string, form: NameForm) =>
+  form.tokens.length >= 2 && form.cls !== "date" && form.cls !== "number" && /\p{L}/u.test(surface) &&
+  surface === surface.toLowerCase()
+
 const byPosition = (a: Mention, b: Mention) =>
   a.span.start - b.span.start || a.span.end - b.span.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
@@ -277,7 +297,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
   let end = 0
   for (const m of mentions) end = Math.max(end, m.span.end)
   const long = end >= (options.longDocument ?? LONG_DOCUMENT)
-  const on = (rule: RuleName) => !disabled.has(rule) && (long || (rule !== "given-name" && rule !== "cataphora"))
+  const on = (rule: RuleName) => !disabled.has(rule) && (long || !LONG_ONLY.has(rule))
 
   // 1. distinct names
   const classCache = new Map<string, string>()
@@ -298,7 +318,9 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       const analysed = analyzeName(surface, cls)
       entry = {
         form: analysed,
-        id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}`
+        id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}${
+          lowerPhrase(surface, analysed) ? "\u0000lower" : ""
+        }`
       }
       forms.set(surface, entry)
     }
@@ -466,7 +488,8 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     const a = nodes[i]!
     const b = nodes[j]!
     if (a.form.key === b.form.key) {
-      if (!on("title")) continue
+      // a phrase in lower case and a name in title case are one key, two names ("two doors down", "Two Doors Down")
+      if (!on("title") || lowerPhrase(a.form.surface, a.form) !== lowerPhrase(b.form.surface, b.form)) continue
       // One name with and without a title ("Mr. Sherlock Holmes", "Sherlock Holmes"): the same person,
       // unless the titles clash (coherence refuses "Mr."/"Mrs.") or the generations differ ("Jr.").
       if (a.form.generation === b.form.generation) {
@@ -561,7 +584,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     }
     if (byCluster.size === 1) {
       const [c] = byCluster.values()
-      union(from, c!.to, { method: c!.method, score: c!.score, reason: c!.explain() })
+      if (c!.blocked !== true) union(from, c!.to, { method: c!.method, score: c!.score, reason: c!.explain() })
     } else if (byCluster.size > 1) {
       ambiguity.set(from, [...byCluster.values()].map((c) => c.to))
     }
@@ -639,6 +662,14 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       post(`=\u0000${n.form.key}`, n.index)
     }
   }
+  // the document's first-named person: the first person mention with two or more names
+  const topic = nodeOfMention.find((n) => n.form.cls === "person" && n.core.length >= 2)
+  /** Mentions of a cluster's full names (its names of two or more tokens). */
+  const fullMentions = (root: number) => {
+    let count = 0
+    for (const x of state[root]!.full) count += nodes[x]!.mentions.length
+    return count
+  }
   const shortForms = nodes
     .filter((n) =>
       n.form.cls === "person" && n.core.length === 1 && n.core[0]!.length > 1 && n.form.acronym === null &&
@@ -663,12 +694,16 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       const l = nodes[to]!
       if (!on("given-name") && l.core[0] === t && l.core[l.core.length - 1] !== t) continue
       if (!on("cataphora") && s.mentions[0]!.span.start < l.mentions[0]!.span.start) continue
+      // the surname of a person named in full once, in passing (not the document's first-named person)
+      const passing = !on("passing-surname") && (topic === undefined || find(to) !== find(topic.index)) &&
+        fullMentions(find(to)) === 1
       // a numbered name ("Carol II") is complete: it only joins a name with the same number
       if (!personAttributesCompatible(s.form, l.form) || (s.form.generation !== null && l.form.generation === null)) {
         continue
       }
       candidates.push({
         to,
+        ...(passing ? { blocked: true } : {}),
         method: "short-form",
         score: 0.9,
         explain: () =>
