@@ -52,6 +52,7 @@ const RULES: ReadonlyArray<RuleName> = [
   "given-name",
   "cataphora",
   "untyped",
+  "topic",
   "alias",
   "text-acronym",
   "text-script",

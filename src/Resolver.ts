@@ -88,6 +88,7 @@ export type RuleName =
   | "given-name"
   | "cataphora"
   | "untyped"
+  | "topic"
   | "alias"
   | TextAliasRule
 
@@ -130,6 +131,8 @@ export const RULES_OFF: ReadonlySet<RuleName> = new Set([
 export const LONG_DOCUMENT = 10_000
 /** The rules that apply only from {@link LONG_DOCUMENT} on. */
 const LONG_ONLY: ReadonlySet<RuleName> = new Set(["given-name", "cataphora", "passing-surname"])
+/** The rules that apply only below {@link LONG_DOCUMENT}. */
+const SHORT_ONLY: ReadonlySet<RuleName> = new Set(["topic"])
 
 /** What the resolver may know besides the mentions. */
 export interface ResolveOptions {
@@ -297,7 +300,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
   let end = 0
   for (const m of mentions) end = Math.max(end, m.span.end)
   const long = end >= (options.longDocument ?? LONG_DOCUMENT)
-  const on = (rule: RuleName) => !disabled.has(rule) && (long || !LONG_ONLY.has(rule))
+  const on = (rule: RuleName) => !disabled.has(rule) && (long ? !SHORT_ONLY.has(rule) : !LONG_ONLY.has(rule))
 
   // 1. distinct names
   const classCache = new Map<string, string>()
@@ -572,7 +575,10 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
    * apart.
    */
   const ambiguity = new Map<number, ReadonlyArray<number>>()
-  const joinUnique = (from: number, candidates: ReadonlyArray<Candidate>) => {
+  /** Per type class, the name of two or more tokens mentioned first: the class's topic (rule `topic`). */
+  const topicOf = new Map<string, number>()
+  for (const n of nodeOfMention) if (n.core.length >= 2 && !topicOf.has(n.form.cls)) topicOf.set(n.form.cls, n.index)
+  const joinUnique = (from: number, candidates: ReadonlyArray<Candidate>, preferTopic = false) => {
     const own = find(from)
     const byCluster = new Map<number, Candidate>()
     for (const c of candidates) {
@@ -580,7 +586,19 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       if (root === own || byCluster.has(root)) continue
       if (!coherent(own, root)) continue
       byCluster.set(root, c)
-      if (byCluster.size > 1) break
+      if (byCluster.size > 1 && !(preferTopic && on("topic"))) break
+    }
+    if (byCluster.size > 1 && preferTopic && on("topic")) {
+      // the first-named entity of the class (the document's topic among them) wins over the others
+      const topic = topicOf.get(nodes[from]!.form.cls)
+      const chosen = topic === undefined ? undefined : byCluster.get(find(topic))
+      if (chosen !== undefined && chosen.blocked !== true) {
+        byCluster.clear()
+        byCluster.set(find(topic!), {
+          ...chosen,
+          explain: () => `${chosen.explain()}, the first-named of the candidates`
+        })
+      }
     }
     if (byCluster.size === 1) {
       const [c] = byCluster.values()
@@ -635,7 +653,10 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       // one word as written: "the Shougang Corporation" is a full name, not a head noun
       if (!HEAD_NOUN_CLASSES(n.form.cls) || n.form.fullTokens.length !== 1 || n.form.acronym !== null) continue
       const t = n.core[0]!
-      if (t.length < MIN_FUZZY_LENGTH || isNumberToken(t) || !n.mentions.every((m) => definite(m, text))) continue
+      if (
+        t.length < MIN_FUZZY_LENGTH || isNumberToken(t) ||
+        n.mentions.filter((m) => definite(m, text)).length * 2 <= n.mentions.length
+      ) continue
       const candidates = heads.get(`${n.form.cls}\u0000${t}`) ?? []
       joinUnique(
         n.index,
@@ -644,7 +665,8 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
           method: "head-noun",
           score: 0.85,
           explain: () => `"the ${n.form.surface}" is the head of ${q(nodes[to]!.form.surface)}`
-        }))
+        })),
+        true
       )
     }
   }
@@ -663,7 +685,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     }
   }
   // the document's first-named person: the first person mention with two or more names
-  const topic = nodeOfMention.find((n) => n.form.cls === "person" && n.core.length >= 2)
+  const topic = topicOf.get("person")
   /** Mentions of a cluster's full names (its names of two or more tokens). */
   const fullMentions = (root: number) => {
     let count = 0
@@ -695,7 +717,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       if (!on("given-name") && l.core[0] === t && l.core[l.core.length - 1] !== t) continue
       if (!on("cataphora") && s.mentions[0]!.span.start < l.mentions[0]!.span.start) continue
       // the surname of a person named in full once, in passing (not the document's first-named person)
-      const passing = !on("passing-surname") && (topic === undefined || find(to) !== find(topic.index)) &&
+      const passing = !on("passing-surname") && (topic === undefined || find(to) !== find(topic)) &&
         fullMentions(find(to)) === 1
       // a numbered name ("Carol II") is complete: it only joins a name with the same number
       if (!personAttributesCompatible(s.form, l.form) || (s.form.generation !== null && l.form.generation === null)) {
@@ -712,7 +734,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
             : `${q(s.form.surface)} is part of ${q(l.form.surface)}`
       })
     }
-    joinUnique(s.index, candidates)
+    joinUnique(s.index, candidates, true)
   }
 
   // 3e. an untyped name joins the one typed entity it names: same name, acronym, or a person's short form

@@ -84,11 +84,12 @@ describe("Resolver rules", () => {
       "Giacomo Casanova",
       "Casanova"
     ]])
-    // a passing person still competes: "Smith" could be the topic John Smith or Jane Smith, named once
+    // a passing person still competes: without the topic rule "Smith" could be John Smith or Jane Smith
     const both = "John Smith met Jane Smith. Smith spoke."
     const m4 = names(both, ["John Smith", "Jane Smith", "Smith"])
-    expect(groups(m4, resolveMentions(m4))).toEqual([["John Smith"], ["Jane Smith"], ["Smith"]])
-    expect(assignmentOf(resolveMentions(m4), "c0-m3").reason).toContain("could be any of")
+    const noTopic = resolveMentions(m4, { disable: new Set(["topic"]) })
+    expect(groups(m4, noTopic)).toEqual([["John Smith"], ["Jane Smith"], ["Smith"]])
+    expect(assignmentOf(noTopic, "c0-m3").reason).toContain("could be any of")
     // named in full twice, or the first-named person: the surname joins
     const twice = "Manon Balletti met Giacomo Casanova. Giacomo Casanova left; Casanova wrote."
     const m2 = names(twice, ["Manon Balletti", "Giacomo Casanova", "Giacomo Casanova", "Casanova"])
@@ -109,10 +110,14 @@ describe("Resolver rules", () => {
     expect(resolveMentions(mentionsIn(" ".repeat(LONG_DOCUMENT) + text, names)).clusters).toHaveLength(1)
   })
 
-  it("two different Smiths stay apart, and the ambiguous bare surname joins neither", () => {
+  it("two different Smiths stay apart, and the ambiguous bare surname joins neither (in a long document)", () => {
     const text = "John Smith met Jane Smith. Smith smiled."
     const mentions = mentionsIn(text, [["John Smith", "Person"], ["Jane Smith", "Person"], ["Smith", "Person"]])
-    const r = resolveMentions(mentions)
+    // topic: in a short document the first-named of the candidates, John Smith, is the one meant
+    expect(groups(mentions, resolveMentions(mentions))).toEqual([["John Smith", "Smith"], ["Jane Smith"]])
+    expect(assignmentOf(resolveMentions(mentions), "c0-m3").reason).toContain("the first-named of the candidates")
+    // in a long document (a novel's topic shifts) it stays ambiguous
+    const r = resolveMentions(mentions, { longDocument: 0 })
     expect(groups(mentions, r)).toEqual([["John Smith"], ["Jane Smith"], ["Smith"]])
     const smith = assignmentOf(r, "c0-m3")
     expect(smith.method).toBe("singleton")
@@ -184,7 +189,11 @@ describe("Resolver rules", () => {
       "Games",
       "Miscellaneous"
     ]])
-    expect(resolveMentions(three, { text: ambiguous }).clusters).toHaveLength(3)
+    expect(resolveMentions(three, { text: ambiguous, disable: new Set(["topic"]) }).clusters).toHaveLength(3)
+    // topic: the first-named of the two is the one meant
+    expect(groups(three, resolveMentions(three, { text: ambiguous }))).toEqual([["Asian Games", "Games"], [
+      "Olympic Games"
+    ]])
     // places: "the Valley" is not "Sacramento Valley" by this rule
     const place = "Sacramento Valley and the Valley."
     const valley = mentionsIn(place, [["Sacramento Valley", "Location"], ["Valley", "Location"]])
@@ -288,8 +297,14 @@ describe("Resolver rules", () => {
       ["Mrs. Micawber", "Person"],
       ["Micawber", "Person"]
     ])
-    const r = resolveMentions(mentions)
+    // a long document: the bare surname could be Mr. or Mrs. Micawber
+    const r = resolveMentions(mentions, { longDocument: 0 })
     expect(groups(mentions, r)).toEqual([["Wilkins Micawber", "Mr. Micawber"], ["Mrs. Micawber"], ["Micawber"]])
+    // a short one: the first-named of the two (rule topic)
+    expect(groups(mentions, resolveMentions(mentions))).toEqual([
+      ["Wilkins Micawber", "Mr. Micawber", "Micawber"],
+      ["Mrs. Micawber"]
+    ])
   })
 
   it("a bare name joins its one titled form", () => {
