@@ -22,8 +22,14 @@
  *    entity in the document could be meant and otherwise stays apart with
  *    its evidence saying why: `name-variant` (a person's name with names
  *    left out, or a nickname), `acronym` (IBM ↔ International Business
- *    Machines), `short-form` (a person's surname, given name, nickname or
- *    multi-word surname) and `title` ("Gummidge" for "Mrs. Gummidge");
+ *    Machines), `head-noun` ("the Committee" for "Committee against the
+ *    Finnish White Terror"; needs the text), `short-form` (a person's
+ *    surname, given name, nickname or multi-word surname) and `title`
+ *    ("Gummidge" for "Mrs. Gummidge"); in a short document an ambiguous
+ *    surname or head noun joins its class's first-named candidate
+ *    (`topic`), and the surname of a person named in full once, in passing,
+ *    joins no one (`passing-surname` is the rule that lets it, in long
+ *    documents);
  *    last, untyped mentions (type `Other`) join the one typed entity they
  *    name. Between the symmetric and the one-way rules come aliases:
  *    place names the alias packages give for one place (`alias`,
@@ -31,8 +37,9 @@
  *    aliases the text defines ("X (Y)" acronyms, "X, also known as Y",
  *    "X, formerly Y", "Y, now X": `text-alias`, src/Resolver/TextAliases.ts)
  *    between mentions of compatible types. Rules in {@link RULES_OFF} are
- *    off, `given-name` and `cataphora` apply to long documents only
- *    ({@link LONG_DOCUMENT}); all chosen by 5-fold cross-validation on
+ *    off, `given-name`, `cataphora` and `passing-surname` apply to long
+ *    documents only and `topic` to short ones ({@link LONG_DOCUMENT}); all
+ *    chosen by 5-fold cross-validation on
  *    Re-DocRED dev (docs/resolution.md).
  * 4. Every merge must keep its entity coherent: no two conflicting full
  *    names ("John Smith", "John Stone"), no clash of honorific genders
@@ -71,7 +78,11 @@ import { type TextAlias, textAliases, type TextAliasRule } from "./Resolver/Text
  * multi-word surname (method `short-form`), `short-form` a person's
  * one-word short form (`given-name` the case where it is the first of the
  * full name's names, `cataphora` the case where the short form occurs
- * before the full name), `untyped` every merge of an untyped mention, `alias`
+ * before the full name, `passing-surname` the case where the full name is
+ * mentioned once and is not the document's first-named person), `head-noun`
+ * a definite description by the head noun of an organisation's or work's
+ * name, `topic` the choice of the first-named candidate for an ambiguous
+ * surname or head noun, `untyped` every merge of an untyped mention, `alias`
  * the alias packages (src/Resolver/Aliases.ts), `text-*` the aliases the
  * text defines (src/Resolver/TextAliases.ts).
  */
@@ -126,7 +137,9 @@ export const RULES_OFF: ReadonlySet<RuleName> = new Set([
  * encyclopedic text (Re-DocRED's documents are at most 2,665 characters)
  * both cost precision (docs/resolution.md). No coreference gold for long
  * documents is at hand, so the two rules keep their earlier behaviour
- * there.
+ * there. Likewise a novel names a character in full once and by surname
+ * for hundreds of pages, so `passing-surname` applies from here on; and
+ * its topic shifts, so `topic` applies only below.
  */
 export const LONG_DOCUMENT = 10_000
 /** The rules that apply only from {@link LONG_DOCUMENT} on. */
