@@ -194,6 +194,23 @@ describe("Resolver rules", () => {
     expect(groups(three, resolveMentions(three, { text: ambiguous }))).toEqual([["Asian Games", "Games"], [
       "Olympic Games"
     ]])
+    // most mentions definite is enough ("World War ended. Resistance fighters" starts a sentence without "the")
+    const most = "The French Resistance fought. The Resistance grew; the Resistance won. Resistance ended."
+    const resistance = mentionsIn(most, [
+      ["French Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"]
+    ])
+    expect(resolveMentions(resistance, { text: most }).clusters).toHaveLength(1)
+    const few = "The French Resistance fought. The Resistance grew; Resistance won. Resistance ended."
+    const bareMostly = mentionsIn(few, [
+      ["French Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"]
+    ])
+    expect(resolveMentions(bareMostly, { text: few }).clusters).toHaveLength(2)
     // places: "the Valley" is not "Sacramento Valley" by this rule
     const place = "Sacramento Valley and the Valley."
     const valley = mentionsIn(place, [["Sacramento Valley", "Location"], ["Valley", "Location"]])
