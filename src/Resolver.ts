@@ -244,9 +244,10 @@ const typesCompatible = (a: string, b: string) =>
  * - a second name in parentheses: not of places ("Altamira (Caracas)",
  *   "Texas (United States)" say where, not who) nor of persons ("Derek
  *   Shepherd (Patrick Dempsey)" is a role and its actor);
- * - a later name of a place only when the text says it names
+ * - a later name of a place or a person only when the text says it names
  *   ("Kristiania, now known as Oslo"): "Raipur, Madhya Pradesh (now
- *   Chhattisgarh)" says the place is now in another;
+ *   Chhattisgarh)" says the place is now in another, and in a novel "Mr.
+ *   Wickfield, now Agnes" is the time, not a new name;
  * - an apposition: persons and organisations of one class only.
  */
 const textAliasAllowed = (alias: TextAlias, a: string, b: string): boolean => {
@@ -256,7 +257,7 @@ const textAliasAllowed = (alias: TextAlias, a: string, b: string): boolean => {
     case "text-parenthesis":
       return cls !== "location" && cls !== "person"
     case "text-now":
-      return cls !== "location" || alias.naming
+      return alias.naming || (cls !== "location" && cls !== "person")
     case "text-apposition":
       return a === b && (a === "person" || a === "organization")
     default:

@@ -155,5 +155,17 @@ describe("Resolver with aliases the text defines", () => {
     ])
     expect(clustersOf(["Madhya Pradesh", "Chhattisgarh", "Kristiania", "Oslo"], resolveMentions(places, { text: now })))
       .toEqual([["Madhya Pradesh"], ["Chhattisgarh"], ["Kristiania", "Oslo"]])
+    // persons too: in a novel "now" is mostly the time ("Mr. Wickfield, now Agnes, …"), not a new name
+    const story = "He thanked Mr. Wickfield, now Agnes, and then Cassius Clay, now known as Muhammad Ali."
+    const people = mentionsIn(story, [
+      ["Mr. Wickfield", "Person"],
+      ["Agnes", "Person"],
+      ["Cassius Clay", "Person"],
+      ["Muhammad Ali", "Person"]
+    ])
+    expect(
+      clustersOf(["Mr. Wickfield", "Agnes", "Cassius Clay", "Muhammad Ali"], resolveMentions(people, { text: story }))
+    )
+      .toEqual([["Mr. Wickfield"], ["Agnes"], ["Cassius Clay", "Muhammad Ali"]])
   })
 })
