@@ -143,9 +143,9 @@ export const RULES_OFF: ReadonlySet<RuleName> = new Set([
  */
 export const LONG_DOCUMENT = 10_000
 /** The rules that apply only from {@link LONG_DOCUMENT} on. */
-const LONG_ONLY: ReadonlySet<RuleName> = new Set(["given-name", "cataphora", "passing-surname"])
+export const LONG_ONLY: ReadonlySet<RuleName> = new Set(["given-name", "cataphora", "passing-surname"])
 /** The rules that apply only below {@link LONG_DOCUMENT}. */
-const SHORT_ONLY: ReadonlySet<RuleName> = new Set(["topic"])
+export const SHORT_ONLY: ReadonlySet<RuleName> = new Set(["topic"])
 
 /** What the resolver may know besides the mentions. */
 export interface ResolveOptions {
