@@ -589,6 +589,8 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
    * apart.
    */
   const ambiguity = new Map<number, ReadonlyArray<number>>()
+  /** Names left apart from the one name they could stand for, because it is a person named in passing. */
+  const held = new Map<number, number>()
   /** Per type class, the name of two or more tokens mentioned first: the class's topic (rule `topic`). */
   const topicOf = new Map<string, number>()
   for (const n of nodeOfMention) if (n.core.length >= 2 && !topicOf.has(n.form.cls)) topicOf.set(n.form.cls, n.index)
@@ -617,6 +619,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     if (byCluster.size === 1) {
       const [c] = byCluster.values()
       if (c!.blocked !== true) union(from, c!.to, { method: c!.method, score: c!.score, reason: c!.explain() })
+      else held.set(from, c!.to)
     } else if (byCluster.size > 1) {
       ambiguity.set(from, [...byCluster.values()].map((c) => c.to))
     }
@@ -797,7 +800,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     if (candidates.length > 0) joinUnique(u.index, candidates)
   }
 
-  return buildResolution(nodes, find, edges, ambiguity)
+  return buildResolution(nodes, find, edges, ambiguity, held)
 }
 
 /** Turns the union-find state into clusters and one assignment per mention, with evidence. */
@@ -805,7 +808,8 @@ const buildResolution = (
   nodes: ReadonlyArray<NameNode>,
   find: (i: number) => number,
   edges: ReadonlyArray<Edge>,
-  ambiguity: ReadonlyMap<number, ReadonlyArray<number>>
+  ambiguity: ReadonlyMap<number, ReadonlyArray<number>>,
+  held: ReadonlyMap<number, number>
 ): Resolution => {
   const members = new Map<number, Array<NameNode>>()
   for (const n of nodes) {
@@ -857,9 +861,12 @@ const buildResolution = (
     for (const n of list) {
       const edge = via.get(n.index)
       const ambiguous = ambiguity.get(n.index)
-      const note = ambiguous === undefined
-        ? ""
-        : `; not merged further: could be any of ${ambiguous.map((i) => q(nodes[i]!.form.surface)).join(", ")}`
+      const passing = held.get(n.index)
+      const note = ambiguous !== undefined
+        ? `; not merged further: could be any of ${ambiguous.map((i) => q(nodes[i]!.form.surface)).join(", ")}`
+        : passing !== undefined
+        ? `; not merged with ${q(nodes[passing]!.form.surface)}, a person named in full once, in passing`
+        : ""
       const anchor = n.mentions[0]!
       let method: string
       let score: number

@@ -79,6 +79,9 @@ describe("Resolver rules", () => {
     const passing = "Manon Balletti met the famous Giacomo Casanova. Casanova wrote to her."
     const m1 = names(passing, ["Manon Balletti", "Giacomo Casanova", "Casanova"])
     expect(groups(m1, resolveMentions(m1))).toEqual([["Manon Balletti"], ["Giacomo Casanova"], ["Casanova"]])
+    expect(assignmentOf(resolveMentions(m1), "c0-m3").reason).toContain(
+      "not merged with \"Giacomo Casanova\", a person named in full once, in passing"
+    )
     // in a long document (a novel names a character in full once, then by surname) it joins
     expect(groups(m1, resolveMentions(m1, { longDocument: 0 }))).toEqual([["Manon Balletti"], [
       "Giacomo Casanova",
