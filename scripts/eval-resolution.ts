@@ -11,11 +11,14 @@
  * with `--errors N` up to N wrong merges and N missed pairs. `--disable`
  * and `--enable` take rule names (src/Resolver.ts `RuleName`; the rules in
  * `RULES_OFF` are off unless enabled). `--long` treats every document as
- * long, so the long-document rules (`given-name`, `cataphora`; src/Resolver.ts
- * `LONG_DOCUMENT`) apply. With `--contributions`, every rule
+ * long, so the long-document rules (`given-name`, `cataphora`,
+ * `passing-surname`; src/Resolver.ts `LONG_ONLY`) apply and the short-document
+ * one (`topic`, `SHORT_ONLY`) does not. With `--contributions`, every rule
  * is switched in turn (off when on, on when off) and stderr gets what it
  * adds: the P/R/F1 deltas overall and per fold, and each fold's
- * precision with and without it. The last line on stdout is one JSON
+ * precision with and without it; a rule that does not apply at that
+ * document length is marked "(long only)" or "(short only)" and changes
+ * nothing. The last line on stdout is one JSON
  * object:
  *
  *   {"docs":N,"mentions":N,"bcubed":{…},"pairwise":{"precision":p,"recall":r,"f1":f},"ms":t,
@@ -35,7 +38,7 @@ import {
   readRedocred,
   summaryJson
 } from "../src/Eval/Resolution.js"
-import { Resolver, type RuleName, RULES_OFF } from "../src/Resolver.js"
+import { LONG_ONLY, Resolver, type RuleName, RULES_OFF, SHORT_ONLY } from "../src/Resolver.js"
 
 const DEFAULT_PATH = "../shared/data/redocred/dev.json"
 /** Every rule, in the order the contribution table lists them. */
@@ -46,12 +49,16 @@ const RULES: ReadonlyArray<RuleName> = [
   "nickname",
   "surname-run",
   "acronym",
+  "head-noun",
   "short-form",
+  "passing-surname",
   "given-name",
   "cataphora",
   "untyped",
+  "topic",
   "alias",
   "text-acronym",
+  "text-script",
   "text-parenthesis",
   "text-aka",
   "text-formerly",
@@ -192,7 +199,12 @@ const main = Effect.gen(function*() {
       })
       const [withIt, without] = disable.has(rule) ? [other, result] : [result, other]
       rows.push([
-        disable.has(rule) ? `${rule} (off)` : rule,
+        // a rule that does not apply at this document length changes nothing: say so
+        `${rule}${disable.has(rule) ? " (off)" : ""}${
+          (args.includes("--long") ? SHORT_ONLY : LONG_ONLY).has(rule)
+            ? args.includes("--long") ? " (short only)" : " (long only)"
+            : ""
+        }`,
         d(withIt.pairwise.precision - without.pairwise.precision),
         d(withIt.pairwise.recall - without.pairwise.recall),
         d(withIt.pairwise.f1 - without.pairwise.f1),

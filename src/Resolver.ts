@@ -22,8 +22,14 @@
  *    entity in the document could be meant and otherwise stays apart with
  *    its evidence saying why: `name-variant` (a person's name with names
  *    left out, or a nickname), `acronym` (IBM ↔ International Business
- *    Machines), `short-form` (a person's surname, given name, nickname or
- *    multi-word surname) and `title` ("Gummidge" for "Mrs. Gummidge");
+ *    Machines), `head-noun` ("the Committee" for "Committee against the
+ *    Finnish White Terror"; needs the text), `short-form` (a person's
+ *    surname, given name, nickname or multi-word surname) and `title`
+ *    ("Gummidge" for "Mrs. Gummidge"); in a short document an ambiguous
+ *    surname or head noun joins its class's first-named candidate
+ *    (`topic`), and the surname of a person named in full once, in passing,
+ *    joins no one (`passing-surname` is the rule that lets it, in long
+ *    documents);
  *    last, untyped mentions (type `Other`) join the one typed entity they
  *    name. Between the symmetric and the one-way rules come aliases:
  *    place names the alias packages give for one place (`alias`,
@@ -31,8 +37,9 @@
  *    aliases the text defines ("X (Y)" acronyms, "X, also known as Y",
  *    "X, formerly Y", "Y, now X": `text-alias`, src/Resolver/TextAliases.ts)
  *    between mentions of compatible types. Rules in {@link RULES_OFF} are
- *    off, `given-name` and `cataphora` apply to long documents only
- *    ({@link LONG_DOCUMENT}); all chosen by 5-fold cross-validation on
+ *    off, `given-name`, `cataphora` and `passing-surname` apply to long
+ *    documents only and `topic` to short ones ({@link LONG_DOCUMENT}); all
+ *    chosen by 5-fold cross-validation on
  *    Re-DocRED dev (docs/resolution.md).
  * 4. Every merge must keep its entity coherent: no two conflicting full
  *    names ("John Smith", "John Stone"), no clash of honorific genders
@@ -71,7 +78,11 @@ import { type TextAlias, textAliases, type TextAliasRule } from "./Resolver/Text
  * multi-word surname (method `short-form`), `short-form` a person's
  * one-word short form (`given-name` the case where it is the first of the
  * full name's names, `cataphora` the case where the short form occurs
- * before the full name), `untyped` every merge of an untyped mention, `alias`
+ * before the full name, `passing-surname` the case where the full name is
+ * mentioned once and is not the document's first-named person), `head-noun`
+ * a definite description by the head noun of an organisation's or work's
+ * name, `topic` the choice of the first-named candidate for an ambiguous
+ * surname or head noun, `untyped` every merge of an untyped mention, `alias`
  * the alias packages (src/Resolver/Aliases.ts), `text-*` the aliases the
  * text defines (src/Resolver/TextAliases.ts).
  */
@@ -82,10 +93,13 @@ export type RuleName =
   | "nickname"
   | "surname-run"
   | "acronym"
+  | "head-noun"
   | "short-form"
+  | "passing-surname"
   | "given-name"
   | "cataphora"
   | "untyped"
+  | "topic"
   | "alias"
   | TextAliasRule
 
@@ -123,9 +137,15 @@ export const RULES_OFF: ReadonlySet<RuleName> = new Set([
  * encyclopedic text (Re-DocRED's documents are at most 2,665 characters)
  * both cost precision (docs/resolution.md). No coreference gold for long
  * documents is at hand, so the two rules keep their earlier behaviour
- * there.
+ * there. Likewise a novel names a character in full once and by surname
+ * for hundreds of pages, so `passing-surname` applies from here on; and
+ * its topic shifts, so `topic` applies only below.
  */
 export const LONG_DOCUMENT = 10_000
+/** The rules that apply only from {@link LONG_DOCUMENT} on. */
+export const LONG_ONLY: ReadonlySet<RuleName> = new Set(["given-name", "cataphora", "passing-surname"])
+/** The rules that apply only below {@link LONG_DOCUMENT}. */
+export const SHORT_ONLY: ReadonlySet<RuleName> = new Set(["topic"])
 
 /** What the resolver may know besides the mentions. */
 export interface ResolveOptions {
@@ -170,6 +190,12 @@ interface Candidate {
   readonly to: number
   readonly method: string
   readonly score: number
+  /**
+   * A name the shorter one could stand for but may not join (the surname of
+   * a person named once in passing): it counts as a candidate, so another
+   * name sharing the surname stays ambiguous, but is never joined.
+   */
+  readonly blocked?: true
   /** The reason, built only for the candidate that is taken. */
   readonly explain: () => string
 }
@@ -218,9 +244,10 @@ const typesCompatible = (a: string, b: string) =>
  * - a second name in parentheses: not of places ("Altamira (Caracas)",
  *   "Texas (United States)" say where, not who) nor of persons ("Derek
  *   Shepherd (Patrick Dempsey)" is a role and its actor);
- * - a later name of a place only when the text says it names
+ * - a later name of a place or a person only when the text says it names
  *   ("Kristiania, now known as Oslo"): "Raipur, Madhya Pradesh (now
- *   Chhattisgarh)" says the place is now in another;
+ *   Chhattisgarh)" says the place is now in another, and in a novel "Mr.
+ *   Wickfield, now Agnes" is the time, not a new name;
  * - an apposition: persons and organisations of one class only.
  */
 const textAliasAllowed = (alias: TextAlias, a: string, b: string): boolean => {
@@ -230,13 +257,45 @@ const textAliasAllowed = (alias: TextAlias, a: string, b: string): boolean => {
     case "text-parenthesis":
       return cls !== "location" && cls !== "person"
     case "text-now":
-      return cls !== "location" || alias.naming
+      return alias.naming || (cls !== "location" && cls !== "person")
     case "text-apposition":
       return a === b && (a === "person" || a === "organization")
     default:
       return true
   }
 }
+
+/**
+ * Type classes whose names a definite description by the head noun can
+ * stand for (rule `head-noun`): organisations and the classes the resolver
+ * has no rules for (works, events, products). Not persons (their short
+ * forms are surnames), places ("Sacramento" for "Sacramento Valley" is
+ * another place: docs/resolution.md), dates, numbers or untyped names.
+ */
+const HEAD_NOUN_CLASSES = (cls: string) =>
+  cls !== "person" && cls !== "location" && cls !== "date" && cls !== "number" && cls !== UNTYPED
+/**
+ * Prepositions after which the first word of a name is its head ("Committee
+ * against the Finnish White Terror", "House of Representatives"); otherwise
+ * an English name's head is its last word ("Asian Games", "French Resistance").
+ */
+const HEAD_FIRST_LINKS = new Set(["of", "for", "against", "on"])
+/** Whether a mention is a definite description: "the" starts its surface form or comes just before it. */
+const definite = (m: Mention, text: CodePointIndex) =>
+  /^the\s/iu.test(m.span.text) ||
+  (m.span.start >= 4 && m.span.end <= text.length &&
+    /(?:^|[^\p{L}])the\s+$/iu.test(text.slice(Math.max(0, m.span.start - 5), m.span.start)))
+
+/**
+ * Whether a surface form of two or more words is written all in lower case
+ * ("two doors down"): an ordinary phrase, not the name its title-case form
+ * is ("Two Doors Down", the song). Capitalisation at a sentence start makes
+ * one-word names ambiguous, so they are never split this way; nor dates and
+ * numbers, which are written in lower case.
+ */
+const lowerPhrase = (surface: string, form: NameForm) =>
+  form.tokens.length >= 2 && form.cls !== "date" && form.cls !== "number" && /\p{L}/u.test(surface) &&
+  surface === surface.toLowerCase()
 
 const byPosition = (a: Mention, b: Mention) =>
   a.span.start - b.span.start || a.span.end - b.span.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
@@ -255,7 +314,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
   let end = 0
   for (const m of mentions) end = Math.max(end, m.span.end)
   const long = end >= (options.longDocument ?? LONG_DOCUMENT)
-  const on = (rule: RuleName) => !disabled.has(rule) && (long || (rule !== "given-name" && rule !== "cataphora"))
+  const on = (rule: RuleName) => !disabled.has(rule) && (long ? !SHORT_ONLY.has(rule) : !LONG_ONLY.has(rule))
 
   // 1. distinct names
   const classCache = new Map<string, string>()
@@ -276,7 +335,9 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       const analysed = analyzeName(surface, cls)
       entry = {
         form: analysed,
-        id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}`
+        id: `${cls}\u0000${analysed.key}\u0000${analysed.gender ?? ""}\u0000${analysed.generation ?? ""}${
+          lowerPhrase(surface, analysed) ? "\u0000lower" : ""
+        }`
       }
       forms.set(surface, entry)
     }
@@ -444,7 +505,8 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     const a = nodes[i]!
     const b = nodes[j]!
     if (a.form.key === b.form.key) {
-      if (!on("title")) continue
+      // a phrase in lower case and a name in title case are one key, two names ("two doors down", "Two Doors Down")
+      if (!on("title") || lowerPhrase(a.form.surface, a.form) !== lowerPhrase(b.form.surface, b.form)) continue
       // One name with and without a title ("Mr. Sherlock Holmes", "Sherlock Holmes"): the same person,
       // unless the titles clash (coherence refuses "Mr."/"Mrs.") or the generations differ ("Jr.").
       if (a.form.generation === b.form.generation) {
@@ -527,7 +589,12 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
    * apart.
    */
   const ambiguity = new Map<number, ReadonlyArray<number>>()
-  const joinUnique = (from: number, candidates: ReadonlyArray<Candidate>) => {
+  /** Names left apart from the one name they could stand for, because it is a person named in passing. */
+  const held = new Map<number, number>()
+  /** Per type class, the name of two or more tokens mentioned first: the class's topic (rule `topic`). */
+  const topicOf = new Map<string, number>()
+  for (const n of nodeOfMention) if (n.core.length >= 2 && !topicOf.has(n.form.cls)) topicOf.set(n.form.cls, n.index)
+  const joinUnique = (from: number, candidates: ReadonlyArray<Candidate>, preferTopic = false) => {
     const own = find(from)
     const byCluster = new Map<number, Candidate>()
     for (const c of candidates) {
@@ -535,11 +602,24 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       if (root === own || byCluster.has(root)) continue
       if (!coherent(own, root)) continue
       byCluster.set(root, c)
-      if (byCluster.size > 1) break
+      if (byCluster.size > 1 && !(preferTopic && on("topic"))) break
+    }
+    if (byCluster.size > 1 && preferTopic && on("topic")) {
+      // the first-named entity of the class (the document's topic among them) wins over the others
+      const topic = topicOf.get(nodes[from]!.form.cls)
+      const chosen = topic === undefined ? undefined : byCluster.get(find(topic))
+      if (chosen !== undefined && chosen.blocked !== true) {
+        byCluster.clear()
+        byCluster.set(find(topic!), {
+          ...chosen,
+          explain: () => `${chosen.explain()}, the first-named of the candidates`
+        })
+      }
     }
     if (byCluster.size === 1) {
       const [c] = byCluster.values()
-      union(from, c!.to, { method: c!.method, score: c!.score, reason: c!.explain() })
+      if (c!.blocked !== true) union(from, c!.to, { method: c!.method, score: c!.score, reason: c!.explain() })
+      else held.set(from, c!.to)
     } else if (byCluster.size > 1) {
       ambiguity.set(from, [...byCluster.values()].map((c) => c.to))
     }
@@ -577,6 +657,37 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     )
   }
 
+  // 3c'. a definite description by the head noun ("the Committee", "the Games") joins the one name it heads
+  if (options.text !== undefined && on("head-noun")) {
+    const text = new CodePointIndex(options.text)
+    const heads = new Map<string, Array<number>>()
+    for (const n of nodes) {
+      if (!HEAD_NOUN_CLASSES(n.form.cls) || n.core.length < 2) continue
+      append(heads, `${n.form.cls}\u0000${n.core[n.core.length - 1]}`, n.index)
+      if (HEAD_FIRST_LINKS.has(n.core[1]!)) append(heads, `${n.form.cls}\u0000${n.core[0]}`, n.index)
+    }
+    for (const n of nodes) {
+      // one word as written: "the Shougang Corporation" is a full name, not a head noun
+      if (!HEAD_NOUN_CLASSES(n.form.cls) || n.form.fullTokens.length !== 1 || n.form.acronym !== null) continue
+      const t = n.core[0]!
+      if (
+        t.length < MIN_FUZZY_LENGTH || isNumberToken(t) ||
+        n.mentions.filter((m) => definite(m, text)).length * 2 <= n.mentions.length
+      ) continue
+      const candidates = heads.get(`${n.form.cls}\u0000${t}`) ?? []
+      joinUnique(
+        n.index,
+        candidates.map((to) => ({
+          to,
+          method: "head-noun",
+          score: 0.85,
+          explain: () => `"the ${n.form.surface}" is the head of ${q(nodes[to]!.form.surface)}`
+        })),
+        true
+      )
+    }
+  }
+
   // 3d. a person's one-word name (surname, given name, nickname; or a titled name) joins the one person it can be
   const postings = new Map<string, Array<number>>()
   const post = (key: string, i: number) => append(postings, key, i)
@@ -589,6 +700,14 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     } else if (n.form.gender !== null) {
       post(`=\u0000${n.form.key}`, n.index)
     }
+  }
+  // the document's first-named person: the first person mention with two or more names
+  const topic = topicOf.get("person")
+  /** Mentions of a cluster's full names (its names of two or more tokens). */
+  const fullMentions = (root: number) => {
+    let count = 0
+    for (const x of state[root]!.full) count += nodes[x]!.mentions.length
+    return count
   }
   const shortForms = nodes
     .filter((n) =>
@@ -614,12 +733,16 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
       const l = nodes[to]!
       if (!on("given-name") && l.core[0] === t && l.core[l.core.length - 1] !== t) continue
       if (!on("cataphora") && s.mentions[0]!.span.start < l.mentions[0]!.span.start) continue
+      // the surname of a person named in full once, in passing (not the document's first-named person)
+      const passing = !on("passing-surname") && (topic === undefined || find(to) !== find(topic)) &&
+        fullMentions(find(to)) === 1
       // a numbered name ("Carol II") is complete: it only joins a name with the same number
       if (!personAttributesCompatible(s.form, l.form) || (s.form.generation !== null && l.form.generation === null)) {
         continue
       }
       candidates.push({
         to,
+        ...(passing ? { blocked: true } : {}),
         method: "short-form",
         score: 0.9,
         explain: () =>
@@ -628,7 +751,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
             : `${q(s.form.surface)} is part of ${q(l.form.surface)}`
       })
     }
-    joinUnique(s.index, candidates)
+    joinUnique(s.index, candidates, true)
   }
 
   // 3e. an untyped name joins the one typed entity it names: same name, acronym, or a person's short form
@@ -677,7 +800,7 @@ export const resolveMentions = (input: ReadonlyArray<Mention>, options: ResolveO
     if (candidates.length > 0) joinUnique(u.index, candidates)
   }
 
-  return buildResolution(nodes, find, edges, ambiguity)
+  return buildResolution(nodes, find, edges, ambiguity, held)
 }
 
 /** Turns the union-find state into clusters and one assignment per mention, with evidence. */
@@ -685,7 +808,8 @@ const buildResolution = (
   nodes: ReadonlyArray<NameNode>,
   find: (i: number) => number,
   edges: ReadonlyArray<Edge>,
-  ambiguity: ReadonlyMap<number, ReadonlyArray<number>>
+  ambiguity: ReadonlyMap<number, ReadonlyArray<number>>,
+  held: ReadonlyMap<number, number>
 ): Resolution => {
   const members = new Map<number, Array<NameNode>>()
   for (const n of nodes) {
@@ -737,9 +861,12 @@ const buildResolution = (
     for (const n of list) {
       const edge = via.get(n.index)
       const ambiguous = ambiguity.get(n.index)
-      const note = ambiguous === undefined
-        ? ""
-        : `; not merged further: could be any of ${ambiguous.map((i) => q(nodes[i]!.form.surface)).join(", ")}`
+      const passing = held.get(n.index)
+      const note = ambiguous !== undefined
+        ? `; not merged further: could be any of ${ambiguous.map((i) => q(nodes[i]!.form.surface)).join(", ")}`
+        : passing !== undefined
+        ? `; not merged with ${q(nodes[passing]!.form.surface)}, a person named in full once, in passing`
+        : ""
       const anchor = n.mentions[0]!
       let method: string
       let score: number

@@ -73,6 +73,39 @@ describe("Resolver rules", () => {
     expect(groups(far, resolveMentions(far))).toEqual([["Ada Lovelace", "Lovelace", "Ada"]])
   })
 
+  it("passing surname: the surname of a person named in full once, who is not the first-named person, stays apart", () => {
+    const names = (text: string, list: ReadonlyArray<string>) =>
+      mentionsIn(text, list.map((n) => [n, "Person"] as const))
+    const passing = "Manon Balletti met the famous Giacomo Casanova. Casanova wrote to her."
+    const m1 = names(passing, ["Manon Balletti", "Giacomo Casanova", "Casanova"])
+    expect(groups(m1, resolveMentions(m1))).toEqual([["Manon Balletti"], ["Giacomo Casanova"], ["Casanova"]])
+    expect(assignmentOf(resolveMentions(m1), "c0-m3").reason).toContain(
+      "not merged with \"Giacomo Casanova\", a person named in full once, in passing"
+    )
+    // in a long document (a novel names a character in full once, then by surname) it joins
+    expect(groups(m1, resolveMentions(m1, { longDocument: 0 }))).toEqual([["Manon Balletti"], [
+      "Giacomo Casanova",
+      "Casanova"
+    ]])
+    // a passing person still competes: without the topic rule "Smith" could be John Smith or Jane Smith
+    const both = "John Smith met Jane Smith. Smith spoke."
+    const m4 = names(both, ["John Smith", "Jane Smith", "Smith"])
+    const noTopic = resolveMentions(m4, { disable: new Set(["topic"]) })
+    expect(groups(m4, noTopic)).toEqual([["John Smith"], ["Jane Smith"], ["Smith"]])
+    expect(assignmentOf(noTopic, "c0-m3").reason).toContain("could be any of")
+    // named in full twice, or the first-named person: the surname joins
+    const twice = "Manon Balletti met Giacomo Casanova. Giacomo Casanova left; Casanova wrote."
+    const m2 = names(twice, ["Manon Balletti", "Giacomo Casanova", "Giacomo Casanova", "Casanova"])
+    expect(groups(m2, resolveMentions(m2))).toEqual([["Manon Balletti"], [
+      "Giacomo Casanova",
+      "Giacomo Casanova",
+      "Casanova"
+    ]])
+    const first = "Giacomo Casanova met Manon Balletti. Casanova wrote to her."
+    const m3 = names(first, ["Giacomo Casanova", "Manon Balletti", "Casanova"])
+    expect(groups(m3, resolveMentions(m3))).toEqual([["Giacomo Casanova", "Casanova"], ["Manon Balletti"]])
+  })
+
   it("cataphora: a surname before its full name joins it only in a long document", () => {
     const text = "Lovelace wrote notes. Ada Lovelace published them."
     const names = [["Lovelace", "Person"], ["Ada Lovelace", "Person"]] as const
@@ -80,10 +113,14 @@ describe("Resolver rules", () => {
     expect(resolveMentions(mentionsIn(" ".repeat(LONG_DOCUMENT) + text, names)).clusters).toHaveLength(1)
   })
 
-  it("two different Smiths stay apart, and the ambiguous bare surname joins neither", () => {
+  it("two different Smiths stay apart, and the ambiguous bare surname joins neither (in a long document)", () => {
     const text = "John Smith met Jane Smith. Smith smiled."
     const mentions = mentionsIn(text, [["John Smith", "Person"], ["Jane Smith", "Person"], ["Smith", "Person"]])
-    const r = resolveMentions(mentions)
+    // topic: in a short document the first-named of the candidates, John Smith, is the one meant
+    expect(groups(mentions, resolveMentions(mentions))).toEqual([["John Smith", "Smith"], ["Jane Smith"]])
+    expect(assignmentOf(resolveMentions(mentions), "c0-m3").reason).toContain("the first-named of the candidates")
+    // in a long document (a novel's topic shifts) it stays ambiguous
+    const r = resolveMentions(mentions, { longDocument: 0 })
     expect(groups(mentions, r)).toEqual([["John Smith"], ["Jane Smith"], ["Smith"]])
     const smith = assignmentOf(r, "c0-m3")
     expect(smith.method).toBe("singleton")
@@ -123,6 +160,78 @@ describe("Resolver rules", () => {
     ])
     expect(assignmentOf(r, "c0-m2")).toMatchObject({ method: "acronym", via: "c0-m1" })
     expect(r.clusters[0]!.label).toBe("International Business Machines")
+  })
+
+  it("head noun: \"the Committee\" joins the one name it heads; not without \"the\", not places or persons", () => {
+    const text =
+      "The Committee against the Finnish White Terror met. Later the Committee and the Asian Games: the Games."
+    const mentions = mentionsIn(text, [
+      ["Committee against the Finnish White Terror", "Organization"],
+      ["Committee", "Organization"],
+      ["Asian Games", "Miscellaneous"],
+      ["Games", "Miscellaneous"]
+    ])
+    const r = resolveMentions(mentions, { text })
+    expect(groups(mentions, r)).toEqual([["Committee against the Finnish White Terror", "Committee"], [
+      "Asian Games",
+      "Games"
+    ]])
+    expect(assignmentOf(r, "c0-m2")).toMatchObject({ method: "head-noun", via: "c0-m1" })
+    // without the text (or the rule), nothing says "the"
+    expect(resolveMentions(mentions).clusters).toHaveLength(4)
+    expect(resolveMentions(mentions, { text, disable: new Set(["head-noun"]) }).clusters).toHaveLength(4)
+    // a bare head without "the" is a name of its own; two names with one head make it ambiguous
+    const bare = "Asian Games and Olympic Games. Games Workshop."
+    const two = mentionsIn(bare, [["Asian Games", "Miscellaneous"], ["Olympic Games", "Miscellaneous"], [
+      "Games",
+      "Miscellaneous"
+    ]])
+    expect(resolveMentions(two, { text: bare }).clusters).toHaveLength(3)
+    const ambiguous = "Asian Games and Olympic Games. The Games ended."
+    const three = mentionsIn(ambiguous, [["Asian Games", "Miscellaneous"], ["Olympic Games", "Miscellaneous"], [
+      "Games",
+      "Miscellaneous"
+    ]])
+    expect(resolveMentions(three, { text: ambiguous, disable: new Set(["topic"]) }).clusters).toHaveLength(3)
+    // topic: the first-named of the two is the one meant
+    expect(groups(three, resolveMentions(three, { text: ambiguous }))).toEqual([["Asian Games", "Games"], [
+      "Olympic Games"
+    ]])
+    // most mentions definite is enough ("World War ended. Resistance fighters" starts a sentence without "the")
+    const most = "The French Resistance fought. The Resistance grew; the Resistance won. Resistance ended."
+    const resistance = mentionsIn(most, [
+      ["French Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"]
+    ])
+    expect(resolveMentions(resistance, { text: most }).clusters).toHaveLength(1)
+    const few = "The French Resistance fought. The Resistance grew; Resistance won. Resistance ended."
+    const bareMostly = mentionsIn(few, [
+      ["French Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"],
+      ["Resistance", "Miscellaneous"]
+    ])
+    expect(resolveMentions(bareMostly, { text: few }).clusters).toHaveLength(2)
+    // places: "the Valley" is not "Sacramento Valley" by this rule
+    const place = "Sacramento Valley and the Valley."
+    const valley = mentionsIn(place, [["Sacramento Valley", "Location"], ["Valley", "Location"]])
+    expect(resolveMentions(valley, { text: place }).clusters).toHaveLength(2)
+  })
+
+  it("a phrase in lower case is not the title-case name of the same words; one word may differ in case", () => {
+    const text = "\"Two Doors Down\" is a song: she lives two doors down. Souvlaki is food; souvlaki sells."
+    const mentions = mentionsIn(text, [
+      ["Two Doors Down", "Miscellaneous"],
+      ["two doors down", "Miscellaneous"],
+      ["Souvlaki", "Miscellaneous"],
+      ["souvlaki", "Miscellaneous"]
+    ])
+    expect(groups(mentions, resolveMentions(mentions))).toEqual([["Two Doors Down"], ["two doors down"], [
+      "Souvlaki",
+      "souvlaki"
+    ]])
   })
 
   it("acronym: an acronym of two different names in the document stays apart", () => {
@@ -208,8 +317,14 @@ describe("Resolver rules", () => {
       ["Mrs. Micawber", "Person"],
       ["Micawber", "Person"]
     ])
-    const r = resolveMentions(mentions)
+    // a long document: the bare surname could be Mr. or Mrs. Micawber
+    const r = resolveMentions(mentions, { longDocument: 0 })
     expect(groups(mentions, r)).toEqual([["Wilkins Micawber", "Mr. Micawber"], ["Mrs. Micawber"], ["Micawber"]])
+    // a short one: the first-named of the two (rule topic)
+    expect(groups(mentions, resolveMentions(mentions))).toEqual([
+      ["Wilkins Micawber", "Mr. Micawber", "Micawber"],
+      ["Mrs. Micawber"]
+    ])
   })
 
   it("a bare name joins its one titled form", () => {
@@ -314,15 +429,17 @@ describe("Resolver output", () => {
       expect(a.score).toBeLessThanOrEqual(1)
       expect(a.reason.length).toBeGreaterThan(10)
     }
-    // clusters in order of first mention, mentions in document order
+    // clusters in order of first mention, mentions in document order; Charles Babbage is named once, in
+    // passing (Ada Lovelace is named first), so in this short document his bare surname stays apart
     expect(groups(mentions, r)).toEqual([
       ["Ada Lovelace", "Lovelace"],
-      ["Charles Babbage", "Babbage"],
+      ["Charles Babbage"],
+      ["Babbage"],
       ["Ada"],
       ["IBM", "International Business Machines"]
     ])
     // the label is the most informative name, not the first
-    expect(r.clusters[3]!.label).toBe("International Business Machines")
+    expect(r.clusters[4]!.label).toBe("International Business Machines")
   })
 
   it("gives the same clusters for the mentions in any order", () => {

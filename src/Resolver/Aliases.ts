@@ -52,7 +52,19 @@ export const SOURCES: ReadonlyArray<string> = [
  * three-letter codes that `world-countries` lists among `altSpellings`
  * are left out as a rule ({@link isCode}).
  */
-export const CORRECTIONS: ReadonlyArray<{ readonly id: string; readonly name: string; readonly why: string }> = []
+export const CORRECTIONS: ReadonlyArray<{ readonly id: string; readonly name: string; readonly why: string }> = [
+  {
+    id: "country:TH",
+    name: "Thai",
+    why:
+      "world-countries lists the words of \"Prathet Thai\" as altSpellings; alone, \"Thai\" is the demonym and the language"
+  },
+  {
+    id: "country:TH",
+    name: "Prathet",
+    why: "world-countries lists the words of \"Prathet Thai\" as altSpellings; alone, \"Prathet\" means \"country\""
+  }
+]
 
 /**
  * Languages whose country names are loaded: English, the language of the
@@ -124,11 +136,15 @@ const build = (): ReadonlyMap<string, ReadonlyArray<AliasTarget>> => {
 
   // countries-list: English and native names
   const list = { countries: countriesList } as unknown as {
-    readonly countries: Readonly<Record<string, { readonly name: string; readonly native: string }>>
+    readonly countries: Readonly<
+      Record<string, { readonly name: string; readonly native: string; readonly alias?: ReadonlyArray<string> }>
+    >
   }
   for (const [code, c] of Object.entries(list.countries)) {
     add(c.name, `country:${code}`, "countries-list")
     add(c.native, `country:${code}`, "countries-list")
+    // former and alternative names ("Siam", "Ceylon", "Upper Volta"), codes aside ("UAE", "DRC")
+    for (const alias of c.alias ?? []) if (!isCode(alias)) add(alias, `country:${code}`, "countries-list")
   }
 
   // country-region-data: US states (and territories), Canadian provinces, Australian states, with their codes

@@ -41,7 +41,8 @@ const INNER_APOSTROPHE = new RegExp(`(?<=\\p{L})[${APOSTROPHES}](?=\\p{L})`, "gu
  * Normalises a surface form for comparison: Unicode NFKC, diacritics and
  * ligatures folded (é→e, ß→ss, ø→o), lower case, dotted abbreviations
  * closed up (`U.S.` → `us`), possessive `'s` dropped, apostrophes inside a
- * word removed (`O'Brien` → `obrien`), every other punctuation mark, quote
+ * word removed (`O'Brien` → `obrien`), a plus sign read as the word `plus`
+ * (`Galaxy S9+` ≠ `Galaxy S9`), every other punctuation mark, quote
  * and symbol turned into a space, whitespace collapsed. Tokenised text
  * (`People 's`, `Ho - Chunk`) normalises like running text.
  */
@@ -56,6 +57,8 @@ export const normalizeName = (surface: string): string =>
     .replace(/(?<![\p{L}\p{N}])(?:\p{L}\.\s?){2,}/gu, (m) => m.replace(/[.\s]/gu, "") + " ")
     .replace(POSSESSIVE, "")
     .replace(INNER_APOSTROPHE, "")
+    // a plus sign names a model or an edition ("Galaxy S9+", "C++", "Disney+"): it is a word, not punctuation
+    .replace(/\+/gu, " plus ")
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim()
 

@@ -5,6 +5,7 @@
  * | rule | text | example |
  * |---|---|---|
  * | `text-acronym` | X ( Y ), one acronym-shaped and its letters found in the other (Schwartz & Hearst) | "Kenya African National Union (KANU)" |
+ * | `text-script` | X ( Y ) or X ( language : Y ), the names in different scripts | "Osaka Bay (大阪湾)" |
  * | `text-parenthesis` | X ( Y ), neither an acronym | "Myanmar (Burma)" |
  * | `text-aka` | X, also known as / a.k.a. / known as / called Y | "Sanaa, also known as Sana'a" |
  * | `text-formerly` | X, formerly / previously / originally (known as, called) / born / née Y | "Sri Lanka, formerly Ceylon" |
@@ -22,6 +23,7 @@ import { acronymOf, normalizeName } from "./Names.js"
 /** The text-defined alias rules, by name. */
 export type TextAliasRule =
   | "text-acronym"
+  | "text-script"
   | "text-parenthesis"
   | "text-aka"
   | "text-formerly"
@@ -44,6 +46,7 @@ export interface TextAlias {
 /** How a reason names each rule. */
 const RULE_LABELS: Record<TextAliasRule, string> = {
   "text-acronym": "an acronym in parentheses",
+  "text-script": "the name in another script",
   "text-parenthesis": "a second name in parentheses",
   "text-aka": "also known as",
   "text-formerly": "a former name",
@@ -68,6 +71,10 @@ const FORMERLY = new RegExp(
 const NOW = new RegExp(`^${OPEN}(?:now|today|later|presently|currently)(?:\\s+(?:known\\s+as|called|named))?\\s*$`, "u")
 const NAMING = /\b(?:known\s+as|called|named)\b/u
 const PAREN = /^\s*\(\s*$/u
+/** "X ( Y" or "X ( Amharic : Y": a parenthesis, perhaps with a language label, before a name in another script. */
+const SCRIPT_GAP = /^\s*\(\s*(?:\p{L}[\p{L}-]*\s*[:;,]\s*)?$/u
+/** Between a language label that is itself a mention and the name it labels: "( [Amharic] : Y". */
+const LABEL_GAP = /^\s*[:;,]\s*$/u
 const PAREN_CLOSE = /^\s*[),;]/u
 const COMMA = /^\s*,\s*$/u
 /** After an apposition: a comma or the end of the clause, but not a list going on ("A, B, and C"). */
@@ -100,6 +107,27 @@ export const abbreviates = (short: string, long: string): boolean => {
   return true
 }
 
+/** Which writing system a name is in: `latin` when most of its letters are Latin, `other` when none is, else null. */
+export const scriptOf = (name: string): "latin" | "other" | null => {
+  const letters = name.match(/\p{L}/gu)
+  if (letters === null) return null
+  const latin = letters.filter((c) => /\p{Script=Latin}/u.test(c)).length
+  return latin * 2 > letters.length ? "latin" : latin === 0 ? "other" : null
+}
+
+/**
+ * Whether two names are one written in the Latin script and the other in
+ * none of it ("Osaka Bay" / "大阪湾", "Aleksandr Borovkov" / "Александр
+ * Боровков"): in "X ( Y )" that is a name given in its original script (or
+ * a transliteration), not a place or a role, which are written in the
+ * script of the text.
+ */
+const otherScript = (a: string, b: string) => {
+  const x = scriptOf(a)
+  const y = scriptOf(b)
+  return x !== null && y !== null && x !== y
+}
+
 /**
  * The text-defined aliases among `mentions` (sorted by position; spans in
  * code points of `index.text`): each mention with the next one that starts
@@ -125,7 +153,25 @@ export const textAliases = (
     const after = index.slice(b.span.end, Math.min(length, b.span.end + 8))
     let rule: TextAliasRule | null = null
     let end = b.span.end
-    if (PAREN.test(gap) && PAREN_CLOSE.test(after)) {
+    // "X ( Amharic : Y )" where the language is a mention too: the name in another script is the one after it
+    const c = mentions[next + 1]
+    if (
+      PAREN.test(gap) && c !== undefined && c.grounding !== "ungrounded" && c.span.end <= length &&
+      c.span.start >= b.span.end && /^\p{L}+$/u.test(b.span.text) &&
+      LABEL_GAP.test(index.slice(b.span.end, c.span.start)) && otherScript(a.span.text, c.span.text) &&
+      enabled("text-script")
+    ) {
+      found.push({
+        first: i,
+        second: next + 1,
+        rule: "text-script",
+        naming: false,
+        reason: `the text says ${JSON.stringify(index.slice(a.span.start, c.span.end))} (${RULE_LABELS["text-script"]})`
+      })
+      continue
+    }
+    if (SCRIPT_GAP.test(gap) && otherScript(a.span.text, b.span.text)) rule = "text-script"
+    else if (PAREN.test(gap) && PAREN_CLOSE.test(after)) {
       const defined = (acronymOf(b.span.text) !== null && abbreviates(b.span.text, a.span.text)) ||
         (acronymOf(a.span.text) !== null && abbreviates(a.span.text, b.span.text))
       rule = defined ? "text-acronym" : "text-parenthesis"

@@ -22,6 +22,22 @@ describe("alias packages", () => {
     expect(aliasTargets("atlantis")).toEqual([])
   })
 
+  it("take former names from countries-list's aliases and leave out the corrections", () => {
+    // countries-list: Siam for Thailand, Ceylon for Sri Lanka, Upper Volta for Burkina Faso
+    expect(aliasTargets("siam")).toEqual([{ id: "country:TH", sources: ["countries-list"] }])
+    expect(aliasTargets(locationKey("Upper Volta")).map((t) => t.id)).toEqual(["country:BF"])
+    expect(sharedPlace(aliasTargets("siam"), aliasTargets("thailand"))).toEqual({
+      id: "country:TH",
+      source: "countries-list"
+    })
+    // its codes are codes, not names ("UAE", "DRC")
+    expect(aliasTargets("drc")).toEqual([])
+    // CORRECTIONS: world-countries splits "Prathet Thai" into altSpellings; alone they are a demonym and a noun
+    expect(aliasTargets("thai")).toEqual([])
+    expect(aliasTargets("prathet")).toEqual([])
+    expect(aliasTargets(locationKey("Ratcha Anachak Thai")).map((t) => t.id)).toEqual(["country:TH"])
+  })
+
   it("join two names only when each names exactly one place and it is the same", () => {
     // the evidence names the package that lists both names
     expect(sharedPlace(aliasTargets("burma"), aliasTargets("myanmar"))).toEqual({

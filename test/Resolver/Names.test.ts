@@ -18,6 +18,13 @@ describe("normalizeName", () => {
     expect(normalizeName("U.S.")).toBe("us")
     expect(normalizeName("U. S.")).toBe("us")
   })
+
+  it("reads a plus sign as a word: an edition or model is another name", () => {
+    expect(normalizeName("Samsung Galaxy S9 +")).toBe("samsung galaxy s9 plus")
+    expect(normalizeName("Samsung Galaxy S9+")).toBe(normalizeName("Samsung Galaxy S9 +"))
+    expect(normalizeName("Samsung Galaxy S9+")).not.toBe(normalizeName("Samsung Galaxy S9"))
+    expect(normalizeName("C++")).toBe("c plus plus")
+  })
 })
 
 describe("analyzeName", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { CodePointIndex } from "../../src/Domain/Span.js"
 import { resolveMentions } from "../../src/Resolver.js"
-import { abbreviates, textAliases } from "../../src/Resolver/TextAliases.js"
+import { abbreviates, scriptOf, textAliases } from "../../src/Resolver/TextAliases.js"
 import { mentionsIn } from "../support/Fixtures.js"
 
 const clustersOf = (names: ReadonlyArray<string>, r: ReturnType<typeof resolveMentions>) =>
@@ -49,6 +49,34 @@ describe("textAliases", () => {
     ]])
   })
 
+  it("reads a name in another script in parentheses, with or without a language label", () => {
+    const find2 = (text: string, names: ReadonlyArray<readonly [string, string]>) =>
+      textAliases(new CodePointIndex(text), mentionsIn(text, names), () => true).map((a) => [
+        names[a.first]![0],
+        names[a.second]![0],
+        a.rule
+      ])
+    expect(find2("Osaka Bay ( 大阪湾 , Ōsaka - wan ) is", [["Osaka Bay", "Location"], ["大阪湾", "Location"]]))
+      .toEqual([["Osaka Bay", "大阪湾", "text-script"]])
+    // the label is a word or itself a mention: "Debub Gondar ( [Amharic] : ደቡብ ጎንደር )"
+    expect(find2("Debub Gondar ( Amharic : ደቡብ ጎንደር ) is", [["Debub Gondar", "Location"], ["ደቡብ ጎንደር", "Location"]]))
+      .toEqual([["Debub Gondar", "ደቡብ ጎንደር", "text-script"]])
+    expect(
+      find2("Debub Gondar ( Amharic : ደቡብ ጎንደር ) is", [["Debub Gondar", "Location"], ["Amharic", "Miscellaneous"], [
+        "ደቡብ ጎንደር",
+        "Location"
+      ]])
+    ).toEqual([["Debub Gondar", "ደቡብ ጎንደር", "text-script"]])
+    // same script: a parenthesis like any other ("Altamira (Caracas)")
+    expect(find2("Altamira ( Caracas ) is", [["Altamira", "Location"], ["Caracas", "Location"]])).toEqual([[
+      "Altamira",
+      "Caracas",
+      "text-parenthesis"
+    ]])
+    expect([scriptOf("Aleksandr Borovkov"), scriptOf("Александр Боровков"), scriptOf("1990"), scriptOf("Ōsaka")])
+      .toEqual(["latin", "other", null, "latin"])
+  })
+
   it("finds nothing where the text between two names is not a defining phrase", () => {
     expect(find("Apple and Google", ["Apple", "Google"])).toEqual([])
     expect(find("Apple bought Google (a rival)", ["Apple", "Google"])).toEqual([])
@@ -92,6 +120,22 @@ describe("Resolver with aliases the text defines", () => {
     expect(resolveMentions(dates, { text: "in 1990 (1991) it" }).clusters).toHaveLength(2)
   })
 
+  it("merges a name with its form in another script, of compatible types only", () => {
+    const text = "Aleksandr Borovkov ( Александр Боровков ) was born in Moscow ( Москва )."
+    const names = [["Aleksandr Borovkov", "Person"], ["Александр Боровков", "Person"], ["Moscow", "Location"], [
+      "Москва",
+      "Location"
+    ]] as const
+    const r = resolveMentions(mentionsIn(text, names), { text })
+    expect(clustersOf(names.map((n) => n[0]), r)).toEqual([["Aleksandr Borovkov", "Александр Боровков"], [
+      "Moscow",
+      "Москва"
+    ]])
+    expect(r.assignments.find((a) => a.mention === "c0-m2")!.reason).toContain("the name in another script")
+    const mixed = mentionsIn(text, [["Aleksandr Borovkov", "Person"], ["Александр Боровков", "Location"]])
+    expect(resolveMentions(mixed, { text }).clusters).toHaveLength(2)
+  })
+
   it("leaves places in parentheses and appositions apart by default (RULES_OFF)", () => {
     const text = "Altamira (Caracas) and Ann Smith, Bob Jones, sang."
     const mentions = mentionsIn(text, [
@@ -111,5 +155,17 @@ describe("Resolver with aliases the text defines", () => {
     ])
     expect(clustersOf(["Madhya Pradesh", "Chhattisgarh", "Kristiania", "Oslo"], resolveMentions(places, { text: now })))
       .toEqual([["Madhya Pradesh"], ["Chhattisgarh"], ["Kristiania", "Oslo"]])
+    // persons too: in a novel "now" is mostly the time ("Mr. Wickfield, now Agnes, …"), not a new name
+    const story = "He thanked Mr. Wickfield, now Agnes, and then Cassius Clay, now known as Muhammad Ali."
+    const people = mentionsIn(story, [
+      ["Mr. Wickfield", "Person"],
+      ["Agnes", "Person"],
+      ["Cassius Clay", "Person"],
+      ["Muhammad Ali", "Person"]
+    ])
+    expect(
+      clustersOf(["Mr. Wickfield", "Agnes", "Cassius Clay", "Muhammad Ali"], resolveMentions(people, { text: story }))
+    )
+      .toEqual([["Mr. Wickfield"], ["Agnes"], ["Cassius Clay", "Muhammad Ali"]])
   })
 })
