@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { RunNotFound } from "../Domain/Errors.js"
 import { LlmStats, RunConfig, RunMetadata, RunStats } from "../Domain/Run.js"
-import type { RunSource } from "../RunsReport.js"
+import { type RunSource, summaryOf } from "../RunsReport.js"
 import type { ExtractionRunService, RunView } from "../Store/ExtractionRunService.js"
 import { describeCause } from "./Database.js"
 
@@ -190,7 +190,7 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
       return {
         listRuns: () =>
           listRuns(outputDir).pipe(
-            Effect.flatMap((runs) => Effect.forEach(runs, (m) => Effect.map(live(m), (v) => v.metadata))),
+            Effect.flatMap((runs) => Effect.forEach(runs, (m) => Effect.map(live(m), (v) => summaryOf(v.metadata)))),
             Effect.mapError(asFailure)
           ),
         inspectRun: (runId) =>
