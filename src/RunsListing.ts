@@ -35,8 +35,12 @@ export interface RunSummary {
   readonly extractor: string
   readonly entityCount: number
   readonly relationCount: number
-  /** The run's `input` object and its encoded `stats`, as `metadata.json` has them (only `--json` asks). */
-  readonly detail: () => { readonly input: unknown; readonly stats: unknown }
+  /**
+   * The run's `input` object and its encoded `stats`, as `metadata.json` has
+   * them, for `--json`. A source asked for summaries without detail (text
+   * listing) may leave it out.
+   */
+  readonly detail: (() => { readonly input: unknown; readonly stats: unknown }) | undefined
 }
 
 /** A command's output: the lines for stdout and for stderr, each without its line end. */
@@ -67,15 +71,15 @@ export const listingOf = (
   if (options.json) {
     return {
       stdout: runs.map((r) => {
-        const { input, stats } = r.detail()
+        const detail = r.detail?.()
         return JSON.stringify({
           runId: r.runId,
           status: r.status,
           createdAt: r.createdAt,
           completedAt: r.completedAt,
-          input,
+          input: detail?.input,
           extractor: r.extractor,
-          stats,
+          stats: detail?.stats,
           runDir: options.runDirOf(r.runId)
         })
       }),

@@ -41,8 +41,8 @@ export const printListing = (listing: Listing) =>
  * Either way they print the same.
  */
 export interface RunSource {
-  /** Every run, oldest first, as `runs list` shows it. */
-  readonly listRuns: () => Effect.Effect<
+  /** Every run, oldest first, as `runs list` shows it; `detail`: with {@link RunSummary.detail} (for `--json`). */
+  readonly listRuns: (options: { readonly detail: boolean }) => Effect.Effect<
     ReadonlyArray<RunSummary>,
     { readonly _tag: string; readonly message: string }
   >
@@ -61,7 +61,7 @@ export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
 
     /** One line per run (oldest first): id, status, created, entities, relations, input. `json`: one JSON object per line. */
     const list = Effect.fn("RunsReport.list")(function*(json: boolean, source: RunSource = storeSource) {
-      const runs = yield* source.listRuns()
+      const runs = yield* source.listRuns({ detail: json })
       yield* printListing(listingOf(runs, { json, outputDir: store.outputDir, runDirOf: store.runDirOf }))
     })
 

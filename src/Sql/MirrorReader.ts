@@ -9,7 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { RunNotFound } from "../Domain/Errors.js"
 import { LlmStats, RunConfig, RunMetadata, RunStats } from "../Domain/Run.js"
-import { type RunSource, summaryOf } from "../RunsReport.js"
+import type { RunSummary } from "../RunsListing.js"
+import type { RunSource } from "../RunsReport.js"
 import type { ExtractionRunService, RunView } from "../Store/ExtractionRunService.js"
 import { describeCause } from "./Database.js"
 
@@ -22,6 +23,20 @@ const decodeConfig = Schema.decodeUnknownSync(RunConfig)
 
 /** A JSON column: text on SQLite, already parsed on PostgreSQL. */
 const json = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value)
+
+/** The columns of `runs` that `runs list` shows. */
+interface SummaryRow {
+  readonly run_id: string
+  readonly status: string
+  readonly created_at: string
+  readonly completed_at: string | null
+  readonly input_path: string
+  readonly extractor: string
+  readonly entity_count: number
+  readonly relation_count: number
+  readonly input?: unknown
+  readonly stats?: unknown
+}
 
 interface RunRow {
   readonly run_id: string
@@ -57,6 +72,11 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
         stats: json(r.stats),
         ...children
       })
+
+    // the columns of index runs_list (migration 2) after output_dir
+    const SUMMARY_COLUMNS = sql.unsafe(
+      "run_id, status, created_at, completed_at, input_path, extractor, entity_count, relation_count"
+    )
 
     const COLUMNS = sql.unsafe(
       "run_id, status, created_at, updated_at, completed_at, revision, schema_version, input, config, stats"
@@ -100,6 +120,35 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
           errors: []
         }, { disableValidation: true })
       })
+    })
+
+    /**
+     * What `runs list --from db` shows of the runs mirrored from `outputDir`
+     * (absolute, as the store records it), oldest first: one query over
+     * columns of `runs`, no metadata rebuilt. Without `detail` (the text
+     * listing) it reads only the covering index `runs_list` (migration 2).
+     * With `detail` (`--json`) it also reads the `input` and `stats` JSON
+     * columns, which hold what `metadata.json` has (encoded, keys in the same
+     * order), parsed only when printed; so both paths print the same.
+     */
+    const listSummaries = Effect.fn("MirrorReader.listSummaries")(function*(
+      outputDir: string,
+      options: { readonly detail: boolean }
+    ) {
+      const rows = yield* sql<SummaryRow>`SELECT ${SUMMARY_COLUMNS}${
+        options.detail ? sql.unsafe(", input, stats") : sql.unsafe("")
+      } FROM runs WHERE output_dir = ${outputDir} ORDER BY created_at, run_id`
+      return rows.map((r): RunSummary => ({
+        runId: r.run_id,
+        status: r.status,
+        createdAt: r.created_at,
+        completedAt: r.completed_at,
+        inputPath: r.input_path,
+        extractor: r.extractor,
+        entityCount: Number(r.entity_count),
+        relationCount: Number(r.relation_count),
+        detail: options.detail ? () => ({ input: json(r.input), stats: json(r.stats) }) : undefined
+      }))
     })
 
     /**
@@ -188,9 +237,20 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
             Effect.orElseSucceed(() => ({ metadata: m, writer: null }))
           )
       return {
-        listRuns: () =>
-          listRuns(outputDir).pipe(
-            Effect.flatMap((runs) => Effect.forEach(runs, (m) => Effect.map(live(m), (v) => summaryOf(v.metadata)))),
+        // a run the mirror has as `running` shows the status the store gives it (interrupted when its writer is gone)
+        listRuns: (options) =>
+          listSummaries(outputDir, options).pipe(
+            Effect.flatMap((runs) =>
+              runs.every((r) => r.status !== "running") ?
+                Effect.succeed(runs) :
+                Effect.forEach(runs, (r) =>
+                  r.status !== "running"
+                    ? Effect.succeed(r)
+                    : store.inspectRun(r.runId).pipe(
+                      Effect.map((v): RunSummary => ({ ...r, status: v.metadata.status })),
+                      Effect.orElseSucceed(() => r)
+                    ))
+            ),
             Effect.mapError(asFailure)
           ),
         inspectRun: (runId) =>
@@ -203,6 +263,6 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
       }
     }
 
-    return { listRuns, getRun, rowCounts, outputChecksums, runSource } as const
+    return { listRuns, listSummaries, getRun, rowCounts, outputChecksums, runSource } as const
   })
 }) {}
