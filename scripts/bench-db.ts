@@ -322,12 +322,12 @@ const program = Effect.gen(function*() {
         sql`SELECT model, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
           sum(cost_usd) AS cost_usd FROM llm_usage GROUP BY model ORDER BY cost_usd DESC`
     ),
-    runs_list_from_db: yield* time(10, () =>
+    runs_list_from_db: yield* time(SAMPLES, () =>
       Effect.map(
         source.listRuns({ detail: false }),
         (runs) => listingOf(runs, { json: false, outputDir: OUTPUT_DIR, runDirOf: store.runDirOf }).stdout[0]!.length
       )),
-    runs_list_from_db_json: yield* time(10, () =>
+    runs_list_from_db_json: yield* time(SAMPLES, () =>
       Effect.map(
         source.listRuns({ detail: true }),
         (runs) => listingOf(runs, { json: true, outputDir: OUTPUT_DIR, runDirOf: store.runDirOf }).stdout.length

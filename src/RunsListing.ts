@@ -37,10 +37,10 @@ export interface RunSummary {
   readonly relationCount: number
   /**
    * The run's `input` object and its encoded `stats`, as `metadata.json` has
-   * them, for `--json`. A source asked for summaries without detail (text
-   * listing) may leave it out.
+   * them, each as the text `JSON.stringify` makes of it, for `--json`. A
+   * source asked for summaries without detail (text listing) may leave it out.
    */
-  readonly detail: (() => { readonly input: unknown; readonly stats: unknown }) | undefined
+  readonly detail: (() => { readonly inputJson: string; readonly statsJson: string }) | undefined
 }
 
 /** A command's output: the lines for stdout and for stderr, each without its line end. */
@@ -49,12 +49,26 @@ export interface Listing {
   readonly stderr: ReadonlyArray<string>
 }
 
-/** Pads columns to a common width, two spaces apart. */
+/**
+ * Pads columns to a common width, two spaces apart (the last column is not
+ * padded). Widths count UTF-16 code units, as `String.prototype.padEnd`
+ * does. Builds each line by concatenation: `runs list` over 10,000 runs
+ * formats 60,000 cells (issue 10: p95 under 100 ms).
+ */
 export const formatTable = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths: Array<number> = []
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "))
-    .join("\n")
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) if (row[i]!.length > (widths[i] ?? 0)) widths[i] = row[i]!.length
+  }
+  const gap = " ".repeat(Math.max(0, ...widths) + 2)
+  let out = ""
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!
+    let line = r === 0 ? "" : "\n"
+    for (let i = 0; i < row.length - 1; i++) line += row[i]! + gap.slice(0, widths[i]! - row[i]!.length + 2)
+    out += row.length === 0 ? line : line + row[row.length - 1]!
+  }
+  return out
 }
 
 /**
@@ -69,19 +83,17 @@ export const listingOf = (
   options: { readonly json: boolean; readonly outputDir: string; readonly runDirOf: (runId: string) => string }
 ): Listing => {
   if (options.json) {
+    // JSON.stringify({ runId, status, createdAt, completedAt, input, extractor, stats, runDir }), with the
+    // input and stats text spliced in as the source has it (the mirror keeps it as JSON text)
     return {
       stdout: runs.map((r) => {
-        const detail = r.detail?.()
-        return JSON.stringify({
-          runId: r.runId,
-          status: r.status,
-          createdAt: r.createdAt,
-          completedAt: r.completedAt,
-          input: detail?.input,
-          extractor: r.extractor,
-          stats: detail?.stats,
-          runDir: options.runDirOf(r.runId)
-        })
+        if (r.detail === undefined) throw new Error(`runs list --json: run ${r.runId} was listed without detail`)
+        const { inputJson, statsJson } = r.detail()
+        return `{"runId":${JSON.stringify(r.runId)},"status":${JSON.stringify(r.status)},"createdAt":${
+          JSON.stringify(r.createdAt)
+        },"completedAt":${JSON.stringify(r.completedAt)},"input":${inputJson},"extractor":${
+          JSON.stringify(r.extractor)
+        },"stats":${statsJson},"runDir":${JSON.stringify(options.runDirOf(r.runId))}}`
       }),
       stderr: []
     }

@@ -25,7 +25,7 @@ export const summaryOf = (r: RunMetadata): RunSummary => ({
   extractor: r.config.extractor,
   entityCount: r.stats.entityCount,
   relationCount: r.stats.relationCount,
-  detail: () => ({ input: r.input, stats: encodeMetadata(r).stats })
+  detail: () => ({ inputJson: JSON.stringify(r.input), statsJson: JSON.stringify(encodeMetadata(r).stats) })
 })
 
 /** Prints a {@link Listing}: each stdout line with Console.log, then each stderr line with Console.error. */

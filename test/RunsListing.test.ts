@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fastRunsListRequest, listingOf } from "../src/RunsListing.js"
+import { fastRunsListRequest, formatTable, listingOf } from "../src/RunsListing.js"
 import { runCli } from "./support/Cli.js"
 
 describe("fastRunsListRequest", () => {
@@ -44,6 +44,16 @@ describe("fastRunsListRequest", () => {
   })
 })
 
+describe("formatTable", () => {
+  it("pads every column but the last to its widest cell, two spaces apart", () => {
+    expect(formatTable([["a", "bb", "c"], ["dddd", "e", "ffffff"]])).toBe("a     bb  c\ndddd  e   ffffff")
+    // rows of other lengths: widths are per column over every row
+    expect(formatTable([["x", "yyyyyy"], ["zz", "w", "q"]])).toBe("x   yyyyyy\nzz  w       q")
+    expect(formatTable([["a"], []])).toBe("a\n")
+    expect(formatTable([])).toBe("")
+  })
+})
+
 describe("listingOf", () => {
   const run = {
     runId: "doc-0123456789ab",
@@ -54,7 +64,7 @@ describe("listingOf", () => {
     extractor: "nlp",
     entityCount: 12,
     relationCount: 3,
-    detail: () => ({ input: { path: "a.txt" }, stats: { entityCount: 12 } })
+    detail: () => ({ inputJson: JSON.stringify({ path: "a.txt" }), statsJson: JSON.stringify({ entityCount: 12 }) })
   }
   const options = { outputDir: "out", runDirOf: (id: string) => `/abs/out/runs/${id}` }
 
@@ -68,6 +78,21 @@ describe("listingOf", () => {
       "\"completedAt\":null,\"input\":{\"path\":\"a.txt\"},\"extractor\":\"nlp\",\"stats\":{\"entityCount\":12}," +
       "\"runDir\":\"/abs/out/runs/doc-0123456789ab\"}"
     ])
+  })
+
+  it("prints what JSON.stringify prints of the whole object", () => {
+    const odd = { ...run, runId: "doc-\"quoted\"", completedAt: "2026-01-02T00:00:00.000Z", inputPath: "é/𝒜.txt" }
+    const [line] = listingOf([odd], { ...options, json: true }).stdout
+    expect(line).toBe(JSON.stringify({
+      runId: odd.runId,
+      status: odd.status,
+      createdAt: odd.createdAt,
+      completedAt: odd.completedAt,
+      input: { path: "a.txt" },
+      extractor: "nlp",
+      stats: { entityCount: 12 },
+      runDir: `/abs/out/runs/${odd.runId}`
+    }))
   })
 
   it("says there are no runs on stderr, and nothing with --json", () => {

@@ -24,19 +24,12 @@ const decodeConfig = Schema.decodeUnknownSync(RunConfig)
 /** A JSON column: text on SQLite, already parsed on PostgreSQL. */
 const json = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value)
 
-/** The columns of `runs` that `runs list` shows. */
-interface SummaryRow {
-  readonly run_id: string
-  readonly status: string
-  readonly created_at: string
-  readonly completed_at: string | null
-  readonly input_path: string
-  readonly extractor: string
-  readonly entity_count: number
-  readonly relation_count: number
-  readonly input?: unknown
-  readonly stats?: unknown
-}
+/**
+ * A JSON column as the text `JSON.stringify` makes of its value: SQLite's
+ * text as stored (the mirror writes it with JSON.stringify, src/Sql/RunRows.ts),
+ * PostgreSQL's parsed value stringified (key order kept: `json`, not `jsonb`).
+ */
+const jsonText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value))
 
 interface RunRow {
   readonly run_id: string
@@ -73,7 +66,7 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
         ...children
       })
 
-    // the columns of index runs_list (migration 2) after output_dir
+    // what runs list shows: the columns of index runs_list (migration 2) after output_dir
     const SUMMARY_COLUMNS = sql.unsafe(
       "run_id, status, created_at, completed_at, input_path, extractor, entity_count, relation_count"
     )
@@ -129,25 +122,27 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
      * listing) it reads only the covering index `runs_list` (migration 2).
      * With `detail` (`--json`) it also reads the `input` and `stats` JSON
      * columns, which hold what `metadata.json` has (encoded, keys in the same
-     * order), parsed only when printed; so both paths print the same.
+     * order, as JSON.stringify wrote it), printed as they are; so both paths
+     * print the same.
      */
     const listSummaries = Effect.fn("MirrorReader.listSummaries")(function*(
       outputDir: string,
       options: { readonly detail: boolean }
     ) {
-      const rows = yield* sql<SummaryRow>`SELECT ${SUMMARY_COLUMNS}${
+      // rows as arrays (no object per row), in the order of SUMMARY_COLUMNS, then input and stats
+      const rows = yield* sql`SELECT ${SUMMARY_COLUMNS}${
         options.detail ? sql.unsafe(", input, stats") : sql.unsafe("")
-      } FROM runs WHERE output_dir = ${outputDir} ORDER BY created_at, run_id`
+      } FROM runs WHERE output_dir = ${outputDir} ORDER BY created_at, run_id`.values
       return rows.map((r): RunSummary => ({
-        runId: r.run_id,
-        status: r.status,
-        createdAt: r.created_at,
-        completedAt: r.completed_at,
-        inputPath: r.input_path,
-        extractor: r.extractor,
-        entityCount: Number(r.entity_count),
-        relationCount: Number(r.relation_count),
-        detail: options.detail ? () => ({ input: json(r.input), stats: json(r.stats) }) : undefined
+        runId: r[0] as string,
+        status: r[1] as string,
+        createdAt: r[2] as string,
+        completedAt: r[3] as string | null,
+        inputPath: r[4] as string,
+        extractor: r[5] as string,
+        entityCount: Number(r[6]),
+        relationCount: Number(r[7]),
+        detail: options.detail ? () => ({ inputJson: jsonText(r[8]), statsJson: jsonText(r[9]) }) : undefined
       }))
     })
 

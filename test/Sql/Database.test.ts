@@ -122,9 +122,9 @@ describe.each(dialects)("migrations on $name", (dialect) => {
         ["doc-000000000000", 9, 4, "a.txt", undefined]
       ])
       expect(r.detailed.map((s) => s.detail?.())).toEqual([
-        { input: { path: "a.txt" }, stats: { entityCount: 7 } },
-        { input: { path: "a.txt" }, stats: { entityCount: 3 } },
-        { input: { path: "a.txt" }, stats: { entityCount: 9 } }
+        { inputJson: "{\"path\":\"a.txt\"}", statsJson: "{\"entityCount\":7}" },
+        { inputJson: "{\"path\":\"a.txt\"}", statsJson: "{\"entityCount\":3}" },
+        { inputJson: "{\"path\":\"a.txt\"}", statsJson: "{\"entityCount\":9}" }
       ])
       // SQLite reads the list from the covering index alone, without sorting
       if (dialect.name === "sqlite") {
