@@ -11,12 +11,16 @@
  * - `entities_named_like`: `extract search` for a name across documents;
  * - `document_graph`: one document's entities, mentions and relations;
  * - `token_spend_per_model`: input/output tokens and cost per model;
- * - `runs_list_from_db`: what `runs list --from db` reads and prints, over all runs.
+ * - `runs_list_from_db`: what `runs list --from db` reads and prints, over all
+ *   runs: the run source `DbCommands` gives `RunsReport.list` (one query over
+ *   the `runs` table) and the text it prints (`listingOf`);
+ * - `runs_list_from_db_json`: the same with `--json` (not among the five).
  *
  * Prints the write rate (runs/s), the database size, and p50/p95 per query
  * in milliseconds; the last line is one JSON object.
  *
- * Usage: npm run bench:db [-- RUNS]   (default 10000)
+ * Usage: npm run bench:db [-- [--runs] RUNS]   (default 10000; ~10 min on the
+ * development machine, `--runs 1000` for a quick look)
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -26,14 +30,20 @@ import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { SqliteUrl } from "../src/Domain/DatabaseUrl.js"
-import { formatTable } from "../src/RunsReport.js"
+import { listingOf } from "../src/RunsListing.js"
 import { EntitySearch } from "../src/Sql/EntitySearch.js"
 import { migratedLayer } from "../src/Sql/Migrations.js"
 import { MirrorReader } from "../src/Sql/MirrorReader.js"
 import { RunMirror } from "../src/Sql/RunMirror.js"
 import { chunkId, nameKeys, normalizeName, type RunRows } from "../src/Sql/RunRows.js"
+import { ExtractionRunService, RunStoreConfig } from "../src/Store/ExtractionRunService.js"
 
-const RUNS = Number(process.argv[2] ?? 10_000)
+const args = process.argv.slice(2).filter((a) => a !== "--runs")
+const RUNS = Number(args[0] ?? 10_000)
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  console.error("usage: npm run bench:db [-- [--runs] RUNS]")
+  process.exit(2)
+}
 const SAMPLES = 30
 const OUTPUT_DIR = "/bench/output"
 const MODELS = ["gpt-4o-mini", "gpt-4o", "llama3.1:8b"]
@@ -268,6 +278,8 @@ const program = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const search = yield* EntitySearch
   const reader = yield* MirrorReader
+  const store = yield* ExtractionRunService
+  const source = reader.runSource(store, OUTPUT_DIR)
 
   let rows = 0
   const t0 = performance.now()
@@ -310,19 +322,16 @@ const program = Effect.gen(function*() {
         sql`SELECT model, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
           sum(cost_usd) AS cost_usd FROM llm_usage GROUP BY model ORDER BY cost_usd DESC`
     ),
-    runs_list_from_db: yield* time(10, () =>
-      Effect.map(reader.listRuns(OUTPUT_DIR), (runs) =>
-        formatTable([
-          ["RUN", "STATUS", "CREATED", "ENTITIES", "RELATIONS", "INPUT"],
-          ...runs.map((r) => [
-            r.runId,
-            r.status,
-            r.createdAt,
-            String(r.stats.entityCount),
-            String(r.stats.relationCount),
-            r.input.path
-          ])
-        ]).length))
+    runs_list_from_db: yield* time(SAMPLES, () =>
+      Effect.map(
+        source.listRuns({ detail: false }),
+        (runs) => listingOf(runs, { json: false, outputDir: OUTPUT_DIR, runDirOf: store.runDirOf }).stdout[0]!.length
+      )),
+    runs_list_from_db_json: yield* time(SAMPLES, () =>
+      Effect.map(
+        source.listRuns({ detail: true }),
+        (runs) => listingOf(runs, { json: true, outputDir: OUTPUT_DIR, runDirOf: store.runDirOf }).stdout.length
+      ))
   }
   const result = {
     runs: RUNS,
@@ -347,7 +356,12 @@ const program = Effect.gen(function*() {
 await Effect.runPromise(
   program.pipe(
     Effect.provide(
-      Layer.mergeAll(RunMirror.Default, EntitySearch.Default, MirrorReader.Default).pipe(
+      Layer.mergeAll(
+        RunMirror.Default,
+        EntitySearch.Default,
+        MirrorReader.Default,
+        ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(join(dir, "output"))))
+      ).pipe(
         Layer.provideMerge(migratedLayer(new SqliteUrl({ path: file }))),
         Layer.provideMerge(NodeContext.layer)
       )

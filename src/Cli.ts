@@ -26,7 +26,13 @@ import * as Option from "effect/Option"
 import pkg from "../package.json" with { type: "json" }
 import { type ArgvSpec, normalizeArgv } from "./Argv.js"
 import { runCommandLine } from "./CommandLine.js"
-import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from "./Defaults.js"
+import {
+  DEFAULT_CHUNK_OVERLAP,
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_OUTPUT_DIR,
+  OUTPUT_DIR_ENV
+} from "./Defaults.js"
 import { contextProblem, DEFAULT_CONTEXT } from "./Domain/ContextGraph.js"
 import { UsageError } from "./Domain/Errors.js"
 import { ExitStatus } from "./ExitStatus.js"
@@ -40,8 +46,8 @@ export const VERSION: string = pkg.version
 const outputDirOption = Options.text("output-dir").pipe(
   Options.withAlias("o"),
   Options.withDescription("Directory that holds runs/ (env EXTRACT_OUTPUT_DIR; default ./output)"),
-  Options.withFallbackConfig(Config.string("EXTRACT_OUTPUT_DIR")),
-  Options.withDefault("./output")
+  Options.withFallbackConfig(Config.string(OUTPUT_DIR_ENV)),
+  Options.withDefault(DEFAULT_OUTPUT_DIR)
 )
 
 const files = Args.text({ name: "file" }).pipe(

@@ -11,6 +11,11 @@
  * `bin.ts` runs — `VERSION` and `Help.shortHelp` of `Cli.ts`'s command — and
  * inlines it as `EXTRACT_FAST_PATH`. Unbundled (tsx, vitest) the constant is
  * absent and every invocation goes through `bin.ts`, which prints the same.
+ *
+ * `extract runs list [-o DIR] [--json]` over an output directory without
+ * runs is answered by src/RunsListing.ts, with the code `runs list` prints
+ * through everywhere (`fastRunsList`); when it cannot answer (runs to list,
+ * other options, `EXTRACT_*` settings) it writes nothing and `bin.ts` runs.
  */
 declare const EXTRACT_FAST_PATH: { readonly version: string; readonly help: string } | undefined
 
@@ -19,4 +24,8 @@ const [first, ...rest] = process.argv.slice(2)
 if (fast !== undefined && rest.length === 0 && first === "--version") process.stdout.write(`${fast.version}\n`)
 else if (fast !== undefined && rest.length === 0 && (first === "--help" || first === "-h")) {
   process.stdout.write(fast.help)
-} else await import("./bin.js")
+} else {
+  const answered = first === "runs" && rest[0] === "list" &&
+    await (await import("./RunsListing.js")).fastRunsList(rest.slice(1), process.env)
+  if (!answered) await import("./bin.js")
+}

@@ -1,23 +1,39 @@
 /**
  * `extract runs …`: reads runs from the store and prints them, as aligned
- * text for people or JSON for `jq`.
+ * text for people or JSON for `jq`. What `runs list` prints is
+ * src/RunsListing.ts's (shared with the launcher's fast path).
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { RunEvent, RunMetadata } from "./Domain/Run.js"
+import { formatTable, type Listing, listingOf, type RunSummary } from "./RunsListing.js"
 import { ExtractionRunService, type RunView } from "./Store/ExtractionRunService.js"
 
 const encodeMetadata = Schema.encodeSync(RunMetadata)
 const encodeEvent = Schema.encodeSync(RunEvent)
 
-/** Pads columns to a common width, two spaces apart. */
-export const formatTable = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths: Array<number> = []
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "))
-    .join("\n")
-}
+export { formatTable } from "./RunsListing.js"
+
+/** What `runs list` shows of a run read from its `metadata.json`. */
+export const summaryOf = (r: RunMetadata): RunSummary => ({
+  runId: r.runId,
+  status: r.status,
+  createdAt: r.createdAt,
+  completedAt: r.completedAt,
+  inputPath: r.input.path,
+  extractor: r.config.extractor,
+  entityCount: r.stats.entityCount,
+  relationCount: r.stats.relationCount,
+  detail: () => ({ inputJson: JSON.stringify(r.input), statsJson: JSON.stringify(encodeMetadata(r).stats) })
+})
+
+/** Prints a {@link Listing}: each stdout line with Console.log, then each stderr line with Console.error. */
+export const printListing = (listing: Listing) =>
+  Effect.zipRight(
+    Effect.forEach(listing.stdout, (line) => Console.log(line), { discard: true }),
+    Effect.forEach(listing.stderr, (line) => Console.error(line), { discard: true })
+  )
 
 /**
  * Where `runs list` and `runs show` read runs from: the run store (the
@@ -25,9 +41,9 @@ export const formatTable = (rows: ReadonlyArray<ReadonlyArray<string>>): string 
  * Either way they print the same.
  */
 export interface RunSource {
-  /** Every run, oldest first. */
-  readonly listRuns: () => Effect.Effect<
-    ReadonlyArray<RunMetadata>,
+  /** Every run, oldest first, as `runs list` shows it; `detail`: with {@link RunSummary.detail} (for `--json`). */
+  readonly listRuns: (options: { readonly detail: boolean }) => Effect.Effect<
+    ReadonlyArray<RunSummary>,
     { readonly _tag: string; readonly message: string }
   >
   readonly inspectRun: (runId: string) => Effect.Effect<RunView, { readonly _tag: string; readonly message: string }>
@@ -37,35 +53,20 @@ export class RunsReport extends Effect.Service<RunsReport>()("RunsReport", {
   effect: Effect.gen(function*() {
     const store = yield* ExtractionRunService
 
+    /** The store as a {@link RunSource}. */
+    const storeSource: RunSource = {
+      listRuns: () => Effect.map(store.listRuns(), (runs) => runs.map(summaryOf)),
+      inspectRun: store.inspectRun
+    }
+
     /** One line per run (oldest first): id, status, created, entities, relations, input. `json`: one JSON object per line. */
-    const list = Effect.fn("RunsReport.list")(function*(json: boolean, source: RunSource = store) {
-      const runs = yield* source.listRuns()
-      if (json) {
-        for (const r of runs) {
-          yield* Console.log(JSON.stringify({
-            runId: r.runId,
-            status: r.status,
-            createdAt: r.createdAt,
-            completedAt: r.completedAt,
-            input: r.input,
-            extractor: r.config.extractor,
-            stats: encodeMetadata(r).stats,
-            runDir: store.runDirOf(r.runId)
-          }))
-        }
-        return
-      }
-      if (runs.length === 0) return yield* Console.error(`no runs in ${store.outputDir}`)
-      yield* Console.log(formatTable([
-        ["RUN", "STATUS", "CREATED", "ENTITIES", "RELATIONS", "INPUT"],
-        ...runs.map((
-          r
-        ) => [r.runId, r.status, r.createdAt, String(r.stats.entityCount), String(r.stats.relationCount), r.input.path])
-      ]))
+    const list = Effect.fn("RunsReport.list")(function*(json: boolean, source: RunSource = storeSource) {
+      const runs = yield* source.listRuns({ detail: json })
+      yield* printListing(listingOf(runs, { json, outputDir: store.outputDir, runDirOf: store.runDirOf }))
     })
 
     /** A run's summary; `json`: the whole metadata.json. */
-    const show = Effect.fn("RunsReport.show")(function*(runId: string, json: boolean, source: RunSource = store) {
+    const show = Effect.fn("RunsReport.show")(function*(runId: string, json: boolean, source: RunSource = storeSource) {
       const view = yield* source.inspectRun(runId)
       const r = view.metadata
       if (view.recovered) {

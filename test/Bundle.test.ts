@@ -35,6 +35,10 @@ describe("the bundle", () => {
     expect(launcher).toContain("src/Launcher.ts")
     // the fast path: --version and --help load nothing of effect
     expect(launcher.filter((f) => f.startsWith("node_modules/"))).toEqual([])
+    // nor does runs list over an output directory without runs
+    const fastList = staticInputs(chunkOf("src/RunsListing.ts"))
+    expect(fastList).toContain("src/RunsListing.ts")
+    expect(fastList.filter((f) => f.startsWith("node_modules/") || f === "src/Cli.ts")).toEqual([])
     const main = staticInputs(chunkOf("src/bin.ts"))
     expect(main).toContain("src/Cli.ts")
     expect(main.some((f) => f.startsWith("node_modules/@effect/cli/"))).toBe(true)

@@ -42,5 +42,5 @@ export class SourceDocument {
 /** `doc-` + the first 12 hex digits of a SHA-256 hex digest. */
 export const runIdOf = (sha256Hex: string): string => `doc-${sha256Hex.slice(0, 12)}`
 
-/** Run ids are `doc-` and 12 lower-case hex digits; nothing else reaches the filesystem. */
-export const RUN_ID_PATTERN = /^doc-[0-9a-f]{12}$/
+/** Run ids are `doc-` and 12 lower-case hex digits (defined in ./RunId.ts, which loads nothing). */
+export { RUN_ID_PATTERN } from "./RunId.js"

@@ -16,17 +16,19 @@ import type { PostgresUrl, SqliteUrl } from "../Domain/DatabaseUrl.js"
 import * as Database from "./Database.js"
 import { DatabaseError, DatabaseInfo, describeCause } from "./Database.js"
 import Mirror from "./Migrations/0001_mirror.js"
+import RunsList from "./Migrations/0002_runs_list.js"
 
 /** The table where the Migrator records applied migrations. */
 export const MIGRATIONS_TABLE = "extract_migrations"
 
 /** Every migration, keyed `<id>_<name>` as `Migrator.fromRecord` wants. */
 const MIGRATIONS = {
-  "1_mirror": Mirror
+  "1_mirror": Mirror,
+  "2_runs_list": RunsList
 } as const
 
 /** The schema version this build writes: the id of its newest migration. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** Another process is migrating the same database: its schema is not committed yet. */
 class SchemaPending extends Data.TaggedError("SchemaPending")<{}> {

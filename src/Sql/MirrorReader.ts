@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { RunNotFound } from "../Domain/Errors.js"
 import { LlmStats, RunConfig, RunMetadata, RunStats } from "../Domain/Run.js"
+import type { RunSummary } from "../RunsListing.js"
 import type { RunSource } from "../RunsReport.js"
 import type { ExtractionRunService, RunView } from "../Store/ExtractionRunService.js"
 import { describeCause } from "./Database.js"
@@ -22,6 +23,13 @@ const decodeConfig = Schema.decodeUnknownSync(RunConfig)
 
 /** A JSON column: text on SQLite, already parsed on PostgreSQL. */
 const json = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value)
+
+/**
+ * A JSON column as the text `JSON.stringify` makes of its value: SQLite's
+ * text as stored (the mirror writes it with JSON.stringify, src/Sql/RunRows.ts),
+ * PostgreSQL's parsed value stringified (key order kept: `json`, not `jsonb`).
+ */
+const jsonText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value))
 
 interface RunRow {
   readonly run_id: string
@@ -57,6 +65,11 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
         stats: json(r.stats),
         ...children
       })
+
+    // what runs list shows: the columns of index runs_list (migration 2) after output_dir
+    const SUMMARY_COLUMNS = sql.unsafe(
+      "run_id, status, created_at, completed_at, input_path, extractor, entity_count, relation_count"
+    )
 
     const COLUMNS = sql.unsafe(
       "run_id, status, created_at, updated_at, completed_at, revision, schema_version, input, config, stats"
@@ -100,6 +113,37 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
           errors: []
         }, { disableValidation: true })
       })
+    })
+
+    /**
+     * What `runs list --from db` shows of the runs mirrored from `outputDir`
+     * (absolute, as the store records it), oldest first: one query over
+     * columns of `runs`, no metadata rebuilt. Without `detail` (the text
+     * listing) it reads only the covering index `runs_list` (migration 2).
+     * With `detail` (`--json`) it also reads the `input` and `stats` JSON
+     * columns, which hold what `metadata.json` has (encoded, keys in the same
+     * order, as JSON.stringify wrote it), printed as they are; so both paths
+     * print the same.
+     */
+    const listSummaries = Effect.fn("MirrorReader.listSummaries")(function*(
+      outputDir: string,
+      options: { readonly detail: boolean }
+    ) {
+      // rows as arrays (no object per row), in the order of SUMMARY_COLUMNS, then input and stats
+      const rows = yield* sql`SELECT ${SUMMARY_COLUMNS}${
+        options.detail ? sql.unsafe(", input, stats") : sql.unsafe("")
+      } FROM runs WHERE output_dir = ${outputDir} ORDER BY created_at, run_id`.values
+      return rows.map((r): RunSummary => ({
+        runId: r[0] as string,
+        status: r[1] as string,
+        createdAt: r[2] as string,
+        completedAt: r[3] as string | null,
+        inputPath: r[4] as string,
+        extractor: r[5] as string,
+        entityCount: Number(r[6]),
+        relationCount: Number(r[7]),
+        detail: options.detail ? () => ({ inputJson: jsonText(r[8]), statsJson: jsonText(r[9]) }) : undefined
+      }))
     })
 
     /**
@@ -188,9 +232,20 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
             Effect.orElseSucceed(() => ({ metadata: m, writer: null }))
           )
       return {
-        listRuns: () =>
-          listRuns(outputDir).pipe(
-            Effect.flatMap((runs) => Effect.forEach(runs, (m) => Effect.map(live(m), (v) => v.metadata))),
+        // a run the mirror has as `running` shows the status the store gives it (interrupted when its writer is gone)
+        listRuns: (options) =>
+          listSummaries(outputDir, options).pipe(
+            Effect.flatMap((runs) =>
+              runs.every((r) => r.status !== "running") ?
+                Effect.succeed(runs) :
+                Effect.forEach(runs, (r) =>
+                  r.status !== "running"
+                    ? Effect.succeed(r)
+                    : store.inspectRun(r.runId).pipe(
+                      Effect.map((v): RunSummary => ({ ...r, status: v.metadata.status })),
+                      Effect.orElseSucceed(() => r)
+                    ))
+            ),
             Effect.mapError(asFailure)
           ),
         inspectRun: (runId) =>
@@ -203,6 +258,6 @@ export class MirrorReader extends Effect.Service<MirrorReader>()("MirrorReader",
       }
     }
 
-    return { listRuns, getRun, rowCounts, outputChecksums, runSource } as const
+    return { listRuns, listSummaries, getRun, rowCounts, outputChecksums, runSource } as const
   })
 }) {}

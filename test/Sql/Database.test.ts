@@ -1,11 +1,15 @@
+import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import { writeFileSync } from "node:fs"
 import { type DatabaseUrl, parseDatabaseUrl, PostgresUrl, SqliteUrl } from "../../src/Domain/DatabaseUrl.js"
 import * as Database from "../../src/Sql/Database.js"
 import { migrate, MIGRATIONS_TABLE, SCHEMA_VERSION, schemaVersion } from "../../src/Sql/Migrations.js"
+import Mirror from "../../src/Sql/Migrations/0001_mirror.js"
+import { MirrorReader } from "../../src/Sql/MirrorReader.js"
 import { dialects } from "./Dialects.js"
 
 const parse = (raw: string | undefined) => Effect.runSync(Effect.either(parseDatabaseUrl(raw, "out")))
@@ -61,7 +65,7 @@ describe.each(dialects)("migrations on $name", (dialect) => {
         return { first, second, version: yield* schemaVersion, tables: yield* tables }
       }).pipe(Effect.provide(open(url)), Effect.ensuring(Effect.sync(() => dialect.drop(url))))
       const r = yield* run
-      expect(r.first.map(([id]) => id)).toEqual([1])
+      expect(r.first.map(([id]) => id)).toEqual([1, 2])
       expect(r.second).toEqual([])
       expect(r.version).toBe(SCHEMA_VERSION)
       expect(r.tables).toEqual(expect.arrayContaining([
@@ -77,6 +81,55 @@ describe.each(dialects)("migrations on $name", (dialect) => {
         "runs",
         MIGRATIONS_TABLE
       ]))
+    }))
+
+  it.effect("upgrade a version-1 database with runs in place, and list them from one index", () =>
+    Effect.gen(function*() {
+      const url = dialect.fresh("upgrade")
+      const run = (id: string, created: string, entities: number) =>
+        `INSERT INTO runs VALUES ('${id}', 'd', 'completed', 'nlp', NULL, '{}', 1, 2, ${entities}, 4, 5.5, ` +
+        `'${created}', '${created}', NULL, 1, 1, 'a.txt', '{"path":"a.txt"}', '{"entityCount":${entities}}', '/out')`
+      const r = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* Migrator.make({})({ loader: Migrator.fromRecord({ "1_mirror": Mirror }), table: MIGRATIONS_TABLE })
+        yield* sql.unsafe(run("doc-00000000000b", "2026-01-02T00:00:00.000Z", 3))
+        yield* sql.unsafe(run("doc-00000000000a", "2026-01-02T00:00:00.000Z", 7))
+        yield* sql.unsafe(run("doc-000000000000", "2026-01-03T00:00:00.000Z", 9))
+        const before = yield* schemaVersion
+        const applied = yield* migrate
+        const reader = yield* MirrorReader
+        const listed = yield* reader.listSummaries("/out", { detail: false })
+        const detailed = yield* reader.listSummaries("/out", { detail: true })
+        const plan = yield* sql.onDialectOrElse({
+          pg: () => Effect.succeed([]),
+          orElse: () =>
+            sql.unsafe<{ detail: string }>(
+              `EXPLAIN QUERY PLAN SELECT run_id, status, created_at, completed_at, input_path, extractor, ` +
+                `entity_count, relation_count FROM runs WHERE output_dir = '/out' ORDER BY created_at, run_id`
+            )
+        })
+        return { before, applied, listed, detailed, plan: plan.map((p) => p.detail) }
+      }).pipe(
+        Effect.provide(MirrorReader.Default.pipe(Layer.provideMerge(open(url)))),
+        Effect.ensuring(Effect.sync(() => dialect.drop(url)))
+      )
+      expect(r.before).toBe(1)
+      expect(r.applied.map(([id]) => id)).toEqual([2])
+      // oldest first, ties by run id
+      expect(r.listed.map((s) => [s.runId, s.entityCount, s.relationCount, s.inputPath, s.detail])).toEqual([
+        ["doc-00000000000a", 7, 4, "a.txt", undefined],
+        ["doc-00000000000b", 3, 4, "a.txt", undefined],
+        ["doc-000000000000", 9, 4, "a.txt", undefined]
+      ])
+      expect(r.detailed.map((s) => s.detail?.())).toEqual([
+        { inputJson: "{\"path\":\"a.txt\"}", statsJson: "{\"entityCount\":7}" },
+        { inputJson: "{\"path\":\"a.txt\"}", statsJson: "{\"entityCount\":3}" },
+        { inputJson: "{\"path\":\"a.txt\"}", statsJson: "{\"entityCount\":9}" }
+      ])
+      // SQLite reads the list from the covering index alone, without sorting
+      if (dialect.name === "sqlite") {
+        expect(r.plan).toEqual(["SEARCH runs USING COVERING INDEX runs_list (output_dir=?)"])
+      }
     }))
 
   it.effect("refuse a schema newer than this build, naming both versions, and leave it alone", () =>

@@ -74,7 +74,20 @@ describe.each(dialects)("the mirror on $name", (dialect) => {
       const [fs, fromDb] = [results[2 * i]!, results[2 * i + 1]!]
       expect(fromDb.code).toBe(0)
       expect(fromDb.stdout).toBe(fs.stdout)
+      expect(fromDb.stderr).toBe(fs.stderr)
       expect(fs.stdout.split("\n").length).toBeGreaterThan(3)
+    }
+    // an output directory the database has no runs of
+    const empty = join(dir, "empty")
+    mkdirSync(empty, { recursive: true })
+    for (const json of [[], ["--json"]]) {
+      const args = ["runs", "list", ...json, "-o", empty, "--database", db]
+      const [fs, fromDb] = await Promise.all([
+        runCli(args, { cwd: dir }),
+        runCli([...args, "--from", "db"], { cwd: dir })
+      ])
+      expect([fromDb.code, fromDb.stdout, fromDb.stderr]).toEqual([0, fs.stdout, fs.stderr])
+      expect(fs.stderr).toBe(json.length === 0 ? `no runs in ${empty}\n` : "")
     }
   }, 180_000)
 
