@@ -219,11 +219,14 @@ export class ExtractionRunService extends Effect.Service<ExtractionRunService>()
     const runDirOf = (runId: string) => path.join(runsDir, runId)
     const fileOf = (runId: string, name: string) => path.join(runDirOf(runId), name)
 
+    // The directory is made only when the write finds it missing: one `mkdir -p` per directory, not per file.
     const write = (file: string, content: string | Uint8Array) =>
-      Effect.gen(function*() {
-        yield* fs.makeDirectory(path.dirname(file), { recursive: true })
-        yield* writeFileAtomic(file, content)
-      }).pipe(
+      writeFileAtomic(file, content).pipe(
+        Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "NotFound", () =>
+          Effect.zipRight(
+            fs.makeDirectory(path.dirname(file), { recursive: true }),
+            writeFileAtomic(file, content)
+          )),
         Effect.provideService(FileSystem.FileSystem, fs),
         Effect.provideService(Path.Path, path),
         Effect.mapError(storeError("write", file))
