@@ -381,7 +381,10 @@ export const make = (options: LlmOptions) =>
       }
       const grounded = ground(chunk, mergeAnswers(answers), { keepUngrounded, fallbackType })
       return new ChunkExtraction({ ...grounded, usage: toUsage(tally) }, { disableValidation: true })
-    })
+    }, (self) =>
+      // No spans below this one: the HTTP client's span per request (with its attributes) and the cache
+      // write's cost CPU on every answer, and nothing exports spans (there is no OpenTelemetry layer).
+      Effect.withTracerEnabled(self, false))
 
     const plan = Effect.fn("LlmExtractor.plan")(function*(chunk: Chunk) {
       const answers: Array<Answer> = []

@@ -18,17 +18,14 @@ let counter = 0
  * Fails with the platform's `PlatformError` (e.g. ENOSPC, EACCES); `target`
  * is then untouched.
  */
-export const writeFileAtomic = Effect.fn("AtomicFile.write")(function*(target: string, data: Uint8Array | string) {
+export const writeFileAtomic = Effect.fnUntraced(function*(target: string, data: Uint8Array | string) {
+  // untraced: no span per file (a run writes thousands)
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${++counter}.tmp`)
   yield* Effect.scoped(
-    Effect.gen(function*() {
-      const file = yield* fs.open(temp, { flag: "w" })
-      yield* file.writeAll(bytes)
-      yield* file.sync
-    })
+    Effect.flatMap(fs.open(temp, { flag: "w" }), (file) => Effect.zipRight(file.writeAll(bytes), file.sync))
   ).pipe(
     Effect.zipRight(fs.rename(temp, target)),
     // on failure and on interruption alike (Ctrl-C in the middle of a write)
