@@ -168,6 +168,17 @@ export interface BegunRun {
 /** Chunk files written at once while the streamed chunk stage runs ({@link Pipeline} `chunkAndExtract`). */
 const CHUNK_WRITERS = 8
 
+/**
+ * Lets Node's event loop run (I/O callbacks such as HTTP answers) before
+ * going on: `setImmediate` runs after the loop's poll phase. `Effect.yieldNow`
+ * alone lets other fibers run, but the loop only gets a turn when Effect's
+ * scheduler falls back to a timer (every 2,048 microtask rounds).
+ */
+const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
 /** Runs `self` and pairs its result with its wall time in whole milliseconds. */
 const elapsed = <A, E, R>(self: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.timed(self), ([d, a]) => [a, Math.round(Duration.toMillis(d))] as const)
@@ -350,6 +361,9 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
             // an estimate from how far into the document this chunk reaches
             yield* progress.resized("extract", Math.max(produced, Math.round(produced * length / chunk.span.end)))
             yield* Queue.offer(toWrite, chunk)
+            // The chunker runs ahead on the thread that also reads the model's answers: let the event loop
+            // handle what has arrived between two chunks, or answers wait behind many chunks' worth of splitting.
+            if (extractor.kind === "llm") yield* yieldToEventLoop
           })
         ),
         Stream.concat(Stream.execute(chunkingDone)),
