@@ -214,13 +214,17 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     const extractChunk = Effect.fn("Pipeline.extractChunk")(function*(runId: string, chunk: DocumentChunk) {
       return yield* extractor.extract(chunk).pipe(
         Effect.provideService(ExtractorEvents, extractorEvents(runId)),
-        Effect.tap((x) => store.saveExtraction(runId, x)),
+        // the file and its event together: an interruption leaves both or neither
         Effect.tap((x) =>
-          store.emitEvent(runId, "chunk.extracted", {
-            chunk: chunk.index,
-            mentionCount: x.mentions.length,
-            relationCount: x.relations.length
-          })
+          Effect.uninterruptible(
+            store.saveExtraction(runId, x).pipe(
+              Effect.zipRight(store.emitEvent(runId, "chunk.extracted", {
+                chunk: chunk.index,
+                mentionCount: x.mentions.length,
+                relationCount: x.relations.length
+              }))
+            )
+          )
         ),
         Effect.map((x): ChunkOutcome => ({ ok: x })),
         Effect.catchIf(
