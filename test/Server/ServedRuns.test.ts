@@ -102,6 +102,12 @@ describe("extract serve (llm, real engine)", () => {
     // and they arrived as the chunks were extracted (the mock answers in 120 ms, two at a time), not at once
     const times = messages.filter((m) => m.event === "chunk.extracted").map((m) => m.at)
     expect(times.at(-1)! - times[0]!).toBeGreaterThan(300)
+    // an interrupt after the end changes nothing
+    expect((await fetch(`${started.url}/runs/${runId}/interrupt`, { method: "POST" })).status).toBe(202)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(((await (await fetch(`${started.url}/runs/${runId}`)).json()) as { status: string }).status).toBe(
+      "completed"
+    )
   }, 60_000)
 
   it("an interrupt stops a running extraction within a second: status interrupted, what was saved kept", async () => {
