@@ -307,10 +307,13 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
 
       let stage: Stage = "chunk"
       let stats = emptyStats()
+      /** Set when the stages ended early on a stop request (a stop seen after the last stage changes nothing). */
+      let stopped = false
+      const stopHere = () => (stopped = stopping)
       const stages = Effect.gen(function*() {
         const chunks = yield* activity("chunk", Schema.Array(Chunk), StageError, pipeline.chunkStage(ctx))
         stats = new RunStats({ ...stats, chunkCount: chunks.length })
-        if (stopping) return
+        if (stopHere()) return
         stage = "extract"
         const extractStarted = Date.now()
         const outcomes: Array<ChunkActivityOutcome> = yield* Effect.forEach(
@@ -333,7 +336,9 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
             ),
           { concurrency: pipeline.chunksInFlight(config) }
         )
-        if (stopping || outcomes.some((o) => "stopped" in o)) return
+        // a replay may find chunks journaled as stopped before the watcher has looked
+        if (outcomes.some((o) => "stopped" in o)) return void (stopped = true)
+        if (stopHere()) return
         const extraction: ExtractOutcome = yield* activity(
           "extract/complete",
           ExtractOutcomeSchema,
@@ -341,11 +346,11 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
           pipeline.completeExtraction(ctx, outcomes as ReadonlyArray<ChunkOutcome>, Date.now() - extractStarted)
         )
         stats = statsAfterExtraction(stats, extraction)
-        if (stopping) return
+        if (stopHere()) return
         stage = "resolve"
         const graphs = yield* activity("resolve", GraphsSchema, StageError, pipeline.resolveStage(ctx, extraction))
         stats = statsAfterResolution(stats, graphs.graph)
-        if (stopping) return
+        if (stopHere()) return
         stage = "render"
         yield* activity("render", Schema.Array(OutputFile), StageError, pipeline.renderStage(ctx, graphs))
       })
@@ -363,7 +368,7 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
         ExtractionResult,
         ExtractionWorkflowError,
         Effect.suspend(() =>
-          stopping && Exit.isSuccess(end)
+          stopped && Exit.isSuccess(end)
             ? pipeline.interruptRun(handle, statsNow(), stage).pipe(Effect.map(toResult))
             : pipeline.endRun(handle, end, statsNow(), stage).pipe(Effect.map(toResult))
         )
