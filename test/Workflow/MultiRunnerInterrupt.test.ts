@@ -79,6 +79,7 @@ describe.skipIf(postgresUrl === undefined)("interrupt on Postgres: a server in f
     expect((await interrupt!).status).toBe(202)
     const end = events.find((e) => e.event === "run.interrupted")
     expect(end, events.map((e) => e.event).join(" ")).toBeDefined()
+    console.log(`interrupt test: run.interrupted ${end!.at - interruptedAt} ms after the interrupt was sent`)
     expect(end!.at - interruptedAt).toBeLessThan(1000)
     // the worker ran it, not the server
     const started = JSON.parse(events.find((e) => e.event === "run.started")!.data) as { data: { pid: number } }
