@@ -233,19 +233,23 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
         success: Schema.Schema<A, I, never>,
         error: E,
         execute: Effect.Effect<A, E["Type"], R>
-      ) => Activity.make({ name, success, error, execute: Effect.zipRight(ensureOpen, execute) })
+      ) =>
+        Activity.make({ name, success, error, execute: pipelines.holding(runId, Effect.zipRight(ensureOpen, execute)) })
 
       // `begin` opens the run itself (createRun takes the lock), so it is the one activity without ensureOpen.
       const begun = yield* Activity.make({
         name: "begin",
         success: BeginSchema,
         error: ExtractionWorkflowError,
-        execute: pipeline.beginRun(document, config, { force: payload.force }, {
-          executionId,
-          ...(payload.batchId === null ? {} : { batchId: payload.batchId }),
-          ...(payload.context === null ? {} : { context: payload.context })
-        }).pipe(
-          Effect.map((b) => ({ reused: b.reused === null ? null : toResult(b.reused), startedAt: Date.now() }))
+        execute: pipelines.holding(
+          runId,
+          pipeline.beginRun(document, config, { force: payload.force }, {
+            executionId,
+            ...(payload.batchId === null ? {} : { batchId: payload.batchId }),
+            ...(payload.context === null ? {} : { context: payload.context })
+          }).pipe(
+            Effect.map((b) => ({ reused: b.reused === null ? null : toResult(b.reused), startedAt: Date.now() }))
+          )
         )
       })
       /**
@@ -374,6 +378,8 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
         )
       )
       return yield* joinContext(result)
-    }
+    },
+    // the body holds the run in this process while it runs (RunPipelines.holding)
+    (body, payload) => Effect.flatMap(RunPipelines, (pipelines) => pipelines.holding(payload.runId, body))
   )
 )
