@@ -110,9 +110,9 @@ describe("extract serve (llm, real engine)", () => {
     )
   }, 60_000)
 
-  it("an interrupt stops a running extraction within a second: status interrupted, what was saved kept", async () => {
-    // each answer takes 1.5 s, two chunks at a time: 16 chunks would take 12 s
-    mock = await startMockOpenAi({ latencyMs: 1500 })
+  it("an interrupt stops a running extraction at once, abandoning the model requests in flight: status interrupted, what was saved kept", async () => {
+    // each answer takes 4 s, two chunks at a time: 16 chunks would take 32 s
+    mock = await startMockOpenAi({ latencyMs: 4000 })
     const dir = mkdtempSync(join(tmpdir(), "extract-interrupt-"))
     const started = await serve(mock, ["-o", join(dir, "out")])
     server = started.cli
@@ -132,9 +132,9 @@ describe("extract serve (llm, real engine)", () => {
     })
     const end = messages.find((m) => m.event === "run.interrupted")
     expect(end, messages.map((m) => m.event).join(" ")).toBeDefined()
-    // the model requests in flight (1.5 s each) are abandoned, not waited for
+    // the model requests in flight (4 s each) are abandoned, not waited for (the bound leaves room for a loaded machine)
     console.log(`interrupt test: run.interrupted ${end!.at - interruptedAt} ms after the interrupt was sent`)
-    expect(end!.at - interruptedAt).toBeLessThan(1000)
+    expect(end!.at - interruptedAt).toBeLessThan(2500)
     expect(messages.some((m) => m.event === "run.completed" || m.event === "extraction.complete")).toBe(false)
 
     const api = (await (await fetch(`${started.url}/runs/${runId}`)).json()) as { status: string }

@@ -1,7 +1,7 @@
 /**
  * Interrupting across processes on Postgres: `extract serve` as a client
  * (it runs no workflow) in front of one `extract worker`; the interrupt
- * reaches the run on the worker, which stops within a second and records
+ * reaches the run on the worker, which stops at once (its model requests in flight abandoned) and records
  * `run.interrupted`, with every chunk it extracted kept.
  */
 import * as Sse from "@effect/experimental/Sse"
@@ -23,7 +23,7 @@ describe.skipIf(postgresUrl === undefined)("interrupt on Postgres: a server in f
   const env = () => ({ OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: "sk-interrupt-test" })
 
   beforeAll(async () => {
-    mock = await startMockOpenAi({ latencyMs: 1500 })
+    mock = await startMockOpenAi({ latencyMs: 4000 })
     database = freshDatabase("wf_interrupt")
   })
   afterAll(async () => {
@@ -33,7 +33,7 @@ describe.skipIf(postgresUrl === undefined)("interrupt on Postgres: a server in f
     dropDatabase(database)
   })
 
-  it("the worker's run stops within a second of POST /runs/{runId}/interrupt on the server", async () => {
+  it("the worker's run stops at once on POST /runs/{runId}/interrupt to the server, abandoning its model requests", async () => {
     const worker = startCli(["worker", ...common()], { env: env() })
     processes.push(worker)
     await worker.waitForStderr(/running workflows/)
@@ -80,7 +80,7 @@ describe.skipIf(postgresUrl === undefined)("interrupt on Postgres: a server in f
     const end = events.find((e) => e.event === "run.interrupted")
     expect(end, events.map((e) => e.event).join(" ")).toBeDefined()
     console.log(`interrupt test: run.interrupted ${end!.at - interruptedAt} ms after the interrupt was sent`)
-    expect(end!.at - interruptedAt).toBeLessThan(1000)
+    expect(end!.at - interruptedAt).toBeLessThan(2500)
     // the worker ran it, not the server
     const started = JSON.parse(events.find((e) => e.event === "run.started")!.data) as { data: { pid: number } }
     expect(started.data.pid).toBe(worker.child.pid)
