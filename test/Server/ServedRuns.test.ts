@@ -110,54 +110,60 @@ describe("extract serve (llm, real engine)", () => {
     )
   }, 60_000)
 
-  it("an interrupt stops a running extraction at once, abandoning the model requests in flight: status interrupted, what was saved kept", async () => {
-    // each answer takes 4 s, two chunks at a time: 16 chunks would take 32 s
-    mock = await startMockOpenAi({ latencyMs: 4000 })
-    const dir = mkdtempSync(join(tmpdir(), "extract-interrupt-"))
-    const started = await serve(mock, ["-o", join(dir, "out")])
-    server = started.cli
-    const chunks = 16
-    const { runDir, runId } = await submit(started.url, paragraphs(chunks), {
-      chunkSize: 64,
-      chunkOverlap: 0,
-      concurrency: 2,
-      passes: 1
-    })
-    let interruptedAt = 0
-    const messages = await readEvents(`${started.url}/runs/${runId}/events`, (m) => {
-      if (m.event === "chunk.extracted" && interruptedAt === 0) {
-        interruptedAt = Date.now()
-        void fetch(`${started.url}/runs/${runId}/interrupt`, { method: "POST" }).then((r) => expect(r.status).toBe(202))
-      }
-    })
-    const end = messages.find((m) => m.event === "run.interrupted")
-    expect(end, messages.map((m) => m.event).join(" ")).toBeDefined()
-    // the model requests in flight (4 s each) are abandoned, not waited for (the bound leaves room for a loaded machine)
-    console.log(`interrupt test: run.interrupted ${end!.at - interruptedAt} ms after the interrupt was sent`)
-    expect(end!.at - interruptedAt).toBeLessThan(2500)
-    expect(messages.some((m) => m.event === "run.completed" || m.event === "extraction.complete")).toBe(false)
+  it(
+    "an interrupt stops a running extraction at once, abandoning the model requests in flight: status interrupted, what was saved kept",
+    async () => {
+      // each answer takes 4 s, two chunks at a time: 16 chunks would take 32 s
+      mock = await startMockOpenAi({ latencyMs: 4000 })
+      const dir = mkdtempSync(join(tmpdir(), "extract-interrupt-"))
+      const started = await serve(mock, ["-o", join(dir, "out")])
+      server = started.cli
+      const chunks = 16
+      const { runDir, runId } = await submit(started.url, paragraphs(chunks), {
+        chunkSize: 64,
+        chunkOverlap: 0,
+        concurrency: 2,
+        passes: 1
+      })
+      let interruptedAt = 0
+      const messages = await readEvents(`${started.url}/runs/${runId}/events`, (m) => {
+        if (m.event === "chunk.extracted" && interruptedAt === 0) {
+          interruptedAt = Date.now()
+          void fetch(`${started.url}/runs/${runId}/interrupt`, { method: "POST" }).then((r) =>
+            expect(r.status).toBe(202)
+          )
+        }
+      })
+      const end = messages.find((m) => m.event === "run.interrupted")
+      expect(end, messages.map((m) => m.event).join(" ")).toBeDefined()
+      // the model requests in flight (4 s each) are abandoned, not waited for (the bound leaves room for a loaded machine)
+      console.log(`interrupt test: run.interrupted ${end!.at - interruptedAt} ms after the interrupt was sent`)
+      expect(end!.at - interruptedAt).toBeLessThan(2500)
+      expect(messages.some((m) => m.event === "run.completed" || m.event === "extraction.complete")).toBe(false)
 
-    const api = (await (await fetch(`${started.url}/runs/${runId}`)).json()) as { status: string }
-    expect(api.status).toBe("interrupted")
-    // metadata.json is the snapshot written once the journal has the record the stream showed
-    type Metadata = { status: string; events: Array<{ type: string; data: Record<string, unknown> }> }
-    const snapshot = () => JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8")) as Metadata
-    await until("metadata.json to say interrupted", () => snapshot().status !== "running", 5000)
-    const metadata = snapshot()
-    expect(metadata.status).toBe("interrupted")
-    const interrupted = metadata.events.find((e) => e.type === "run.interrupted")!
-    expect(interrupted.data["stage"]).toBe("extract")
-    // nothing already written is lost: every chunk.extracted has its extraction file, and no more
-    const extracted = metadata.events.filter((e) => e.type === "chunk.extracted").map((e) => e.data["chunk"])
-    const files = readdirSync(join(runDir, "extractions")).sort()
-    expect(files).toEqual(extracted.map((c) => `chunk-${c}.json`).sort())
-    expect(extracted.length).toBeGreaterThan(0)
-    expect(extracted.length).toBeLessThan(chunks)
-    expect(readdirSync(join(runDir, "input", "chunks"))).toHaveLength(chunks)
-    // no further model request leaves after the interrupt has been seen
-    const asked = mock.requests.length
-    await new Promise((r) => setTimeout(r, 2000))
-    expect(mock.requests.length).toBe(asked)
-    expect(asked).toBeLessThan(chunks)
-  }, 60_000)
+      const api = (await (await fetch(`${started.url}/runs/${runId}`)).json()) as { status: string }
+      expect(api.status).toBe("interrupted")
+      // metadata.json is the snapshot written once the journal has the record the stream showed
+      type Metadata = { status: string; events: Array<{ type: string; data: Record<string, unknown> }> }
+      const snapshot = () => JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8")) as Metadata
+      await until("metadata.json to say interrupted", () => snapshot().status !== "running", 5000)
+      const metadata = snapshot()
+      expect(metadata.status).toBe("interrupted")
+      const interrupted = metadata.events.find((e) => e.type === "run.interrupted")!
+      expect(interrupted.data["stage"]).toBe("extract")
+      // nothing already written is lost: every chunk.extracted has its extraction file, and no more
+      const extracted = metadata.events.filter((e) => e.type === "chunk.extracted").map((e) => e.data["chunk"])
+      const files = readdirSync(join(runDir, "extractions")).sort()
+      expect(files).toEqual(extracted.map((c) => `chunk-${c}.json`).sort())
+      expect(extracted.length).toBeGreaterThan(0)
+      expect(extracted.length).toBeLessThan(chunks)
+      expect(readdirSync(join(runDir, "input", "chunks"))).toHaveLength(chunks)
+      // no further model request leaves after the interrupt has been seen
+      const asked = mock.requests.length
+      await new Promise((r) => setTimeout(r, 2000))
+      expect(mock.requests.length).toBe(asked)
+      expect(asked).toBeLessThan(chunks)
+    },
+    60_000
+  )
 })
