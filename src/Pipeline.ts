@@ -217,7 +217,10 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
 
     /**
      * extract, for one chunk: the chunk through the Extractor, its result
-     * saved as `extractions/chunk-<index>.json`. A non-fatal failure is
+     * saved as `extractions/chunk-<index>.json` and recorded as the event
+     * `chunk.extracted {chunk, mentionCount, relationCount}` (the per-chunk
+     * fact that progress read from the journal counts, src/Server/RunEvents.ts;
+     * the same for `extract` and for a workflow's extract activities). A non-fatal failure is
      * recorded (`chunk.failed` in the run's errors) and returned as a
      * {@link ChunkOutcome} `failed`; a fatal one (bad key, unreachable
      * server) fails with ExtractionError. The unit of work of a durable
@@ -226,7 +229,18 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     const extractChunk = Effect.fn("Pipeline.extractChunk")(function*(runId: string, chunk: DocumentChunk) {
       return yield* extractor.extract(chunk).pipe(
         Effect.provideService(ExtractorEvents, extractorEvents(runId)),
-        Effect.tap((x) => store.saveExtraction(runId, x)),
+        // the file and its event together: an interruption leaves both or neither
+        Effect.tap((x) =>
+          Effect.uninterruptible(
+            store.saveExtraction(runId, x).pipe(
+              Effect.zipRight(store.emitEvent(runId, "chunk.extracted", {
+                chunk: chunk.index,
+                mentionCount: x.mentions.length,
+                relationCount: x.relations.length
+              }))
+            )
+          )
+        ),
         Effect.map((x): ChunkOutcome => ({ ok: x })),
         Effect.catchIf(
           (e): e is ExtractionError => e._tag === "ExtractionError" && !e.fatal,
@@ -539,6 +553,32 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
     })
 
     /**
+     * The end of a run stopped before its stages finished (an interruption,
+     * or a durable workflow asked to stop): records `run.interrupted`
+     * `{stage, durationMs, ...data}` (the store adds `extractionsSaved`),
+     * ends its progress, closes it (releasing its lock), and returns its
+     * summary, status `interrupted`. Everything already saved (chunks,
+     * extractions) stays. Fails with StoreError.
+     */
+    const interruptRun = Effect.fn("Pipeline.interruptRun")(function*(
+      handle: RunHandle,
+      stats: RunStats,
+      stage: Stage,
+      data: Record<string, unknown> = {}
+    ) {
+      yield* store.interruptRun(handle.runId, { stage, ...data, durationMs: stats.durationMs })
+      yield* progress.end(`interrupted during ${stage}`)
+      return {
+        runId: handle.runId,
+        runDir: handle.runDir,
+        status: "interrupted",
+        reused: false,
+        stats,
+        error: null
+      } satisfies RunSummary
+    })
+
+    /**
      * Runs the pipeline on one document: {@link beginRun}, the four stages,
      * {@link endRun}. A completed run of the same document with the same
      * result-affecting config is reused unless `force`. Stage failures are
@@ -571,14 +611,9 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
 
       const exit = yield* Effect.exit(stages).pipe(
         Effect.onInterrupt(() =>
-          store.interruptRun(handle.runId, {
-            stage,
-            percent: Effect.runSync(progress.percent),
-            durationMs: Date.now() - started
-          }).pipe(
-            Effect.zipRight(progress.end(`interrupted during ${stage}`)),
-            Effect.ignore
-          )
+          interruptRun(handle, new RunStats({ ...stats, durationMs: Date.now() - started }), stage, {
+            percent: Effect.runSync(progress.percent)
+          }).pipe(Effect.ignore)
         )
       )
       stats = new RunStats({ ...stats, durationMs: Date.now() - started })
@@ -589,6 +624,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       run,
       beginRun,
       endRun,
+      interruptRun,
       chunkStage,
       chunkAndExtract,
       extractChunk,

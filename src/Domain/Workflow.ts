@@ -68,7 +68,8 @@ export class DocumentInput extends Schema.Class<DocumentInput>("DocumentInput")(
 
 /**
  * One extraction: a document, the options, and an optional context (the
- * name of a context graph, issue 12; recorded, not yet used).
+ * name of a context graph, issue 12): once completed, the run is added to
+ * it (a batch's runs are added by the batch, in document order).
  */
 export class ExtractionRequest extends Schema.Class<ExtractionRequest>("ExtractionRequest")({
   document: DocumentInput,
@@ -132,6 +133,28 @@ export class BatchRunOutcome extends Schema.Class<BatchRunOutcome>("BatchRunOutc
   error: Schema.NullOr(Schema.String)
 }) {}
 
+/** A run that could not be added to a context graph, and why. */
+export class GraphAddFailure extends Schema.Class<GraphAddFailure>("GraphAddFailure")({
+  runId: RunId,
+  error: Schema.String
+}) {}
+
+/**
+ * What adding a batch's completed runs to its context graph did (issue 12,
+ * `GraphStore.add`): runs `added`, `replaced` (a re-run's new graph
+ * replaced its old one), `unchanged` (already there with the same graph:
+ * a resumed batch adds nothing twice), and those that `failed`; `error` is
+ * set when `graph.jsonl` could not be written at the end.
+ */
+export class BatchGraphOutcome extends Schema.Class<BatchGraphOutcome>("BatchGraphOutcome")({
+  context: Schema.String,
+  added: Schema.Int,
+  replaced: Schema.Int,
+  unchanged: Schema.Int,
+  failed: Schema.Array(GraphAddFailure),
+  error: Schema.NullOr(Schema.String)
+}) {}
+
 /** Figures of a finished batch; counts are sums over its runs. */
 export class BatchStats extends Schema.Class<BatchStats>("BatchStats")({
   documents: Schema.Int,
@@ -142,7 +165,9 @@ export class BatchStats extends Schema.Class<BatchStats>("BatchStats")({
   relationCount: Schema.Int,
   /** Wall time from the batch's start to its end, in milliseconds. */
   durationMs: Schema.Number,
-  runs: Schema.Array(BatchRunOutcome)
+  runs: Schema.Array(BatchRunOutcome),
+  /** The batch's context graph, when it was given one; null otherwise. */
+  graph: Schema.optionalWith(Schema.NullOr(BatchGraphOutcome), { default: () => null })
 }) {}
 
 /** The batch is accepted, no document has started. */

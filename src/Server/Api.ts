@@ -91,7 +91,7 @@ export const SERVER_OWNED_OPTIONS = ["baseUrl", "apiKey", "model", "extractor", 
  */
 export const SubmitOptions = Schema.Struct({
   ...WorkflowExtractionOptions.fields,
-  /** `--context`: the name of a context graph the run is added to (recorded; the cross-document graph issue uses it). */
+  /** `--context`: the name of a context graph the run is added to once completed (docs/graph.md). */
   context: Schema.optional(Schema.NullOr(Schema.String)),
   baseUrl: ServerOwned,
   apiKey: ServerOwned,

@@ -57,6 +57,12 @@ export interface ProgressState {
   readonly percent: number
   /** True after a terminal event. */
   readonly finished: boolean
+  /**
+   * Chunks finished (`chunk.extracted`, `chunk.failed`) since the attempt
+   * started, also those before `chunking.complete`: `extract` streams, so
+   * its first chunks are extracted while the rest is being split. Not sent.
+   */
+  readonly chunksDone: number
 }
 
 export const initialProgress: ProgressState = {
@@ -65,7 +71,8 @@ export const initialProgress: ProgressState = {
   total: 0,
   unit: "chunks",
   percent: 0,
-  finished: false
+  finished: false,
+  chunksDone: 0
 }
 
 const num = (x: unknown): number | undefined => (typeof x === "number" && Number.isFinite(x) ? x : undefined)
@@ -74,9 +81,12 @@ const num = (x: unknown): number | undefined => (typeof x === "number" && Number
  * The progress after one journal record, or undefined when the record does
  * not move it. Stage boundaries come from the pipeline's audit events
  * (`chunking.complete` gives the chunk count, `extraction.complete`, …);
- * chunks done come from per-chunk facts (`chunk.extracted` events,
- * `chunk.failed` errors) when the writer records them. Percent is
- * {@link overallPercent}, clamped to 0–100 and never below the previous.
+ * chunks done come from per-chunk facts (`chunk.extracted` events, written
+ * by the pipeline's `extractChunk` for `extract` and for the workflow's
+ * `extract/<index>` activities alike, and `chunk.failed` errors); facts
+ * before `chunking.complete` are counted once the chunk count is known.
+ * Percent is {@link overallPercent}, clamped to 0–100 and never below the
+ * previous.
  */
 export const progressAfter = (state: ProgressState, record: JournalRecord): ProgressState | undefined => {
   const at = (
@@ -89,14 +99,13 @@ export const progressAfter = (state: ProgressState, record: JournalRecord): Prog
     const fraction = total === 0 ? (done > 0 ? 1 : 0) : done / total
     // two decimals: 85, not 85.00000000000001
     const percent = Math.min(100, Math.max(state.percent, Math.round(overallPercent(stage, fraction) * 100) / 100))
-    return { stage, done, total, unit, percent, finished }
+    return { ...state, stage, done, total, unit, percent, finished }
   }
-  if (record.op === "error") {
-    const e = record.error as { type?: unknown }
-    if (e.type === "chunk.failed" && state.stage === "extract") {
-      return at("extract", Math.min(state.total, state.done + 1), state.total, "chunks")
-    }
-    return undefined
+  if (isChunkFact(record)) {
+    const counted = { ...state, chunksDone: state.chunksDone + 1 }
+    if (state.stage === "chunk") return counted
+    if (state.stage !== "extract") return undefined
+    return { ...counted, ...at("extract", Math.min(state.total, state.done + 1), state.total, "chunks") }
   }
   if (record.op !== "event") return undefined
   const event = record.event as { type?: unknown; data?: Record<string, unknown> }
@@ -104,15 +113,11 @@ export const progressAfter = (state: ProgressState, record: JournalRecord): Prog
   switch (event.type) {
     case "run.started":
       // a new attempt after a finished one starts from the beginning
-      return state.finished ? { ...initialProgress } : at("chunk", 0, 0, "chunks", false)
+      return state.finished ? { ...initialProgress } : { ...at("chunk", 0, 0, "chunks", false), chunksDone: 0 }
     case "chunking.complete": {
       const chunks = num(data["chunkCount"]) ?? 0
-      return at("extract", 0, chunks, "chunks")
+      return at("extract", Math.min(chunks, state.chunksDone), chunks, "chunks")
     }
-    case "chunk.extracted":
-      return state.stage === "extract"
-        ? at("extract", Math.min(state.total, state.done + 1), state.total, "chunks")
-        : undefined
     case "extraction.complete":
       return at("resolve", 0, num(data["mentionCount"]) ?? 0, "mentions")
     case "resolution.complete":
@@ -130,6 +135,11 @@ export const progressAfter = (state: ProgressState, record: JournalRecord): Prog
       return undefined
   }
 }
+
+/** A per-chunk fact: a `chunk.extracted` event or a `chunk.failed` error. */
+const isChunkFact = (record: JournalRecord): boolean =>
+  (record.op === "event" && (record.event as { type?: unknown }).type === "chunk.extracted") ||
+  (record.op === "error" && (record.error as { type?: unknown }).type === "chunk.failed")
 
 /** The SSE messages of one journal record (all with `id:` = its seq), and the progress after it. */
 export const messagesOf = (
@@ -157,8 +167,9 @@ export const messagesOf = (
       break
   }
   const next = progressAfter(progress, record)
-  if (next !== undefined) {
-    const { finished: _finished, ...shown } = next
+  // a chunk finished before the chunk count is known is counted, not shown
+  if (next !== undefined && !(next.stage === "chunk" && isChunkFact(record))) {
+    const { chunksDone: _chunksDone, finished: _finished, ...shown } = next
     send("progress", { seq: record.seq, ...shown })
   }
   return { messages: out, progress: next ?? progress, terminal }

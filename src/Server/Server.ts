@@ -5,8 +5,10 @@
  *
  * - answers 401 to requests without the server's Bearer token (src/Server/Auth.ts);
  * - answers 413 to bodies over `--max-input-bytes` by their Content-Length,
- *   before reading them (a chunked body without Content-Length that grows
- *   past the limit is cut off while reading: its connection is closed);
+ *   before reading them; a body without Content-Length (chunked transfer
+ *   encoding) is read up to the limit ({@link readLimited}): past it the
+ *   same 413, while the rest of the body is read and discarded, so the
+ *   client sees the answer instead of a closed connection;
  * - gives every error a JSON body `{"_tag","message"}`: malformed JSON
  *   (400), unknown routes (404), failures of the server itself (500, the
  *   detail logged on stderr, never a secret: the API key stays inside the
@@ -16,11 +18,13 @@
  * SIGTERM (an interruption of {@link serve}) drains: see src/Server/Drain.ts.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiSwagger from "@effect/platform/HttpApiSwagger"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
@@ -49,6 +53,46 @@ const isBodyTooLarge = (cause: unknown): boolean =>
   cause instanceof Error && cause.message.includes("maxBytes exceeded")
 
 /**
+ * Reads a request's body of unknown length (no Content-Length) from the
+ * Node request, keeping at most `maxBytes`: the bytes, or None once the body
+ * grows past `maxBytes`, after which the rest is read and discarded (the
+ * platform's own limit destroys the stream, which closes the connection
+ * before a 413 can be sent). Fails with the stream's error.
+ */
+export const readLimited = (request: HttpServerRequest.HttpServerRequest, maxBytes: number) =>
+  Effect.async<Option.Option<Uint8Array<ArrayBuffer>>, Error>((resume) => {
+    const source = NodeHttpServerRequest.toIncomingMessage(request)
+    const parts: Array<Buffer> = []
+    let bytes = 0
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length
+      if (bytes <= maxBytes) return void parts.push(chunk)
+      source.off("data", onData)
+      source.off("end", onEnd)
+      parts.length = 0
+      // keep reading, discarding: the answer goes out while the client is still sending
+      source.resume()
+      resume(Effect.succeed(Option.none()))
+    }
+    const onEnd = () => resume(Effect.succeed(Option.some(new Uint8Array(Buffer.concat(parts)))))
+    const onError = (e: Error) => resume(Effect.fail(e))
+    source.on("data", onData)
+    source.once("end", onEnd)
+    source.once("error", onError)
+  })
+
+const HOP_HEADERS = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive", "expect"])
+
+/** The request with `body` as its (already read) body, for the handlers to decode as usual. */
+const withBody = (request: HttpServerRequest.HttpServerRequest, body: Uint8Array<ArrayBuffer>) => {
+  const headers = new Headers()
+  for (const [k, v] of Object.entries(request.headers)) if (!HOP_HEADERS.has(k)) headers.set(k, v)
+  return HttpServerRequest.fromWeb(
+    new Request(`http://localhost${request.url}`, { method: request.method, headers, body })
+  )
+}
+
+/**
  * The middleware described in the module docstring, for a server with
  * `settings`. Exported for tests.
  */
@@ -64,6 +108,13 @@ export const guard =
       const length = Number(request.headers["content-length"] ?? "0")
       if (Number.isFinite(length) && length > settings.maxInputBytes) {
         return tooLarge(settings.maxInputBytes)
+      }
+      if (request.headers["content-length"] === undefined && request.headers["transfer-encoding"] !== undefined) {
+        const body = yield* readLimited(request, settings.maxInputBytes).pipe(
+          Effect.mapError((e) => new HttpServerError.RequestError({ request, reason: "Decode", cause: e }))
+        )
+        if (Option.isNone(body)) return tooLarge(settings.maxInputBytes)
+        return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, body.value))
       }
       return yield* HttpIncomingMessage.withMaxBodySize(app, Option.some(settings.maxInputBytes))
     }).pipe(

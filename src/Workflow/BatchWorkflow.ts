@@ -7,10 +7,13 @@
  * it at any time.
  *
  * States: `Pending` (written by the submitter) → `Extracting{done,total}`
- * as children finish → `Complete{stats}`, or `Failed{reason}` when the
- * batch itself cannot finish. `Resolving` is for adding the documents to
- * the batch's context graph, one more activity once the cross-document
- * graph (issue 12) exists; until then no batch enters it (see
+ * as children finish → `Resolving` (only with a context: the completed
+ * runs are added to the batch's context graph, in document order, by one
+ * more activity, `batch/graph`, through the same `addRunsFromStore` as
+ * `extract --context`) → `Complete{stats}`, or `Failed{reason}` when the
+ * batch itself cannot finish. Adding is idempotent: a run already in the
+ * graph with the same knowledge graph is left `unchanged`, so a batch
+ * resumed in the middle of `batch/graph` appends nothing twice (see
  * docs/workflows.md, "Batches").
  */
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -26,6 +29,8 @@ import { emptyStats } from "../Domain/Run.js"
 import {
   BatchComplete,
   BatchExtracting,
+  BatchGraphOutcome,
+  BatchResolving,
   BatchRunOutcome,
   BatchState,
   BatchStats,
@@ -34,6 +39,7 @@ import {
 } from "../Domain/Workflow.js"
 import { writeFileAtomic } from "../Store/AtomicFile.js"
 import { ExtractionRunService } from "../Store/ExtractionRunService.js"
+import { addToContextGraph } from "./ContextGraph.js"
 import { executionKey, ExtractionPayload, ExtractionWorkflow } from "./ExtractionWorkflow.js"
 
 /** The payload of a batch: its id, one extraction payload per document, the context graph, the fan-out. */
@@ -102,7 +108,7 @@ export const writeBatchState = (outputDir: string, batchId: string, state: Batch
     yield* writeFileAtomic(file, Schema.encodeSync(StateJson)(state) + "\n")
   }).pipe(Effect.orDie)
 
-/** Registers the batch workflow's implementation; needs the run store (for the output directory). */
+/** Registers the batch workflow's implementation; needs the run store (for the output directory) and the graph store. */
 export const BatchWorkflowLayer = BatchWorkflow.toLayer(
   Effect.fn("BatchWorkflow.run")(function*(payload) {
     const store = yield* ExtractionRunService
@@ -126,8 +132,6 @@ export const BatchWorkflowLayer = BatchWorkflow.toLayer(
         ),
       { concurrency: Math.max(1, payload.concurrency) }
     )
-    // TODO(issue 12): with a context graph module, `payload.context !== null` adds the runs to the
-    // batch's context graph here, as one more activity, between a `Resolving` state and `Complete`.
     const runs = results.map((r, i) =>
       Either.match(r, {
         onLeft: (e) =>
@@ -142,6 +146,16 @@ export const BatchWorkflowLayer = BatchWorkflow.toLayer(
       })
     )
     const statsOf = (r: (typeof results)[number]) => Either.match(r, { onLeft: emptyStats, onRight: (x) => x.stats })
+    const contextGraph = payload.context
+    let graph: BatchGraphOutcome | null = null
+    if (contextGraph !== null) {
+      yield* write(BatchResolving.make({}))
+      graph = yield* Activity.make({
+        name: "batch/graph",
+        success: BatchGraphOutcome,
+        execute: addToContextGraph(contextGraph, runs.filter((r) => r.status === "completed").map((r) => r.runId))
+      })
+    }
     return yield* Activity.make({
       name: "batch/complete",
       success: BatchStats,
@@ -154,7 +168,8 @@ export const BatchWorkflowLayer = BatchWorkflow.toLayer(
           entityCount: results.reduce((n, r) => n + statsOf(r).entityCount, 0),
           relationCount: results.reduce((n, r) => n + statsOf(r).relationCount, 0),
           durationMs: Date.now() - startedAt,
-          runs
+          runs,
+          graph
         })
         yield* write(BatchComplete.make({ stats }))
         return stats

@@ -10,22 +10,42 @@
  *   `chunksInFlight(config)` at once, so a crash repeats at most the chunks in flight;
  * - `extract/complete`: `completeExtraction`;
  * - `resolve`: `resolveStage`; `render`: `renderStage`;
- * - `end`: `endRun` (`run.completed` or `run.failed`, the lock released).
+ * - `end`: `endRun` (`run.completed` or `run.failed`, the lock released),
+ *   or `run.interrupted` after a stop request;
+ * - `graph`: only for a completed run submitted alone with a context: the
+ *   run joins that context graph (src/Workflow/ContextGraph.ts).
+ *
+ * Interrupting ({@link requestStop}): @effect/workflow's own interrupt
+ * acts only when a workflow suspends (the cluster engine handles a
+ * workflow's signals one at a time, after its running `run`, and runs
+ * activities uninterruptibly), so a stop request is a file,
+ * `<output-dir>/control/<executionId>.stop`, that the workflow polls while
+ * its stages run (every {@link STOP_POLL_MS} ms; runners share the output
+ * directory). Once it is there, no further activity starts,
+ * the extract activities in flight stop their model requests at once
+ * (their chunks are journaled as `stopped`, nothing already saved is
+ * touched), and `end` records `run.interrupted`: the run's status is
+ * `interrupted` and the workflow's result says so.
  *
  * The idempotency key is the run id plus a hash of the result-affecting
- * config ({@link executionKey}): the same document with the same config
- * joins one execution. The run lock (src/Store/RunLock.ts) is held by the
+ * config, and the context if any ({@link executionKey}): the same document
+ * with the same config joins one execution. The run lock (src/Store/RunLock.ts) is held by the
  * process running the activities: each activity first makes sure this
  * process has the run open ({@link ensureOpen}); after a crash, the new
  * process reopens the run, which breaks the dead process's stale lock by
  * the store's own rules, and records `run.resumed`.
  */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
+import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import { WorkflowInstance } from "@effect/workflow/WorkflowEngine"
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
@@ -36,7 +56,7 @@ import { ExtractionError, PipelineError, RunLocked, StoreError } from "../Domain
 import { ChunkExtraction, ExtractedRelation, Mention } from "../Domain/Extraction.js"
 import { KnowledgeGraph, ResolutionGraph } from "../Domain/Graph.js"
 import { emptyStats, LlmStats, OutputFile, resultAffectingConfig, RunConfig, RunStats } from "../Domain/Run.js"
-import { ExtractionOptions, ExtractionResult } from "../Domain/Workflow.js"
+import { BatchGraphOutcome, ExtractionOptions, ExtractionResult } from "../Domain/Workflow.js"
 import {
   type ChunkOutcome,
   type ExtractOutcome,
@@ -45,7 +65,9 @@ import {
   statsAfterResolution
 } from "../Pipeline.js"
 import type { Stage } from "../Progress.js"
+import { writeFileAtomic } from "../Store/AtomicFile.js"
 import { ExtractionRunService } from "../Store/ExtractionRunService.js"
+import { addToContextGraph } from "./ContextGraph.js"
 import { RunPipelines } from "./RunPipelines.js"
 
 /** SHA-256 (hex, first 16 digits) of a config's result-affecting fields, as canonical JSON. */
@@ -70,15 +92,24 @@ export class ExtractionPayload extends Schema.Class<ExtractionPayload>("Extracti
   force: Schema.Boolean,
   /** Distinguishes forced re-runs of one document and config; "" otherwise. */
   nonce: Schema.String,
-  /** The context graph named by the request (issue 12), recorded in `run.started`. */
+  /** The context graph named by the request (issue 12), recorded in `run.started`; the completed run joins it. */
   context: Schema.NullOr(Schema.String),
   /** The batch this run belongs to, if any. */
   batchId: Schema.NullOr(Schema.String)
 }) {}
 
-/** The idempotency key of an extraction: `<runId>:<configHash>` (and `:<nonce>` for a forced re-run). */
-export const executionKey = (p: { runId: string; config: RunConfig; nonce: string }): string =>
-  `${p.runId}:${configHash(p.config)}${p.nonce === "" ? "" : `:${p.nonce}`}`
+/**
+ * The idempotency key of an extraction: `<runId>:<configHash>`, then
+ * `:<nonce>` for a forced re-run and `:context=<name>` for a run that joins
+ * a context graph (so a document already extracted without one still
+ * joins the graph: its new execution reuses the run and adds it).
+ */
+export const executionKey = (
+  p: { runId: string; config: RunConfig; nonce: string; context?: string | null | undefined }
+): string =>
+  `${p.runId}:${configHash(p.config)}${p.nonce === "" ? "" : `:${p.nonce}`}${
+    p.context == null ? "" : `:context=${p.context}`
+  }`
 
 /** Errors a stage activity may end with; they become a `failed` run, except StoreError. */
 export const StageError = Schema.Union(ExtractionError, PipelineError, StoreError, RunLocked)
@@ -86,11 +117,45 @@ export const StageError = Schema.Union(ExtractionError, PipelineError, StoreErro
 /** What the workflow may fail with: the run store could not be written or locked, or this runner cannot build the run's pipeline (the run is not `failed`). */
 export const ExtractionWorkflowError = Schema.Union(StoreError, RunLocked, PipelineError)
 
-/** Durable journal form of {@link ChunkOutcome}. */
+/**
+ * Durable journal form of {@link ChunkOutcome}, or `stopped`: the chunk's
+ * activity was under way when the run was asked to stop, and its model
+ * request was abandoned.
+ */
 const ChunkOutcomeSchema = Schema.Union(
   Schema.Struct({ ok: ChunkExtraction }),
-  Schema.Struct({ failed: ExtractionError })
+  Schema.Struct({ failed: ExtractionError }),
+  Schema.Struct({ stopped: Schema.Literal(true) })
 )
+type ChunkActivityOutcome = typeof ChunkOutcomeSchema.Type
+
+/** How often a running extraction looks for a stop request, in milliseconds. */
+export const STOP_POLL_MS = 250
+
+/** The stop-request file of an execution: `<outputDir>/control/<executionId>.stop`. */
+export const stopFile = (path: Path.Path, outputDir: string, executionId: string) =>
+  path.resolve(outputDir, "control", `${executionId.replace(/[^A-Za-z0-9_-]/g, "_")}.stop`)
+
+/**
+ * Asks the extraction `executionId` to stop (see the module docstring):
+ * writes its stop-request file (`{requestedAt, pid, host}`) atomically.
+ * Harmless once the execution has ended. Fails with StoreError.
+ */
+export const requestStop = (outputDir: string, executionId: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const file = stopFile(path, outputDir, executionId)
+    yield* fs.makeDirectory(path.dirname(file), { recursive: true })
+    yield* writeFileAtomic(
+      file,
+      JSON.stringify({ requestedAt: new Date().toISOString(), pid: process.pid, host: hostname() }) + "\n"
+    )
+  }).pipe(
+    Effect.mapError((e) =>
+      new StoreError({ operation: "write", path: outputDir, message: `cannot request a stop: ${e.message}` })
+    )
+  )
 
 /** Durable journal form of {@link ExtractOutcome}. */
 const ExtractOutcomeSchema = Schema.Struct({
@@ -168,24 +233,49 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
         success: Schema.Schema<A, I, never>,
         error: E,
         execute: Effect.Effect<A, E["Type"], R>
-      ) => Activity.make({ name, success, error, execute: Effect.zipRight(ensureOpen, execute) })
+      ) =>
+        Activity.make({ name, success, error, execute: pipelines.holding(runId, Effect.zipRight(ensureOpen, execute)) })
 
       // `begin` opens the run itself (createRun takes the lock), so it is the one activity without ensureOpen.
       const begun = yield* Activity.make({
         name: "begin",
         success: BeginSchema,
         error: ExtractionWorkflowError,
-        execute: pipeline.beginRun(document, config, { force: payload.force }, {
-          executionId,
-          ...(payload.batchId === null ? {} : { batchId: payload.batchId }),
-          ...(payload.context === null ? {} : { context: payload.context })
-        }).pipe(
-          Effect.map((b) => ({ reused: b.reused === null ? null : toResult(b.reused), startedAt: Date.now() }))
+        execute: pipelines.holding(
+          runId,
+          pipeline.beginRun(document, config, { force: payload.force }, {
+            executionId,
+            ...(payload.batchId === null ? {} : { batchId: payload.batchId }),
+            ...(payload.context === null ? {} : { context: payload.context })
+          }).pipe(
+            Effect.map((b) => ({ reused: b.reused === null ? null : toResult(b.reused), startedAt: Date.now() }))
+          )
         )
       })
-      if (begun.reused !== null) return begun.reused
+      /**
+       * A run submitted alone with a context joins its graph once completed (a batch adds its runs
+       * itself, in document order), as `extract --context` does; a failure is logged, the run stays completed.
+       */
+      const joinContext = (result: ExtractionResult) =>
+        payload.context === null || payload.batchId !== null || result.status !== "completed"
+          ? Effect.succeed(result)
+          : Activity.make({
+            name: "graph",
+            success: BatchGraphOutcome,
+            execute: addToContextGraph(payload.context, [runId])
+          }).pipe(
+            Effect.tap((g) =>
+              g.failed.length > 0 || g.error !== null
+                ? Effect.logWarning(
+                  `${runId}: not added to context ${g.context}: ${g.failed[0]?.error ?? g.error}`
+                )
+                : Effect.void
+            ),
+            Effect.as(result)
+          )
+      if (begun.reused !== null) return yield* joinContext(begun.reused)
 
-      // An explicit interrupt (WorkflowOrchestrator.interrupt) records `run.interrupted`.
+      // An interrupt of a suspended workflow (the engine's own signal) records `run.interrupted`.
       const instance = yield* WorkflowInstance
       yield* Workflow.addFinalizer((exit) =>
         Exit.isInterrupted(exit) && instance.interrupted
@@ -196,52 +286,100 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
           : Effect.void
       )
 
+      // A stop request (requestStop) is polled while the stages run; `stop` is set once it is seen.
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const stopRequest = stopFile(path, store.outputDir, executionId)
+      const stop = yield* Deferred.make<void>()
+      let stopping = false
+      const watcher = yield* fs.exists(stopRequest).pipe(
+        Effect.orElseSucceed(() => false),
+        Effect.flatMap((requested) =>
+          requested
+            ? Effect.sync(() => (stopping = true)).pipe(Effect.zipRight(Deferred.succeed(stop, undefined)))
+            : Effect.sleep(STOP_POLL_MS).pipe(Effect.as(false))
+        ),
+        Effect.repeat({ until: (stopped) => stopped }),
+        Effect.fork
+      )
+      /** An extract activity's work, abandoned (its model request interrupted) when the run is asked to stop. */
+      const unlessStopped = <A, E, R>(work: Effect.Effect<A, E, R>) =>
+        Effect.raceFirst(
+          work as Effect.Effect<A | { readonly stopped: true }, E, R>,
+          Effect.as(Deferred.await(stop), { stopped: true } as const)
+        )
+
       let stage: Stage = "chunk"
       let stats = emptyStats()
+      /** Set when the stages ended early on a stop request (a stop seen after the last stage changes nothing). */
+      let stopped = false
+      const stopHere = () => (stopped = stopping)
       const stages = Effect.gen(function*() {
         const chunks = yield* activity("chunk", Schema.Array(Chunk), StageError, pipeline.chunkStage(ctx))
         stats = new RunStats({ ...stats, chunkCount: chunks.length })
+        if (stopHere()) return
         stage = "extract"
         const extractStarted = Date.now()
-        const outcomes = yield* Effect.forEach(
+        const outcomes: Array<ChunkActivityOutcome> = yield* Effect.forEach(
           chunks,
           (chunk) =>
-            activity(
-              `extract/${chunk.index}`,
-              ChunkOutcomeSchema,
-              StageError,
-              pipeline.extractChunk(runId, chunk) as Effect.Effect<ChunkOutcome, typeof StageError.Type>
+            // once a stop is seen, no further activity starts
+            Effect.suspend((): Effect.Effect<
+              ChunkActivityOutcome,
+              typeof StageError.Type,
+              WorkflowEngine | WorkflowInstance
+            > =>
+              stopping ? Effect.succeed({ stopped: true }) : activity(
+                `extract/${chunk.index}`,
+                ChunkOutcomeSchema,
+                StageError,
+                unlessStopped(
+                  pipeline.extractChunk(runId, chunk) as Effect.Effect<ChunkOutcome, typeof StageError.Type>
+                )
+              )
             ),
           { concurrency: pipeline.chunksInFlight(config) }
         )
+        // a replay may find chunks journaled as stopped before the watcher has looked
+        if (outcomes.some((o) => "stopped" in o)) return void (stopped = true)
+        if (stopHere()) return
         const extraction: ExtractOutcome = yield* activity(
           "extract/complete",
           ExtractOutcomeSchema,
           StageError,
-          pipeline.completeExtraction(ctx, outcomes, Date.now() - extractStarted)
+          pipeline.completeExtraction(ctx, outcomes as ReadonlyArray<ChunkOutcome>, Date.now() - extractStarted)
         )
         stats = statsAfterExtraction(stats, extraction)
+        if (stopHere()) return
         stage = "resolve"
         const graphs = yield* activity("resolve", GraphsSchema, StageError, pipeline.resolveStage(ctx, extraction))
         stats = statsAfterResolution(stats, graphs.graph)
+        if (stopHere()) return
         stage = "render"
         yield* activity("render", Schema.Array(OutputFile), StageError, pipeline.renderStage(ctx, graphs))
       })
       const exit = yield* Effect.exit(stages)
+      yield* Fiber.interrupt(watcher)
       // A lock that could not be taken is not a failure of the run: report it as it is.
       if (Exit.isFailure(exit)) {
         const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
         if (failure?._tag === "RunLocked") return yield* failure
       }
       const end = exit as Exit.Exit<void, ExtractionError | PipelineError | StoreError>
-      return yield* activity(
+      const statsNow = () => new RunStats({ ...stats, durationMs: Date.now() - begun.startedAt })
+      const result = yield* activity(
         "end",
         ExtractionResult,
         ExtractionWorkflowError,
         Effect.suspend(() =>
-          pipeline.endRun(handle, end, new RunStats({ ...stats, durationMs: Date.now() - begun.startedAt }), stage)
-        ).pipe(Effect.map(toResult))
+          stopped && Exit.isSuccess(end)
+            ? pipeline.interruptRun(handle, statsNow(), stage).pipe(Effect.map(toResult))
+            : pipeline.endRun(handle, end, statsNow(), stage).pipe(Effect.map(toResult))
+        )
       )
-    }
+      return yield* joinContext(result)
+    },
+    // the body holds the run in this process while it runs (RunPipelines.holding)
+    (body, payload) => Effect.flatMap(RunPipelines, (pipelines) => pipelines.holding(payload.runId, body))
   )
 )

@@ -115,6 +115,11 @@ export class RunPipelines extends Effect.Service<RunPipelines>()("RunPipelines",
     })
 
     const reopening = new Map<string, Effect.Semaphore>()
+    const semaphoreOf = (runId: string) => {
+      let semaphore = reopening.get(runId)
+      if (!semaphore) reopening.set(runId, semaphore = Effect.unsafeMakeSemaphore(1))
+      return semaphore
+    }
     /**
      * Runs `reopen` unless this process has the run open already; one at a
      * time per run (a resumed workflow's activities start together, and
@@ -123,14 +128,41 @@ export class RunPipelines extends Effect.Service<RunPipelines>()("RunPipelines",
     const ensureOpen = <E>(runId: string, reopen: Effect.Effect<unknown, E>): Effect.Effect<void, E> =>
       Effect.suspend(() => {
         if (store.isOpen(runId)) return Effect.void
-        let semaphore = reopening.get(runId)
-        if (!semaphore) reopening.set(runId, semaphore = Effect.unsafeMakeSemaphore(1))
-        return semaphore.withPermits(1)(
+        return semaphoreOf(runId).withPermits(1)(
           Effect.suspend(() => (store.isOpen(runId) ? Effect.void : Effect.asVoid(reopen)))
         )
       })
 
-    return { settingsFor, pipelineFor, ensureOpen } as const
+    const holders = new Map<string, number>()
+    /**
+     * Runs `self` as part of the run's workflow in this process (its body,
+     * or one of its activities). A process holds a run's lock only while
+     * something of the run's workflow runs in it: when the last of these
+     * ends and the run is still open (the workflow stopped here without
+     * ending the run: its shard moved to another runner, or the runner is
+     * draining), the run is closed, releasing its lock, so that the runner
+     * that carries on with the workflow can take it. Closing and reopening
+     * ({@link ensureOpen}) take turns on the run's semaphore.
+     */
+    const holding = <A, E, R>(runId: string, self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => void holders.set(runId, (holders.get(runId) ?? 0) + 1)),
+        () => self,
+        () =>
+          Effect.suspend(() => {
+            const left = (holders.get(runId) ?? 1) - 1
+            if (left > 0) return Effect.sync(() => void holders.set(runId, left))
+            holders.delete(runId)
+            if (!store.isOpen(runId)) return Effect.void
+            return semaphoreOf(runId).withPermits(1)(
+              Effect.suspend(() =>
+                holders.has(runId) || !store.isOpen(runId) ? Effect.void : store.closeRun(runId).pipe(Effect.ignore)
+              )
+            )
+          })
+      )
+
+    return { settingsFor, pipelineFor, ensureOpen, holding } as const
   })
 }) {}
 

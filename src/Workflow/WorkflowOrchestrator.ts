@@ -83,11 +83,12 @@ export interface WorkflowOrchestratorService {
   /** Where an execution is; `Running` also for one the engine has no result for yet. Fails with WorkflowError. */
   readonly poll: (executionId: ExecutionId) => Effect.Effect<ExecutionState, WorkflowError>
   /**
-   * Asks the engine to interrupt an execution (@effect/workflow's interrupt
-   * signal); its run then records `run.interrupted`. Known limit: the engine
-   * acts on the signal when the workflow next suspends, so a run whose
-   * activities are all under way can still finish (see docs/workflows.md).
-   * Fails with WorkflowError.
+   * Stops an execution: a running extraction sees the request within
+   * `STOP_POLL_MS` (src/Workflow/ExtractionWorkflow.ts), abandons the model
+   * requests in flight, starts no further activity, and records
+   * `run.interrupted` (status `interrupted`; its result says so); a
+   * suspended one is interrupted by the engine's own signal when it
+   * resumes. Returns once the request is stored. Fails with WorkflowError.
    */
   readonly interrupt: (executionId: ExecutionId) => Effect.Effect<void, WorkflowError>
   /** Resumes a suspended or interrupted execution. Fails with WorkflowError. */

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { createHash } from "node:crypto"
+import { contextProblem } from "../Domain/ContextGraph.js"
 import { parseDatabaseUrl } from "../Domain/DatabaseUrl.js"
 import { runIdOf } from "../Domain/Document.js"
 import { UsageError } from "../Domain/Errors.js"
@@ -34,6 +35,7 @@ import {
   RunStarted,
   WorkflowError
 } from "../Domain/Workflow.js"
+import { GraphStore, GraphStoreConfig } from "../Graph/GraphStore.js"
 import { Progress, ProgressSink } from "../Progress.js"
 import type { DatabaseInfo } from "../Sql/Database.js"
 import { migratedLayer } from "../Sql/Migrations.js"
@@ -49,7 +51,7 @@ import {
   readBatchState,
   writeBatchState
 } from "./BatchWorkflow.js"
-import { ExtractionPayload, ExtractionWorkflow, ExtractionWorkflowLayer } from "./ExtractionWorkflow.js"
+import { ExtractionPayload, ExtractionWorkflow, ExtractionWorkflowLayer, requestStop } from "./ExtractionWorkflow.js"
 import { RunnerSettings, RunPipelines } from "./RunPipelines.js"
 import { engineLayer } from "./WorkflowEngineLayer.js"
 import { type OrchestratorOptions, WorkflowOrchestrator } from "./WorkflowOrchestrator.js"
@@ -65,6 +67,9 @@ const make = Effect.gen(function*() {
   /** The workflow payload of one request: the document as DocumentReader would read it, the resolved config. */
   const payloadOf = (request: ExtractionRequest, batchId: string | null) =>
     Effect.gen(function*() {
+      // the context graph's name, refused as `--context` refuses it (before the run starts, not after)
+      const problem = request.context === null ? null : contextProblem(request.context)
+      if (problem !== null) return yield* new UsageError({ message: problem })
       const settings = yield* pipelines.settingsFor(request.options)
       const bytes = Buffer.from(request.document.text, "utf8")
       const sha256 = createHash("sha256").update(bytes).digest("hex")
@@ -122,8 +127,14 @@ const make = Effect.gen(function*() {
       Effect.provide(context)
     )
 
+  // a running extraction stops on its stop-request file (the engine's interrupt would wait for it to
+  // suspend, which a running extraction does not); the engine's interrupt still ends a suspended one
   const interrupt = (executionId: ExecutionId) =>
-    ExtractionWorkflow.interrupt(executionId).pipe(Effect.provide(context))
+    requestStop(store.outputDir, executionId).pipe(
+      Effect.mapError(engineFailure),
+      Effect.zipRight(ExtractionWorkflow.interrupt(executionId)),
+      Effect.provide(context)
+    )
   const resume = (executionId: ExecutionId) => ExtractionWorkflow.resume(executionId).pipe(Effect.provide(context))
 
   const executionOf = (runId: RunId) =>
@@ -199,7 +210,7 @@ const prettyCause = (cause: import("effect/Cause").Cause<unknown>): string => {
 /**
  * The services a process running workflows needs besides the engine: the
  * run store over `outputDir` (mirroring into the database as `extract`
- * does), quiet progress, the tokenizer and the pipelines.
+ * does), quiet progress, the tokenizer, the context graphs and the pipelines.
  */
 export const runServicesLayer = (
   options: OrchestratorOptions,
@@ -213,8 +224,10 @@ export const runServicesLayer = (
     )))
   )
   const progress = Progress.Default.pipe(Layer.provide(ProgressSink.stderr(true)))
+  // context graphs (issue 12): batches and runs with a context add their completed runs, as `--context` does
+  const graphs = GraphStore.Default.pipe(Layer.provide(GraphStoreConfig.layer(options.outputDir, { wait: true })))
   return RunPipelines.Default.pipe(
-    Layer.provideMerge(Layer.mergeAll(store, progress, Tokenizer.Default)),
+    Layer.provideMerge(Layer.mergeAll(store, progress, Tokenizer.Default, graphs)),
     Layer.provide(Layer.succeed(RunnerSettings, options.settings))
   )
 }

@@ -223,6 +223,31 @@ describe("progressAfter", () => {
     expect(p[3]).toBe(85)
   })
 
+  it("counts chunks extracted before chunking.complete (extract streams) once the chunk count is known", () => {
+    let state = initialProgress
+    const shown: Array<number> = []
+    for (
+      const r of [
+        event(1, "run.started"),
+        event(2, "chunk.extracted", { chunk: 0 }),
+        event(3, "chunk.extracted", { chunk: 1 }),
+        event(4, "chunking.complete", { chunkCount: 4 }),
+        event(5, "chunk.extracted", { chunk: 2 })
+      ]
+    ) {
+      const step = messagesOf(r, state)
+      state = step.progress
+      for (const m of step.messages) {
+        const data = /^data: (.*)$/m.exec(m)![1]!
+        if (/^event: progress$/m.test(m)) shown.push((JSON.parse(data) as { percent: number }).percent)
+        expect(data).not.toContain("chunksDone")
+      }
+    }
+    // 2 of 4 chunks done when the count arrives: 5 + 80 * 2/4; then 3 of 4
+    expect(shown).toEqual([0, 45, 65])
+    expect(state.done).toBe(3)
+  })
+
   it("a chunk.failed error counts as a finished chunk; other records do not move progress", () => {
     const state = progressAfter(progressAfter(initialProgress, event(1, "chunking.complete", { chunkCount: 2 }))!, {
       seq: 2,

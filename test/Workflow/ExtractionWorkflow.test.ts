@@ -99,8 +99,15 @@ describe("ExtractionWorkflow", () => {
       expect(metadata.status).toBe("completed")
       expect(metadata.outputs).toEqual(cliMetadata.outputs)
       expect(metadata.config).toEqual(cliMetadata.config)
-      const types = (m: { events: Array<{ type: string }> }) => m.events.map((e) => e.type)
+      // the stage events in the CLI's order; the per-chunk events the same set (extract streams, so its
+      // first chunk.extracted come before chunking.complete, while the workflow chunks first)
+      type Events = { events: Array<{ type: string; data: { chunk?: number } }> }
+      const types = (m: Events) => m.events.map((e) => e.type).filter((t) => t !== "chunk.extracted")
+      const perChunk = (m: Events) =>
+        m.events.filter((e) => e.type === "chunk.extracted").map((e) => e.data.chunk!).sort((a, b) => a - b)
       expect(types(metadata)).toEqual(types(cliMetadata))
+      expect(perChunk(metadata)).toEqual(Array.from({ length: result.stats.chunkCount }, (_, i) => i))
+      expect(perChunk(cliMetadata)).toEqual(perChunk(metadata))
       const started = metadata.events.find((e: { type: string }) => e.type === "run.started")
       expect(started.data.pid).toBe(process.pid)
       expect(started.data.executionId).toBe(again.executionId)

@@ -55,9 +55,14 @@ describe("extract <file> (nlp, end to end)", () => {
     expect(meta.stats.entityCount).toBeGreaterThan(20)
   })
 
-  it("records the stage events in order", () => {
+  it("records the stage events in order, and one chunk.extracted per chunk", () => {
     const meta = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
-    expect(meta.events.map((e: any) => e.type)).toEqual([
+    const perChunk = meta.events.filter((e: any) => e.type === "chunk.extracted")
+    expect(perChunk.map((e: any) => e.data.chunk).sort((a: number, b: number) => a - b)).toEqual(
+      Array.from({ length: meta.stats.chunkCount }, (_, i) => i)
+    )
+    expect(meta.stats.chunkCount).toBeGreaterThan(1)
+    expect(meta.events.filter((e: any) => e.type !== "chunk.extracted").map((e: any) => e.type)).toEqual([
       "run.created",
       "run.started",
       "chunking.complete",

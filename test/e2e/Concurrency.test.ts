@@ -58,8 +58,13 @@ describe("8 processes, 4 documents, one output directory", () => {
       const meta = JSON.parse(readFileSync(join(runDir, "metadata.json"), "utf8"))
       expect(meta.status).toBe("completed")
       const types: Array<string> = meta.events.map((e: any) => e.type)
-      // one creation, then each process's whole sequence, one after the other (the lock serialises them)
-      expect(types).toEqual(["run.created", ...STAGES, ...STAGES])
+      // one creation, then each process's whole sequence, one after the other (the lock serialises them);
+      // each sequence has one chunk.extracted per chunk between run.started and extraction.complete
+      expect(types.filter((t) => t !== "chunk.extracted")).toEqual(["run.created", ...STAGES, ...STAGES])
+      const second = types.lastIndexOf("run.started")
+      const perChunk = (from: number, to: number) => types.slice(from, to).filter((t) => t === "chunk.extracted")
+      expect(perChunk(0, second)).toHaveLength(meta.stats.chunkCount)
+      expect(perChunk(second, types.length)).toHaveLength(meta.stats.chunkCount)
       const pids = meta.events.filter((e: any) => e.type === "run.started").map((e: any) => e.data.pid).sort()
       const mine = procs.filter((_, i) => docs[Math.floor(i / 2)] === d).map((p) => p.child.pid).sort()
       expect(pids).toEqual(mine)
