@@ -38,10 +38,11 @@ export interface ExtractorShape {
    */
   readonly chunksInFlight?: (concurrency: number) => number
   /**
-   * True when `extract` runs outside this thread (the embedded extractor's
-   * worker threads); the llm extractor (a model server) counts as such too.
-   * The pipeline then lets the chunker run ahead of extraction in a fiber of
-   * its own, instead of pulling one chunk each time extraction takes one.
+   * True when the work of `extract` happens outside this thread (a model
+   * server for the llm extractor, worker threads for the embedded one). The
+   * pipeline then lets the chunker run ahead of extraction in a fiber of its
+   * own, giving the event loop a turn between chunks so answers are read,
+   * instead of pulling one chunk each time extraction takes one.
    */
   readonly offThread?: boolean
   /**

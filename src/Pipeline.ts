@@ -375,17 +375,18 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
             // an estimate from how far into the document this chunk reaches
             yield* progress.resized("extract", Math.max(produced, Math.round(produced * length / chunk.span.end)))
             yield* Queue.offer(toWrite, chunk)
-            // The chunker runs ahead on the thread that also reads the model's answers: let the event loop
-            // handle what has arrived between two chunks, or answers wait behind many chunks' worth of splitting.
-            if (extractor.kind === "llm") yield* yieldToEventLoop
+            // The chunker runs ahead on the thread that also reads the answers (a model's, a worker's): let
+            // the event loop handle what has arrived between two chunks, or answers wait behind many chunks'
+            // worth of splitting.
+            if (extractor.offThread === true) yield* yieldToEventLoop
           })
         ),
         Stream.concat(Stream.execute(chunkingDone)),
-        // A model's answers take far longer than splitting: the chunker runs ahead in a fiber of its own, so
-        // chunking completes (and every chunk file is written) however slowly the provider answers; so it
-        // does while worker threads extract (offThread). An extractor in this thread is paced by the same
-        // CPU, so it pulls chunks as it goes instead.
-        extractor.kind === "llm" || extractor.offThread === true ? Stream.buffer({ capacity: "unbounded" }) : identity,
+        // Extraction elsewhere (a model server, worker threads: offThread) takes longer than splitting: the
+        // chunker runs ahead in a fiber of its own, so chunking completes (and every chunk file is written)
+        // however slowly the answers come. An extractor in this thread is paced by the same CPU, so it pulls
+        // chunks as it goes instead.
+        extractor.offThread === true ? Stream.buffer({ capacity: "unbounded" }) : identity,
         Stream.mapEffect(
           (chunk) => extractChunk(ctx.runId, chunk).pipe(Effect.tap(() => progress.advanced("extract", ++extracted))),
           { concurrency: chunksInFlight(ctx.config) }

@@ -404,7 +404,7 @@ export const make = (options: LlmOptions) =>
       return { calls: 0, inputTokens: 0, cached } satisfies ExtractionPlan
     })
 
-    return Extractor.of({ kind: "llm", extract, plan, chunksInFlight: (n) => 2 * n })
+    return Extractor.of({ kind: "llm", extract, plan, chunksInFlight: (n) => 2 * n, offThread: true })
   })
 
 /** Options of {@link ground}. */
