@@ -18,10 +18,12 @@
  * Options: --cli-mb MB (BENCH_CLI_MB, 5.5), --runs N (BENCH_RUNS, 3).
  */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
-import { join, relative } from "node:path"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { cliEnv } from "../test/support/Cli.js"
+import { resultFiles, sha } from "../test/support/RunFiles.js"
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
 const SOTU = fileURLToPath(new URL("../../shared/data/sotu/", import.meta.url))
@@ -47,11 +49,7 @@ interface Run {
 }
 
 const once = (doc: string, out: string, workers: string | undefined): Run => {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith("OPENAI_") && !k.startsWith("EXTRACT_")) env[k] = v
-  }
-  if (workers !== undefined) env.EXTRACT_WORKERS = workers
+  const env = cliEnv(workers === undefined ? {} : { EXTRACT_WORKERS: workers })
   const started = performance.now()
   const r = spawnSync(
     "/usr/bin/time",
@@ -67,20 +65,6 @@ const once = (doc: string, out: string, workers: string | undefined): Run => {
     rssMb: num(/maxrss_kb=(\d+)/) / 1024,
     runDir: r.stdout.trim().split("\n").at(-1)!.split("\t")[1]!
   }
-}
-
-/** Every file of a run directory but its timings (metadata.json, journal.jsonl). */
-const contents = (dir: string) => {
-  const out = new Map<string, Buffer>()
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name)
-      if (statSync(p).isDirectory()) walk(p)
-      else if (name !== "metadata.json" && name !== "journal.jsonl") out.set(relative(dir, p), readFileSync(p))
-    }
-  }
-  walk(dir)
-  return out
 }
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -101,10 +85,10 @@ export const benchCli = (mb: number, runs: number) => {
       return { mode: m.name, runs: rs }
     })
     const [a, b] = [results[0]!.runs[0]!.runDir, results[1]!.runs[0]!.runDir]
-    const ca = contents(a)
-    const cb = contents(b)
-    const differing = [...new Set([...ca.keys(), ...cb.keys()])].filter((k) =>
-      !ca.get(k)?.equals(cb.get(k) ?? Buffer.alloc(0))
+    const fa = new Set(resultFiles(a))
+    const fb = new Set(resultFiles(b))
+    const differing = [...new Set([...fa, ...fb])].filter((f) =>
+      !fa.has(f) || !fb.has(f) || sha(join(a, f)) !== sha(join(b, f))
     )
     const figures = results.map((r) => {
       const wallMs = median(r.runs.map((x) => x.wallMs))

@@ -14,6 +14,18 @@ export interface CliResult {
 }
 
 /**
+ * The environment a CLI under test runs with: this process's, minus any
+ * OpenAI and EXTRACT_ settings (so the machine's own do not leak in), plus `extra`.
+ */
+export const cliEnv = (extra: Record<string, string> = {}): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith("OPENAI_") && !k.startsWith("EXTRACT_")) env[k] = v
+  }
+  return { ...env, ...extra }
+}
+
+/**
  * Runs `extract` with `args`. The environment is the test's, minus any
  * OpenAI settings, plus `env`.
  */
@@ -22,13 +34,9 @@ export const runCli = (
   options: { readonly env?: Record<string, string>; readonly input?: string | Buffer; readonly cwd?: string } = {}
 ) =>
   new Promise<CliResult>((resolve, reject) => {
-    const env: Record<string, string> = {}
-    for (const [k, v] of Object.entries(process.env)) {
-      if (v !== undefined && !k.startsWith("OPENAI_") && !k.startsWith("EXTRACT_")) env[k] = v
-    }
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...env, ...options.env },
+      env: cliEnv(options.env),
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stdout = ""
@@ -59,13 +67,9 @@ export const startCli = (
   args: ReadonlyArray<string>,
   options: { readonly env?: Record<string, string>; readonly cwd?: string; readonly input?: string | Buffer } = {}
 ): RunningCli => {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith("OPENAI_") && !k.startsWith("EXTRACT_")) env[k] = v
-  }
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...env, ...options.env },
+    env: cliEnv(options.env),
     stdio: ["pipe", "pipe", "pipe"]
   })
   let stdout = ""
