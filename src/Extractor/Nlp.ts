@@ -22,6 +22,7 @@ import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { statSync } from "node:fs"
@@ -143,11 +144,16 @@ export const pooledLayer = (workers: number) =>
   Layer.scoped(
     Extractor,
     Effect.gen(function*() {
-      const pool = yield* Worker.makePoolSerialized<ExtractChunk>({ size: workers, concurrency: 8 })
+      // The pool is made in the background: making it waits until a worker has loaded its model and lexicon
+      // (about 0.6 s), and this thread reads and chunks the document meanwhile instead of waiting.
+      const pool = Fiber.join(
+        yield* Effect.forkScoped(Worker.makePoolSerialized<ExtractChunk>({ size: workers, concurrency: 8 }))
+      )
       yield* Effect.logDebug(`nlp extractor: ${workers} worker thread${workers === 1 ? "" : "s"}`)
       return Extractor.of({
         kind: "nlp",
-        extract: (chunk: Chunk) => Effect.orDie(pool.executeEffect(new ExtractChunk({ chunk }))),
+        extract: (chunk: Chunk) =>
+          Effect.orDie(Effect.flatMap(pool, (workers) => workers.executeEffect(new ExtractChunk({ chunk })))),
         harmonize: harmonizeTypes,
         chunksInFlight: () => workers * 8,
         offThread: true
