@@ -54,6 +54,64 @@ interface Unit {
   readonly paragraphStart: boolean
   /** Tokens of the whole paragraph this unit opens (0 unless paragraphStart). */
   readonly paragraphTokens: number
+  /**
+   * Tokens of the text from the previous unit's end to this unit's end
+   * (the gap between them, then this unit), as they count inside a chunk
+   * that holds both; -1 when that count is not additive ({@link joinedTokens}).
+   */
+  readonly joined: number
+}
+
+/** A character o200k's pre-tokenizer may join to line breaks after it (its `[^\s\p{L}\p{N}]+[\r\n/]*` alternative). */
+const PUNCTUATION_END = /[^\s\p{L}\p{N}]$/u
+const FIRST_SPACE = /\s/u
+
+/**
+ * Tokens of `text.slice(gapStart, end)` — a gap of whitespace, then a unit
+ * `[start, end)` that starts and ends with non-whitespace — counted so that
+ * a chunk's exact count is the sum of its first unit's tokens and its
+ * other units' joined tokens, without counting the chunk's text again.
+ *
+ * Why it is exact: `o200k_base` counts the byte-pair tokens of the pieces
+ * its pre-tokenizer regex cuts (gpt-tokenizer's `countNative`), and a piece
+ * never crosses the start of whitespace unless it is a run of punctuation
+ * followed by line breaks. So when the previous unit does not end in such
+ * a character before a line break, the chunk's text is cut at the unit's
+ * start exactly as `gap + unit` alone is cut, and counts add. Likewise
+ * `gap + unit` cuts at the end of the unit's first word `w` when `w` does
+ * not end in punctuation before a line break, so
+ * `count(gap + unit) = count(unit) + count(gap + w) - count(w)`: two counts
+ * of a word instead of one of the unit. Returns -1 where either condition
+ * fails (an empty gap, as between two pieces of one cut word, or a
+ * punctuation run before a line break): the caller then counts the slice.
+ */
+const joinedTokens = (
+  text: string,
+  gapStart: number,
+  start: number,
+  end: number,
+  tokens: number,
+  count: (text: string) => number
+): number => {
+  if (gapStart >= start) return -1
+  const gapFirst = text.charCodeAt(gapStart)
+  if (
+    (gapFirst === 0x0a || gapFirst === 0x0d) && PUNCTUATION_END.test(text.slice(Math.max(0, gapStart - 2), gapStart))
+  ) {
+    return -1
+  }
+  const body = text.slice(start, Math.min(end, start + 256))
+  const space = body.search(FIRST_SPACE)
+  if (space < 0 && end - start > 256) return count(text.slice(gapStart, end))
+  const wordEnd = space < 0 ? end : start + space
+  if (wordEnd < end) {
+    const after = text.charCodeAt(wordEnd)
+    if ((after === 0x0a || after === 0x0d) && PUNCTUATION_END.test(text.slice(Math.max(start, wordEnd - 2), wordEnd))) {
+      return count(text.slice(gapStart, end))
+    }
+  }
+  const word = text.slice(start, wordEnd)
+  return tokens + count(text.slice(gapStart, start) + word) - count(word)
 }
 
 export class Chunker extends Effect.Service<Chunker>()("Chunker", {
@@ -240,8 +298,15 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
           sentences: last - first
         }, { disableValidation: true })
       // Exact token count of units [from, to) as one slice of the document.
-      const exact = (first: number, last: number) =>
-        tokenizer.count(text.slice(units[first]!.start, units[last - 1]!.end))
+      const exact = (first: number, last: number) => {
+        let n = units[first]!.tokens
+        for (let i = first + 1; i < last; i++) {
+          const joined = units[i]!.joined
+          if (joined < 0) return tokenizer.count(text.slice(units[first]!.start, units[last - 1]!.end))
+          n += joined
+        }
+        return n
+      }
 
       /** Packs the units read so far; with `final` false, stops at the first chunk that more text could change. */
       const pack = function*(final: boolean): Generator<Chunk, void, undefined> {
@@ -298,7 +363,16 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
             tokens: tokenizer.count(text.slice(p.start, p.end))
           }))
           for (const p of pieces) {
-            units.push({ start: p.start, end: p.end, tokens: p.tokens, paragraphStart: false, paragraphTokens: 0 })
+            const previous = units.length > 0 ? units[units.length - 1]!.end : -1
+            const joined = previous < 0 ? -1 : joinedTokens(text, previous, p.start, p.end, p.tokens, tokenizer.count)
+            units.push({
+              start: p.start,
+              end: p.end,
+              tokens: p.tokens,
+              paragraphStart: false,
+              paragraphTokens: 0,
+              joined
+            })
             paragraphTokens += p.tokens
           }
         }

@@ -26,8 +26,9 @@ export class SentenceSplitter extends Effect.Service<SentenceSplitter>()("Senten
     /**
      * Sentence ranges of `text`, in order, non-overlapping, each trimmed of
      * whitespace; whitespace-only text gives none. Never fails: if the
-     * tokenizer's output does not reassemble `text`, the whole trimmed text is
-     * returned as one sentence.
+     * tokenizer's tokens do not spell `text` out at the offsets rebuilt from
+     * them, the whole trimmed text is returned as one sentence (the chunker
+     * then cuts it at whitespace).
      */
     const split = (text: string): Array<SentenceRange> => {
       const whole = trimRange(text, 0, text.length)
@@ -40,10 +41,11 @@ export class SentenceSplitter extends Effect.Service<SentenceSplitter>()("Senten
       for (let i = 0; i < values.length; i++) {
         pos += spaces[i]!.length
         tokenStart[i] = pos
+        // offsets are only trusted while the tokens spell the text out (see WinkNlp.ts UNTOKENIZED_SPACE)
+        if (!text.startsWith(values[i]!, pos)) return [whole]
         pos += values[i]!.length
       }
       tokenStart[values.length] = pos
-      if (pos > text.length) return [whole]
       const out: Array<SentenceRange> = []
       doc.sentences().each((sentence: any) => {
         const [first, last] = sentence.out(its.span) as unknown as [number, number]

@@ -18,6 +18,20 @@ import winkNLP from "wink-nlp"
 import asHelpers from "wink-nlp/src/as.js"
 import itsHelpers from "wink-nlp/src/its.js"
 
+/**
+ * Whitespace that wink-nlp's tokenizer drops instead of keeping it in a
+ * token's `precedingSpaces`: vertical tab, form feed, and Unicode spaces
+ * and separators (found by reading every BMP code point between words,
+ * after a period and between spaces, wink-nlp 2.x with
+ * wink-eng-lite-web-model 1.8). After one of them, offsets rebuilt from
+ * `precedingSpaces` and `value` fall short of the text by one unit, and
+ * every later span would be shifted (a form feed from a PDF's page break
+ * made "Charles Babbage" come out as "\f\f\f\fCharles Bab"). Each is one
+ * UTF-16 unit and reads as a space to us, so {@link historyFree} readers
+ * see a plain space in its place: same length, same offsets.
+ */
+export const UNTOKENIZED_SPACE = /[\v\f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g
+
 /** A wink-nlp reader whose results depend on the text it is given alone. */
 export interface WinkReader {
   readonly readDoc: (text: string) => any
@@ -34,7 +48,9 @@ const REBUILD_AFTER = 500_000
 
 /**
  * A wink-nlp instance over `pipe` whose `readDoc` forgets, before each
- * document, the out-of-vocabulary words earlier documents added.
+ * document, the out-of-vocabulary words earlier documents added, and reads
+ * {@link UNTOKENIZED_SPACE} characters as spaces, so that the tokens'
+ * `precedingSpaces` and `value` rebuild the text's offsets exactly.
  *
  * Why: wink's tokenizer keeps every word it meets in the model's lexeme
  * table, and a string found there is no longer split (after "America's" has
@@ -82,7 +98,7 @@ export const historyFree = (pipe: ReadonlyArray<string>): WinkReader & { readonl
       for (let i = state.forgotten; i < list.length; i++) lexeme.hash[list[i]!] = undefined as unknown as number
       state.forgotten = list.length
     }
-    return state.nlp.readDoc(text)
+    return state.nlp.readDoc(text.replace(UNTOKENIZED_SPACE, " "))
   }
   return { readDoc, its: state.nlp.its, as: state.nlp.as }
 }

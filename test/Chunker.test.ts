@@ -142,6 +142,106 @@ layer(Layer.merge(Chunker.Default, Tokenizer.Default))("Chunker", (it) => {
       expect(read).toBeLessThan(text.length / 100)
     }))
 
+  it.effect("counts every chunk's tokens exactly, also where pieces of the tokenizer could join across sentences", () =>
+    Effect.gen(function*() {
+      const chunker = yield* Chunker
+      const tokenizer = yield* Tokenizer
+      // Sentence ends before line breaks (".\n", "\"\n": one o200k piece), runs of spaces, tabs, CRLF, digits,
+      // contractions, emoji, combining marks, words longer than the budget (cut between code points).
+      const pieces = [
+        "The",
+        "the",
+        "Mr.",
+        "U.S.",
+        "1843",
+        "12,345",
+        "don't",
+        "I'm",
+        "(",
+        ")",
+        "\"",
+        "'",
+        "—",
+        "...",
+        ".",
+        "!",
+        "?",
+        ",",
+        ";",
+        "/",
+        "😀",
+        "Émile",
+        "naïve",
+        "e\u0301",
+        "日本語",
+        "Ada",
+        "Lovelace",
+        "\n",
+        "\r\n",
+        "\n\n",
+        "  ",
+        " ",
+        "\t",
+        "\u2028",
+        "\f",
+        "\u00a0",
+        " \n",
+        ".\n",
+        "\"\n",
+        "x".repeat(30),
+        "http://a.b/c",
+        "$5"
+      ]
+      let seed = 7
+      const next = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n
+      let checked = 0
+      for (let k = 0; k < 60; k++) {
+        let text = ""
+        while (text.length < 1500) text += pieces[next(pieces.length)] + (next(3) === 0 ? " " : "")
+        for (const [size, overlap] of [[16, 0], [40, 8], [100, 20]] as const) {
+          for (const c of yield* chunker.chunk(doc(text), { size, overlap })) {
+            expect(c.tokens, JSON.stringify(c.span.text)).toBe(tokenizer.count(c.span.text))
+            checked++
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(3000)
+      // A sentence whose first word is punctuation before a line break: o200k cuts " “\n" and "“\n" differently.
+      const quoted = Array.from(
+        { length: 40 },
+        (_, i) => `He said ${i} things. “\nNext word ${i}. -\r\nThen more. !)\nOk.`
+      )
+        .join(" ")
+      for (const c of yield* chunker.chunk(doc(quoted), { size: 48, overlap: 0 })) {
+        expect(c.tokens, JSON.stringify(c.span.text)).toBe(tokenizer.count(c.span.text))
+      }
+      // and real prose, at the llm bench's and the default budgets
+      const dir = `${SHARED}/data/sotu`
+      const text = ["2009_barack_obama_d.txt", "1941_franklin_d_roosevelt_d.txt", "1862_abraham_lincoln_r.txt"]
+        .map((f) => readFileSync(`${dir}/${f}`, "utf8")).join("\n\n")
+      for (const [size, overlap] of [[600, 0], [1200, 100]] as const) {
+        const chunks = yield* chunker.chunk(doc(text), { size, overlap })
+        expect(chunks.length).toBeGreaterThan(10)
+        for (const c of chunks) expect(c.tokens).toBe(tokenizer.count(c.span.text))
+      }
+    }))
+
+  it.effect("loses no text after whitespace wink-nlp drops (form feeds, line separators)", () =>
+    Effect.gen(function*() {
+      const chunker = yield* Chunker
+      const sentence = (i: number) => `Sentence number ${i} names Ada Lovelace and Charles Babbage in London.`
+      const breaks = ["\f", "\f\f\f\f", "\u2028", "\ufeff", "\u3000", " "]
+      const text = Array.from({ length: 80 }, (_, i) => sentence(i) + breaks[i % breaks.length]).join("")
+      const chunks = yield* chunker.chunk(doc(text), { size: 64, overlap: 0 })
+      // every word is in a chunk, and no chunk starts or ends inside a word
+      const covered = new Uint8Array(text.length)
+      for (const c of chunks) {
+        covered.fill(1, c.span.start, c.span.end)
+        expect(c.span.text).toMatch(/^Sentence number \d+ .*London\.$/su)
+      }
+      for (let i = 0; i < text.length; i++) if (!/\s/u.test(text[i]!)) expect(covered[i], `offset ${i}`).toBe(1)
+    }))
+
   it.effect("cuts text without sentence ends into pieces of at most MAX_SENTENCE before counting tokens", () =>
     Effect.gen(function*() {
       const chunker = yield* Chunker

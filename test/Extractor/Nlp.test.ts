@@ -131,6 +131,28 @@ layer(Nlp.layer)("NlpExtractor", (it) => {
       }
     }))
 
+  it.effect("grounds names after whitespace wink-nlp drops (form feeds, line separators, ideographic spaces)", () =>
+    Effect.gen(function*() {
+      const extractor = yield* Extractor
+      // a PDF's page break, a Word line separator, a BOM inside concatenated files, an ideographic space
+      for (const space of ["\f\f\f\f", "\u2028", "\ufeff", "\u3000", "\v", "\u2000"]) {
+        const text =
+          `Ada Lovelace met Charles Babbage in London.${space}Charles Babbage built the Analytical Engine in London.`
+        const x = yield* extractor.extract(chunkOf(text))
+        const names = x.mentions.map((m) => m.span.text)
+        expect(names, JSON.stringify(space)).toEqual(
+          expect.arrayContaining(["Ada Lovelace", "Charles Babbage", "Analytical Engine", "London"])
+        )
+        const cps = Array.from(text)
+        for (const m of x.mentions) {
+          expect(cps.slice(m.span.start, m.span.end).join("")).toBe(m.span.text)
+          // whole words: nothing starts or ends inside one (the shifted offsets gave "\f\f\f\fCharles Bab")
+          expect(m.span.text).toMatch(/^\p{Lu}[\p{L} .]*\p{L}$/u)
+        }
+        expect(names.filter((n) => n === "Charles Babbage").length).toBe(2)
+      }
+    }))
+
   it.effect("counts characters outside the BMP inside the chunk as one code point each", () =>
     Effect.gen(function*() {
       const extractor = yield* Extractor

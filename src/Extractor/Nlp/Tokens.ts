@@ -65,8 +65,10 @@ const isUpper = (v: string) => {
 
 /**
  * Tokenizes `text` (one chunk) with wink-nlp. wink's tokenizer is lossless
- * (each token keeps its preceding whitespace), so offsets are exact; if they
- * ever fail to reassemble the text, no tokens are returned.
+ * (each token keeps its preceding whitespace; the whitespace it would drop
+ * is read as spaces, WinkNlp.ts `UNTOKENIZED_SPACE`), so offsets are exact;
+ * each token is checked against the text at its offset, and if one is not
+ * there, no tokens are returned.
  *
  * Hyphenated names that wink splits ("ITAR - TASS", "D - Ariz .",
  * "Bosnia - Herzegovina", "al - Assad") are re-joined when both sides are
@@ -91,9 +93,10 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
   for (let i = 0; i < n; i++) {
     at += spaces[i]!.length
     starts[i] = at
+    // a token that is not the text at its offset would ground mentions on the wrong characters: find none
+    if (!text.startsWith(values[i]!, at)) return { tokens: [], entities: [], sentences: [] }
     at += values[i]!.length
   }
-  if (at > text.length) return { tokens: [], entities: [], sentences: [] }
 
   const tokens: Array<Token & { entity: string }> = []
   const make = (
