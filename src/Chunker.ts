@@ -52,7 +52,7 @@ interface Unit {
   readonly tokens: number
   /** First unit of a paragraph. */
   readonly paragraphStart: boolean
-  /** Tokens of the whole paragraph this unit opens (0 unless paragraphStart). */
+  /** Tokens of the whole paragraph this unit opens (0 unless paragraphStart; -1 while that paragraph is being read). */
   readonly paragraphTokens: number
   /**
    * Tokens of the text from the previous unit's end to this unit's end
@@ -134,11 +134,15 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
       return out
     }
 
-    /** Sentences of one paragraph (document UTF-16 ranges), reading long paragraphs window by window. */
-    const sentencesOf = (text: string, para: SentenceRange): Array<SentenceRange> => {
-      const out: Array<SentenceRange> = []
+    /**
+     * Sentences of one paragraph (document UTF-16 ranges), window by window:
+     * one array per window of at most {@link WINDOW} units read, so that a
+     * long paragraph is chunked as it is read.
+     */
+    const sentencesOf = function*(text: string, para: SentenceRange): Generator<Array<SentenceRange>, void, undefined> {
       let pos = para.start
       while (pos < para.end) {
+        const out: Array<SentenceRange> = []
         const windowEnd = Math.min(para.end, pos + WINDOW)
         const found = splitter.split(text.slice(pos, windowEnd)).map((s) => ({
           start: s.start + pos,
@@ -164,8 +168,8 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
           pos = found[found.length - 1]!.start
         }
         while (pos < para.end && /\s/u.test(text[pos]!)) pos++
+        yield out
       }
-      return out
     }
 
     /**
@@ -278,9 +282,12 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
      *
      * A chunk is yielded once every unit that could change it is known: the
      * packing decision for a chunk looks at most at the first unit that does
-     * not fit and at that unit's whole paragraph, and paragraphs are read
-     * whole, so the chunks are exactly those of reading the whole document
-     * first.
+     * not fit and, when that unit opens a paragraph, at that paragraph's
+     * whole token count. Paragraphs are read window by window
+     * ({@link WINDOW}), and a decision that needs the count of a paragraph
+     * still being read waits for its end, so the chunks are exactly those of
+     * reading the whole document first, and a document on one line streams
+     * as well as one with many paragraphs.
      */
     const chunksOf = function*(document: SourceDocument, options: ChunkOptions): Generator<Chunk, void, undefined> {
       const text = document.text
@@ -321,9 +328,13 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
               decided = true
               break
             }
-            if (next.paragraphStart && estimate >= size / 2 && estimate + 1 + next.paragraphTokens > size) {
-              decided = true
-              break
+            if (next.paragraphStart && estimate >= size / 2) {
+              // a paragraph still being read: whether it fits whole is not known yet
+              if (next.paragraphTokens < 0) return
+              if (estimate + 1 + next.paragraphTokens > size) {
+                decided = true
+                break
+              }
             }
             estimate += 1 + next.tokens
             to++
@@ -356,27 +367,36 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
       for (const para of paragraphs(text)) {
         const first = units.length
         let paragraphTokens = 0
-        for (const s of sentencesOf(text, para)) {
-          const tokens = tokenizer.count(text.slice(s.start, s.end))
-          const pieces = tokens <= size ? [{ ...s, tokens }] : splitLong(text, s, size).map((p) => ({
-            ...p,
-            tokens: tokenizer.count(text.slice(p.start, p.end))
-          }))
-          for (const p of pieces) {
-            const previous = units.length > 0 ? units[units.length - 1]!.end : -1
-            const joined = previous < 0 ? -1 : joinedTokens(text, previous, p.start, p.end, p.tokens, tokenizer.count)
-            units.push({
-              start: p.start,
-              end: p.end,
-              tokens: p.tokens,
-              paragraphStart: false,
-              paragraphTokens: 0,
-              joined
-            })
-            paragraphTokens += p.tokens
+        for (const sentences of sentencesOf(text, para)) {
+          for (const s of sentences) {
+            const tokens = tokenizer.count(text.slice(s.start, s.end))
+            const pieces = tokens <= size ? [{ ...s, tokens }] : splitLong(text, s, size).map((p) => ({
+              ...p,
+              tokens: tokenizer.count(text.slice(p.start, p.end))
+            }))
+            for (const p of pieces) {
+              const previous = units.length > 0 ? units[units.length - 1]!.end : -1
+              const joined = previous < 0 ? -1 : joinedTokens(text, previous, p.start, p.end, p.tokens, tokenizer.count)
+              // the paragraph's first unit: its paragraph's tokens are unknown (-1) until the paragraph is read
+              const opens = units.length === first
+              units.push({
+                start: p.start,
+                end: p.end,
+                tokens: p.tokens,
+                paragraphStart: opens,
+                paragraphTokens: opens ? -1 : 0,
+                joined
+              })
+              paragraphTokens += p.tokens
+            }
+          }
+          // chunks that do not depend on the rest of this paragraph go now (a one-line book streams too)
+          if (sentences.length > 0) {
+            options.onProgress?.(sentences[sentences.length - 1]!.end, text.length)
+            yield* pack(false)
           }
         }
-        if (units.length > first) units[first] = { ...units[first]!, paragraphStart: true, paragraphTokens }
+        if (units.length > first) units[first] = { ...units[first]!, paragraphTokens }
         options.onProgress?.(para.end, text.length)
         yield* pack(false)
       }

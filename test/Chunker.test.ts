@@ -126,6 +126,31 @@ layer(Layer.merge(Chunker.Default, Tokenizer.Default))("Chunker", (it) => {
       }
     }))
 
+  it.effect("emits the first chunk of a one-paragraph document after one window, not the whole paragraph", () =>
+    Effect.gen(function*() {
+      const chunker = yield* Chunker
+      const tokenizer = yield* Tokenizer
+      // a book on one line (no blank lines): it used to be split whole before its first chunk
+      const sentence = "Ada Lovelace wrote the first program. Charles Babbage built the engine. "
+      const text = sentence.repeat(8000)
+      let read = 0
+      const first = yield* Stream.runHead(chunker.stream(doc(text), {
+        size: 200,
+        overlap: 20,
+        onProgress: (done) => (read = done)
+      }))
+      expect(first._tag).toBe("Some")
+      expect(read).toBeGreaterThan(0)
+      expect(read).toBeLessThan(text.length / 10)
+      const chunks = yield* chunker.chunk(doc(text), { size: 200, overlap: 20 })
+      expect(chunks.length).toBeGreaterThan(100)
+      for (const c of chunks) {
+        expect(c.tokens).toBeLessThanOrEqual(200)
+        expect(c.tokens).toBe(tokenizer.count(c.span.text))
+        expect(c.span.text).toMatch(/^(?:Ada Lovelace|Charles Babbage) .*(?:engine|program)\.$/su)
+      }
+    }))
+
   it.effect("emits the first chunk before reading the rest of a long document", () =>
     Effect.gen(function*() {
       const chunker = yield* Chunker
