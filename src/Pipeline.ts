@@ -26,7 +26,15 @@ import { ExtractionError, type PipelineError, type StoreError } from "./Domain/E
 import type { ChunkExtraction, LlmUsage, Mention } from "./Domain/Extraction.js"
 import type { KnowledgeGraph, Resolution, ResolutionGraph } from "./Domain/Graph.js"
 import { isOutputFormat } from "./Domain/Output.js"
-import { emptyStats, LlmStats, resultAffectingConfig, type RunConfig, RunStats, type RunStatus } from "./Domain/Run.js"
+import {
+  emptyStats,
+  LlmStats,
+  type OutputFile,
+  resultAffectingConfig,
+  type RunConfig,
+  RunStats,
+  type RunStatus
+} from "./Domain/Run.js"
 import { Extractor, ExtractorEvents } from "./Extractor.js"
 import { buildGraphs } from "./GraphBuilder.js"
 import { type MergedExtraction, mergeExtractions } from "./MergeExtractions.js"
@@ -424,7 +432,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       ctx: RunContext,
       graphs: { readonly graph: KnowledgeGraph; readonly resolution: ResolutionGraph }
     ) {
-      // one file at a time: render, save, let go of its text (memory stays at the largest file)
+      // one file renders at a time, and its text is let go once written (memory stays at the two largest files)
       const planned = yield* renderer.plan(
         graphs.graph,
         graphs.resolution,
@@ -433,14 +441,21 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
       yield* progress.stageStarted("render", planned.length, "files")
       let done = 0
       let ms = 0
-      const files = yield* Effect.forEach(planned, (o) =>
-        elapsed(renderer.renderOne(o)).pipe(
-          Effect.flatMap(([content, t]) => {
-            ms += t
-            return store.saveOutput(ctx.runId, { type: o.type, path: o.path, content })
-          }),
-          Effect.tap(() => progress.advanced("render", ++done))
-        ))
+      // Each file is written (and flushed to disk) while the next one renders; the writes stay one at a time
+      // and in order, so metadata.json lists the outputs in the same order every run.
+      const files: Array<OutputFile> = []
+      let writing: Fiber.Fiber<OutputFile, StoreError> | undefined
+      for (const o of planned) {
+        const [content, t] = yield* elapsed(renderer.renderOne(o))
+        ms += t
+        if (writing !== undefined) files.push(yield* Fiber.join(writing))
+        writing = yield* Effect.fork(
+          store.saveOutput(ctx.runId, { type: o.type, path: o.path, content }).pipe(
+            Effect.tap(() => progress.advanced("render", ++done))
+          )
+        )
+      }
+      if (writing !== undefined) files.push(yield* Fiber.join(writing))
       const removed = yield* store.pruneOutputs(ctx.runId, files.map((f) => f.path))
       yield* store.emitEvent(ctx.runId, "rendering.complete", {
         files: files.map((f) => f.path),
