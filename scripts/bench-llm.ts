@@ -31,12 +31,13 @@
  * real text while the first requests are in flight.
  */
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { paragraphs } from "../test/support/Documents.js"
 import { startMockOpenAi } from "../test/support/MockOpenAi.js"
+import { sotuText } from "../test/support/Sotu.js"
 
 const arg = (name: string, env: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -60,16 +61,7 @@ if (!existsSync(BIN)) {
 const dir = mkdtempSync(join(tmpdir(), "bench-llm-"))
 const input = join(dir, "doc.txt")
 if (sotuMb > 0) {
-  const sotu = fileURLToPath(new URL("../../shared/data/sotu/", import.meta.url))
-  const parts: Array<Buffer> = []
-  let bytes = 0
-  for (const f of readdirSync(sotu).filter((f) => f.endsWith(".txt")).sort()) {
-    if (bytes >= sotuMb * 1e6) break
-    const b = readFileSync(join(sotu, f))
-    parts.push(b)
-    bytes += b.length
-  }
-  writeFileSync(input, parts.map((b) => b.toString("utf8")).join("\n\n"))
+  writeFileSync(input, sotuText({ from: "first", bytes: sotuMb * 1e6 }))
 } else writeFileSync(input, paragraphs(chunks))
 
 const loadAtStart = loadavg()[0]!

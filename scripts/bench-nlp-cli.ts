@@ -18,28 +18,17 @@
  * Options: --cli-mb MB (BENCH_CLI_MB, 5.5), --runs N (BENCH_RUNS, 3).
  */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { cliEnv } from "../test/support/Cli.js"
 import { resultFiles, sha } from "../test/support/RunFiles.js"
+import { sotuText } from "../test/support/Sotu.js"
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
-const SOTU = fileURLToPath(new URL("../../shared/data/sotu/", import.meta.url))
-
-/** The last State of the Union addresses in name order, joined, until they reach `mb` × 10^6 bytes. */
-export const lastSotu = (mb: number): Buffer => {
-  const parts: Array<Buffer> = []
-  let bytes = 0
-  for (const f of readdirSync(SOTU).filter((f) => f.endsWith(".txt")).sort().reverse()) {
-    if (bytes >= mb * 1e6) break
-    const b = readFileSync(join(SOTU, f))
-    parts.unshift(b)
-    bytes += b.length
-  }
-  return Buffer.concat(parts)
-}
+/** The last State of the Union addresses in name order, concatenated as they are, until they reach `mb` × 10^6 bytes. */
+export const lastSotu = (mb: number): Buffer => Buffer.from(sotuText({ from: "last", bytes: mb * 1e6, separator: "" }))
 
 interface Run {
   readonly wallMs: number

@@ -4,19 +4,15 @@
  * resumed runs must extract what one pass extracts).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { readdirSync, readFileSync } from "node:fs"
-import { join } from "node:path"
 import model from "wink-eng-lite-web-model"
 import winkNLP from "wink-nlp"
 import its from "wink-nlp/src/its.js"
 import { historyFree, UNTOKENIZED_SPACE, type WinkReader } from "../src/WinkNlp.js"
-import { SHARED } from "./support/Cli.js"
+import { sotuText } from "./support/Sotu.js"
 
 /** The last ten State of the Union addresses, cut into windows of about 2,000 characters at spaces. */
 const windows = (() => {
-  const dir = join(SHARED, "data/sotu")
-  const text = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort().slice(-10)
-    .map((f) => readFileSync(join(dir, f), "utf8")).join("\n\n")
+  const text = sotuText({ from: "last", files: 10 })
   const out: Array<string> = []
   for (let i = 0; i < text.length;) {
     let j = Math.min(text.length, i + 2000)

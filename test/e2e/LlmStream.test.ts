@@ -7,19 +7,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { runCli, SHARED } from "../support/Cli.js"
+import { runCli } from "../support/Cli.js"
 import { startMockOpenAi } from "../support/MockOpenAi.js"
+import { sotuText } from "../support/Sotu.js"
 
 describe("extract --extractor llm, streamed chunking", () => {
   it("sends the first request before chunking completes, and every chunk is asked exactly once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "extract-llm-stream-"))
-    const sotu = join(SHARED, "data/sotu")
     // about 600 KB of real prose: several hundred chunks at 600 tokens
-    let text = ""
-    for (const f of readdirSync(sotu).filter((f) => f.endsWith(".txt")).sort()) {
-      if (text.length > 600_000) break
-      text += readFileSync(join(sotu, f), "utf8") + "\n\n"
-    }
+    const text = sotuText({ from: "first", bytes: 600_000 })
     const input = join(dir, "sotu.txt")
     writeFileSync(input, text)
     const server = await startMockOpenAi({ latencyMs: 20, record: false })

@@ -3,24 +3,20 @@
  * issue 14): a run with workers writes the same bytes as a run in one thread.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { runCli, SHARED } from "../support/Cli.js"
+import { runCli } from "../support/Cli.js"
 import { resultFiles, sha } from "../support/RunFiles.js"
+import { sotuText } from "../support/Sotu.js"
 
 describe("extract --extractor nlp with worker threads", () => {
   it("writes byte-identical chunks, extractions and outputs to a single-threaded run", async () => {
     const dir = mkdtempSync(join(tmpdir(), "extract-workers-"))
     try {
       // the last six State of the Union addresses: about 300 KB, some 250 chunks at 200 tokens
-      const sotu = join(SHARED, "data/sotu")
       const doc = join(dir, "sotu.txt")
-      writeFileSync(
-        doc,
-        readdirSync(sotu).filter((f) => f.endsWith(".txt")).sort().slice(-6)
-          .map((f) => readFileSync(join(sotu, f), "utf8")).join("\n\n")
-      )
+      writeFileSync(doc, sotuText({ from: "last", files: 6 }))
       const args = (
         out: string
       ) => [doc, "--output-dir", join(dir, out), "--database", "none", "--chunk-size", "200", "--chunk-overlap", "20"]

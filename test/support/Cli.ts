@@ -4,7 +4,12 @@ import { fileURLToPath } from "node:url"
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url))
-export const SHARED = fileURLToPath(new URL("../../../shared", import.meta.url))
+/**
+ * The shared evaluation data and documents (`../shared/` beside the
+ * repository, read-only): `EXTRACT_SHARED_DIR` when set, for a clone kept
+ * elsewhere. Tests and benches that read real data need it.
+ */
+export const SHARED = process.env.EXTRACT_SHARED_DIR ?? fileURLToPath(new URL("../../../shared", import.meta.url))
 
 export interface CliResult {
   readonly code: number | null
