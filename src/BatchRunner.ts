@@ -157,7 +157,10 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
                   Effect.tap((plan) => reportPlan(settings, input, plan)),
                   Effect.as("completed" as const)
                 )
-                : pipeline.run(document, settings.config, { force: settings.force }).pipe(
+                : pipeline.run(document, settings.config, {
+                  force: settings.force,
+                  last: input === settings.files[settings.files.length - 1]
+                }).pipe(
                   Effect.tap((summary) => report(settings, input, summary)),
                   Effect.tap((summary) =>
                     graph === undefined ? Effect.void : addToGraph(graph.context, summary, settings.quiet)

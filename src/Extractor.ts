@@ -46,6 +46,14 @@ export interface ExtractorShape {
    */
   readonly offThread?: boolean
   /**
+   * Lets go of what the extractor holds for extracting (the embedded
+   * extractor's worker threads, with their models: about 150–250 MB of
+   * resident memory), when no more chunks will come for a while; the next
+   * `extract` takes it up again. The CLI calls it after the last document's
+   * extract stage, so resolving and rendering run without it. Never fails.
+   */
+  readonly release?: Effect.Effect<void>
+  /**
    * Optional document-level pass over all merged mentions of a document,
    * run once after every chunk is extracted (e.g. making a name's type agree
    * across chunks). Returns the mentions, same ids and spans, in the same

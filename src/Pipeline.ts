@@ -47,6 +47,12 @@ import { ExtractionRunService, type RunHandle } from "./Store/ExtractionRunServi
 export interface RunOptions {
   /** Re-run even if a completed run with the same config exists. */
   readonly force: boolean
+  /**
+   * No other document follows this one (the last input of `extract`): the
+   * extractor's `release` is called once its chunks are extracted, so the
+   * resolve and render stages run without the extractor's worker threads.
+   */
+  readonly last?: boolean
 }
 
 /** What a run ended as; printed per input by the CLI. */
@@ -618,6 +624,7 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
           onChunked: (chunkCount) => (stats = new RunStats({ ...stats, chunkCount }))
         })
         stats = statsAfterExtraction(stats, extraction)
+        if (options.last === true && extractor.release !== undefined) yield* extractor.release
         stage = "resolve"
         const graphs = yield* resolveStage(ctx, extraction)
         stats = statsAfterResolution(stats, graphs.graph)

@@ -20,11 +20,15 @@
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
+import type { WorkerError } from "@effect/platform/WorkerError"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import { statSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
@@ -105,7 +109,7 @@ export const layer = Layer.effect(Extractor, make).pipe(Layer.provide(WinkNlp.De
  * The worker thread's module: `dist/nlp-worker.js` next to the bundle's
  * chunks, or `Nlp/Worker.ts` when running from source (through tsx).
  */
-const spawnWorker = () => {
+const spawnWorker = (): WorkerThreads.Worker => {
   const fromSource = import.meta.url.endsWith(".ts")
   return fromSource
     ? new WorkerThreads.Worker(new URL("./Nlp/Worker.ts", import.meta.url), {
@@ -137,29 +141,58 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 768 }
  * order whatever order they come back in. A worker costs a model and lexicon
  * load (about 0.5 s of CPU, on its own core) and about 100 MB, so it pays
  * from about a megabyte of input ({@link POOL_MIN_BYTES}). The threads end
- * with the layer's scope. The pipeline keeps `workers × 8` chunks in flight
+ * with the layer's scope, or earlier with `release` (the next chunk starts
+ * them again). `spawn` starts one worker thread (tests count them). The pipeline keeps `workers × 8` chunks in flight
  * so that no worker waits for the next message.
  */
-export const pooledLayer = (workers: number) =>
+export const pooledLayer = (workers: number, spawn: (id: number) => WorkerThreads.Worker = spawnWorker) =>
   Layer.scoped(
     Extractor,
     Effect.gen(function*() {
-      // The pool is made in the background: making it waits until a worker has loaded its model and lexicon
-      // (about 0.6 s), and this thread reads and chunks the document meanwhile instead of waiting.
-      const pool = Fiber.join(
-        yield* Effect.forkScoped(Worker.makePoolSerialized<ExtractChunk>({ size: workers, concurrency: 8 }))
-      )
-      yield* Effect.logDebug(`nlp extractor: ${workers} worker thread${workers === 1 ? "" : "s"}`)
+      const layerScope = yield* Effect.scope
+      const workerContext = yield* Effect.context<Worker.WorkerManager | Worker.Spawner>()
+      const leasing = yield* Effect.makeSemaphore(1)
+      /** The pool in use, in a scope of its own that `release` closes; undefined when there is none. */
+      let current: {
+        readonly pool: Effect.Effect<Worker.SerializedWorkerPool<ExtractChunk>, WorkerError>
+        readonly scope: Scope.CloseableScope
+      } | undefined
+      /**
+       * The pool, made if there is none. It is made in the background: making it waits until a worker has
+       * loaded its model and lexicon (about 0.6 s), and this thread reads and chunks the document meanwhile.
+       */
+      const lease = leasing.withPermits(1)(Effect.suspend(() => {
+        if (current !== undefined) return Effect.succeed(current.pool)
+        return Effect.gen(function*() {
+          const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+          const making = Worker.makePoolSerialized<ExtractChunk>({ size: workers, concurrency: 8 }).pipe(
+            Scope.extend(scope),
+            Effect.provide(workerContext)
+          )
+          current = { pool: Fiber.join(yield* Effect.forkIn(making, scope)), scope }
+          yield* Effect.logDebug(`nlp extractor: ${workers} worker thread${workers === 1 ? "" : "s"}`)
+          return current.pool
+        })
+      }))
+      yield* lease
+      const release = leasing.withPermits(1)(Effect.suspend(() => {
+        const ending = current
+        current = undefined
+        return ending === undefined ? Effect.void : Scope.close(ending.scope, Exit.void)
+      }))
       return Extractor.of({
         kind: "nlp",
         extract: (chunk: Chunk) =>
-          Effect.orDie(Effect.flatMap(pool, (workers) => workers.executeEffect(new ExtractChunk({ chunk })))),
+          Effect.orDie(
+            lease.pipe(Effect.flatten, Effect.flatMap((pool) => pool.executeEffect(new ExtractChunk({ chunk }))))
+          ),
         harmonize: harmonizeTypes,
         chunksInFlight: () => workers * 8,
-        offThread: true
+        offThread: true,
+        release
       })
     })
-  ).pipe(Layer.provide(NodeWorker.layer(spawnWorker)))
+  ).pipe(Layer.provide(NodeWorker.layer(spawn)))
 
 /** Inputs of at least this many bytes (all files of one invocation) get a worker thread by default. */
 export const POOL_MIN_BYTES = 1024 * 1024
