@@ -429,7 +429,16 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
     const stream = (document: SourceDocument, options: ChunkOptions): Stream.Stream<Chunk> =>
       Stream.suspend(() => Stream.fromIteratorSucceed(chunksOf(document, options), 1))
 
-    return { chunk, stream } as const
+    return {
+      chunk,
+      stream,
+      /**
+       * Lets go of the sentence splitter's model (60 MB and more, loaded again
+       * by the next chunking), for when no document follows: the CLI calls it
+       * once its last document is chunked. Never throws.
+       */
+      release: splitter.release
+    } as const
   }),
   dependencies: [SentenceSplitter.Default, Tokenizer.Default]
 }) {}

@@ -49,8 +49,10 @@ export interface RunOptions {
   readonly force: boolean
   /**
    * No other document follows this one (the last input of `extract`): the
-   * extractor's `release` is called once its chunks are extracted, so the
-   * resolve and render stages run without the extractor's worker threads.
+   * chunker lets go of its sentence model once the document is chunked, and
+   * the extractor's `release` is called once its chunks are extracted, so
+   * the resolve and render stages run without either (or the extractor's
+   * worker threads).
    */
   readonly last?: boolean
 }
@@ -621,7 +623,10 @@ export class Pipeline extends Effect.Service<Pipeline>()("Pipeline", {
         // streamed: extraction starts on the first chunk while the rest is being split
         const { extraction } = yield* chunkAndExtract(ctx, {
           onExtracting: () => (stage = "extract"),
-          onChunked: (chunkCount) => (stats = new RunStats({ ...stats, chunkCount }))
+          onChunked: (chunkCount) => {
+            stats = new RunStats({ ...stats, chunkCount })
+            if (options.last === true) chunker.release()
+          }
         })
         stats = statsAfterExtraction(stats, extraction)
         if (options.last === true && extractor.release !== undefined) yield* extractor.release

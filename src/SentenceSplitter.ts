@@ -54,7 +54,11 @@ export class SentenceSplitter extends Effect.Service<SentenceSplitter>()("Senten
       })
       return out.length > 0 ? out : [whole]
     }
-    return { split } as const
+    return {
+      split,
+      /** Lets go of the sentence model until the next `split` (the CLI, once its last document is chunked). */
+      release: nlp.release
+    } as const
   }),
   dependencies: [WinkNlp.Default]
 }) {}

@@ -103,10 +103,19 @@ export const historyFree = (pipe: ReadonlyArray<string>): WinkReader & { readonl
   return { readDoc, its: state.nlp.its, as: state.nlp.as }
 }
 
+/** A reader that can let go of its model. */
+export interface ReleasableReader extends WinkReader {
+  /** Drops the model and vocabulary (60 MB and more); the next `readDoc` loads them again. */
+  readonly release: () => void
+}
+
 /** A {@link historyFree} reader built on its first `readDoc` (a model load costs about 150 ms and 60 MB). */
-const lazyReader = (pipe: ReadonlyArray<string>): WinkReader => {
+const lazyReader = (pipe: ReadonlyArray<string>): ReleasableReader => {
   let reader: WinkReader | undefined
-  return { readDoc: (text) => (reader ??= historyFree(pipe)).readDoc(text) }
+  return {
+    readDoc: (text) => (reader ??= historyFree(pipe)).readDoc(text),
+    release: () => void (reader = undefined)
+  }
 }
 
 export class WinkNlp extends Effect.Service<WinkNlp>()("WinkNlp", {
