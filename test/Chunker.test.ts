@@ -251,6 +251,19 @@ layer(Layer.merge(Chunker.Default, Tokenizer.Default))("Chunker", (it) => {
       }
     }))
 
+  it.effect("chunks the same after letting go of its sentence model (release), which the next chunking loads again", () =>
+    Effect.gen(function*() {
+      const chunker = yield* Chunker
+      const text = "Ada Lovelace wrote notes. Charles Babbage built engines.\n\n".repeat(40)
+      const shape = (cs: ReadonlyArray<{ span: { start: number; end: number }; tokens: number }>) =>
+        cs.map((c) => [c.span.start, c.span.end, c.tokens])
+      const before = yield* chunker.chunk(doc(text), { size: 64, overlap: 8 })
+      chunker.release()
+      const after = yield* chunker.chunk(doc(text), { size: 64, overlap: 8 })
+      expect(before.length).toBeGreaterThan(10)
+      expect(shape(after)).toEqual(shape(before))
+    }))
+
   it.effect("loses no text after whitespace wink-nlp drops (form feeds, line separators)", () =>
     Effect.gen(function*() {
       const chunker = yield* Chunker
