@@ -32,7 +32,9 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url))
 export const ENTRY_POINTS: Record<string, string> = {
   bin: "src/Launcher.ts",
   // the embedded extractor's worker thread (src/Extractor/Nlp.ts pooledLayer)
-  "nlp-worker": "src/Extractor/Nlp/Worker.ts"
+  "nlp-worker": "src/Extractor/Nlp/Worker.ts",
+  // the chunker's worker thread (src/Chunker/Threaded.ts)
+  "chunk-worker": "src/Chunker/Worker.ts"
 }
 
 /**

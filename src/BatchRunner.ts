@@ -7,6 +7,8 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import { Chunker } from "./Chunker.js"
+import * as Threaded from "./Chunker/Threaded.js"
 import { DocumentReader } from "./DocumentReader.js"
 import { ExitCode } from "./Domain/Errors.js"
 import { RunStats } from "./Domain/Run.js"
@@ -15,6 +17,8 @@ import { addRunsFromStore, describeAdd } from "./Graph/GraphCommands.js"
 import { GraphStore, GraphStoreConfig } from "./Graph/GraphStore.js"
 import { Pipeline, type RunSummary } from "./Pipeline.js"
 import { Progress, ProgressSink } from "./Progress.js"
+import { Renderer } from "./Renderer.js"
+import { Resolver } from "./Resolver.js"
 import type { ExtractSettings } from "./Settings.js"
 import { storeMirror } from "./Sql/StoreMirror.js"
 import { ExtractionRunService, RunStoreConfig, type RunStoreMirror } from "./Store/ExtractionRunService.js"
@@ -55,7 +59,9 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
           Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) => m.layerFromSettings(settings)))
         )
         : Layer.unwrapEffect(
-          Effect.promise(() => import("./Extractor/Nlp.js")).pipe(Effect.map((m) => m.layerFor(settings.files)))
+          Effect.promise(() => import("./Extractor/Nlp.js")).pipe(
+            Effect.map((m) => m.layerFor(settings.files, settings.maxInputBytes))
+          )
         )
       const storeConfig = (mirror: RunStoreMirror | undefined) =>
         RunStoreConfig.layer(settings.outputDir, {
@@ -76,8 +82,18 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
         wait: settings.wait,
         onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`))
       })))
-      return Layer.mergeAll(Pipeline.Default, DryRun.Default).pipe(
-        Layer.provideMerge(Layer.mergeAll(extractor, store, progress, graphs))
+      // With the embedded extractor in worker threads, the chunker works in a thread of its own too
+      // (Chunker/Threaded.ts): this thread then only writes files and joins results.
+      const chunker = settings.config.extractor === "llm" ? Chunker.Default : Layer.unwrapEffect(
+        Effect.promise(() => import("./Extractor/Nlp.js")).pipe(
+          Effect.flatMap((m) => m.workersFor(settings.files, settings.maxInputBytes)),
+          Effect.map((workers) => workers > 0 ? Threaded.layer() : Chunker.Default)
+        )
+      )
+      return Layer.mergeAll(Pipeline.DefaultWithoutDependencies, DryRun.DefaultWithoutDependencies).pipe(
+        Layer.provideMerge(
+          Layer.mergeAll(chunker, extractor, store, progress, graphs, Resolver.Default, Renderer.Default)
+        )
       )
     }
 

@@ -13,7 +13,7 @@
  * {@link historyFree}.
  */
 import * as Effect from "effect/Effect"
-import model from "wink-eng-lite-web-model"
+import type WinkModel from "wink-eng-lite-web-model"
 import winkNLP from "wink-nlp"
 import asHelpers from "wink-nlp/src/as.js"
 import itsHelpers from "wink-nlp/src/its.js"
@@ -75,9 +75,12 @@ const REBUILD_AFTER = 500_000
  * ("Invalid string length") after a few dozen instances.
  */
 let meta: unknown
-const metaCER = () => (meta ??= (model as any).metaCER())
 
-export const historyFree = (pipe: ReadonlyArray<string>): WinkReader & { readonly its: any; readonly as: any } => {
+/** The English model, as `import("wink-eng-lite-web-model")` gives it. */
+export type WinkModel = typeof WinkModel
+
+export const historyFree = (model: WinkModel, pipe: ReadonlyArray<string>): WinkReader => {
+  const metaCER = () => (meta ??= (model as any).metaCER())
   const build = () => {
     let core: any
     const nlp = winkNLP(
@@ -100,7 +103,7 @@ export const historyFree = (pipe: ReadonlyArray<string>): WinkReader & { readonl
     }
     return state.nlp.readDoc(text.replace(UNTOKENIZED_SPACE, " "))
   }
-  return { readDoc, its: state.nlp.its, as: state.nlp.as }
+  return { readDoc }
 }
 
 /** A reader that can let go of its model. */
@@ -110,18 +113,24 @@ export interface ReleasableReader extends WinkReader {
 }
 
 /** A {@link historyFree} reader built on its first `readDoc` (a model load costs about 150 ms and 60 MB). */
-const lazyReader = (pipe: ReadonlyArray<string>): ReleasableReader => {
+const lazyReader = (model: WinkModel, pipe: ReadonlyArray<string>): ReleasableReader => {
   let reader: WinkReader | undefined
   return {
-    readDoc: (text) => (reader ??= historyFree(pipe)).readDoc(text),
+    readDoc: (text) => (reader ??= historyFree(model, pipe)).readDoc(text),
     release: () => void (reader = undefined)
   }
 }
 
+/**
+ * The two readers. The model's module (3.8 MB of bundled JavaScript, about
+ * 0.3 s to compile and evaluate) is imported when this layer is built, not
+ * when this file is: the chunker's tag is imported by every run, and a run
+ * whose chunker and extractor work in worker threads never builds it.
+ */
 export class WinkNlp extends Effect.Service<WinkNlp>()("WinkNlp", {
-  sync: () => ({
+  effect: Effect.map(Effect.promise(() => import("wink-eng-lite-web-model")), ({ default: model }) => ({
     /** Tagging, for the embedded extractor. */
-    nlp: lazyReader(["sbd", "pos"]),
+    nlp: lazyReader(model, ["sbd", "pos"]),
     /**
      * Sentence boundaries only, for the chunker: without tagging `readDoc`
      * runs about 1.6× faster (6.2 vs 3.9 MB/s on State of the Union
@@ -129,9 +138,9 @@ export class WinkNlp extends Effect.Service<WinkNlp>()("WinkNlp", {
      * so a process that only chunks (the llm extractor, or the main thread
      * while worker threads extract) loads it once.
      */
-    sentencesOnly: lazyReader(["sbd"]),
+    sentencesOnly: lazyReader(model, ["sbd"]),
     /** wink-nlp's `its` and `as` helpers (the same objects every instance exposes). */
     its: itsHelpers as any,
     as: asHelpers as any
-  })
+  }))
 }) {}

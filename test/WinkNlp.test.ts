@@ -41,14 +41,14 @@ describe("historyFree", () => {
 
   it("gives each window the same tokens and tags whatever was read before it", () => {
     expect(windows.length).toBeGreaterThan(150)
-    const a = historyFree(["sbd", "pos"])
-    const b = historyFree(["sbd", "pos"])
-    const inOrder = read(a, a.its, forward)
-    const reversed = read(b, b.its, backward)
+    const a = historyFree(model, ["sbd", "pos"])
+    const b = historyFree(model, ["sbd", "pos"])
+    const inOrder = read(a, its, forward)
+    const reversed = read(b, its, backward)
     const differing = forward.filter((k) => inOrder.get(k) !== reversed.get(k))
     expect(differing).toEqual([])
     // and reading every window a second time gives what the first reading gave
-    const again = read(a, a.its, forward)
+    const again = read(a, its, forward)
     expect(forward.filter((k) => again.get(k) !== inOrder.get(k))).toEqual([])
   })
 
@@ -66,13 +66,13 @@ describe("historyFree", () => {
   })
 
   it("can build many readers (the model's metaCER text does not grow with each)", () => {
-    for (let i = 0; i < 12; i++) historyFree(["sbd"])
-    const r = historyFree(["sbd"])
+    for (let i = 0; i < 12; i++) historyFree(model, ["sbd"])
+    const r = historyFree(model, ["sbd"])
     expect(r.readDoc("One sentence. Another one.").sentences().length()).toBe(2)
   })
 
   it("reads the whitespace wink-nlp drops as spaces, so tokens rebuild the text's offsets", () => {
-    const reader = historyFree(["sbd"])
+    const reader = historyFree(model, ["sbd"])
     const plain = winkNLP(model, ["sbd"]) as unknown as WinkReader
     /** Each token with the offset rebuilt from the preceding spaces and values, and whether the text has it there. */
     const aligned = (r: WinkReader, text: string) => {

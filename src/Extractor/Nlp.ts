@@ -21,7 +21,6 @@
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
 import type { WorkerError } from "@effect/platform/WorkerError"
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
@@ -29,13 +28,13 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
-import { statSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import type { Chunk } from "../Domain/Chunk.js"
 import { ChunkExtraction, ExtractedRelation, Mention } from "../Domain/Extraction.js"
 import { CodePointIndex, shiftSpan } from "../Domain/Span.js"
 import { Extractor } from "../Extractor.js"
+import { configuredWorkers, inputBytes } from "../Threads.js"
 import { WinkNlp } from "../WinkNlp.js"
 import { harmonizeTypes } from "./Nlp/Consistency.js"
 import { type Found, recognize } from "./Nlp/Entities.js"
@@ -201,31 +200,19 @@ export const POOL_MIN_BYTES = 1024 * 1024
  * How many worker threads the embedded extractor uses for these input
  * files: `EXTRACT_WORKERS` when set (0 = none: extract in this thread);
  * otherwise, with two or more cores and {@link POOL_MIN_BYTES} or more of
- * input, one per core beyond the first, at most 3 (this thread chunks and
- * writes); else 0. Stdin (`-`) and files that cannot be stat'ed count as
- * empty (the reader reports them). Dies on a malformed EXTRACT_WORKERS.
+ * input, one per core beyond the first, at most 3; else 0. Input is counted
+ * by Threads.ts `inputBytes`: files over `maxBytes` (refused unread) and
+ * stdin count as empty. Dies on a malformed EXTRACT_WORKERS.
  */
-export const workersFor = (files: ReadonlyArray<string>): Effect.Effect<number> =>
-  Config.integer("EXTRACT_WORKERS").pipe(
-    Config.validate({ message: "EXTRACT_WORKERS must be 0 or more", validation: (n) => n >= 0 }),
-    Config.option,
-    Effect.orDie,
-    Effect.map(Option.getOrElse(() => {
+export const workersFor = (files: ReadonlyArray<string>, maxBytes = Infinity): Effect.Effect<number> =>
+  Effect.map(
+    configuredWorkers,
+    Option.getOrElse(() => {
       const cores = availableParallelism()
-      if (cores < 2) return 0
-      let bytes = 0
-      for (const f of files) {
-        if (f === "-") continue
-        try {
-          bytes += statSync(f).size
-        } catch {
-          // the reader reports it
-        }
-      }
-      return bytes >= POOL_MIN_BYTES ? Math.min(cores - 1, 3) : 0
-    }))
+      return cores >= 2 && inputBytes(files, maxBytes) >= POOL_MIN_BYTES ? Math.min(cores - 1, 3) : 0
+    })
   )
 
 /** The embedded extractor for these input files: in worker threads ({@link pooledLayer}) or in this one ({@link layer}). */
-export const layerFor = (files: ReadonlyArray<string>) =>
-  Layer.unwrapEffect(Effect.map(workersFor(files), (n) => (n > 0 ? pooledLayer(n) : layer)))
+export const layerFor = (files: ReadonlyArray<string>, maxBytes = Infinity) =>
+  Layer.unwrapEffect(Effect.map(workersFor(files, maxBytes), (n) => (n > 0 ? pooledLayer(n) : layer)))

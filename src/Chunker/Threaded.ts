@@ -1,0 +1,96 @@
+/**
+ * The {@link Chunker} in a worker thread of its own (`Chunker/Worker.ts`),
+ * for the embedded extractor's worker pool: the main thread then only
+ * writes files and joins results, while one thread chunks and others
+ * extract. On 5.5 MB of State of the Union prose the main thread was the
+ * bottleneck with the chunker on it (issue 14; `npm run bench:nlp`).
+ *
+ * The chunks are those of `Chunker.Default`: the worker runs the same
+ * policy (`Chunker.ts` `chunkDrafts`) on the same text, and this thread
+ * ties each draft to the document (`chunkOfDraft`), numbering them in
+ * order.
+ */
+import * as NodeWorker from "@effect/platform-node/NodeWorker"
+import * as Worker from "@effect/platform/Worker"
+import type { WorkerError } from "@effect/platform/WorkerError"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as WorkerThreads from "node:worker_threads"
+import { Chunker, chunkOfDraft, type ChunkOptions } from "../Chunker.js"
+import type { Chunk } from "../Domain/Chunk.js"
+import type { SourceDocument } from "../Domain/Document.js"
+import { ChunkText } from "./Protocol.js"
+
+/**
+ * The worker's module: `dist/chunk-worker.js` next to the bundle's chunks,
+ * or `Worker.ts` beside this file when running from source (through tsx).
+ * Its old generation is capped at 512 MiB: it holds the sentence model
+ * (about 60 MB), the tokenizer's ranks and one document's text.
+ */
+const spawnWorker = (): WorkerThreads.Worker => {
+  const resourceLimits = { maxOldGenerationSizeMb: 512 }
+  return import.meta.url.endsWith(".ts")
+    ? new WorkerThreads.Worker(new URL("./Worker.ts", import.meta.url), {
+      execArgv: ["--import", "tsx"],
+      resourceLimits
+    })
+    : new WorkerThreads.Worker(new URL("../chunk-worker.js", import.meta.url), { resourceLimits })
+}
+
+/**
+ * The Chunker with its work in one worker thread, started in the
+ * background when the layer is built (it loads its model while this thread
+ * reads the document) and ended with the layer's scope, or earlier by
+ * `release` (the next document starts it again). Documents chunk one after
+ * another in the worker, in the order they are asked for. `stream` emits
+ * each chunk as the worker decides it; `chunk` collects the stream. Neither
+ * fails: a worker that dies is a defect, as a bug in the in-thread chunker
+ * would be. `spawn` starts the thread (tests count them).
+ */
+export const layer = (spawn: (id: number) => WorkerThreads.Worker = spawnWorker): Layer.Layer<Chunker> =>
+  Layer.scoped(
+    Chunker,
+    Effect.gen(function*() {
+      const layerScope = yield* Effect.scope
+      const workerContext = yield* Effect.context<Worker.WorkerManager | Worker.Spawner>()
+      const leasing = yield* Effect.makeSemaphore(1)
+      type ChunkWorker = Worker.SerializedWorker<ChunkText>
+      let current:
+        | { readonly worker: Effect.Effect<ChunkWorker, WorkerError>; readonly scope: Scope.CloseableScope }
+        | undefined
+      const lease = leasing.withPermits(1)(Effect.suspend(() => {
+        if (current !== undefined) return Effect.succeed(current.worker)
+        return Effect.gen(function*() {
+          const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+          const making = Worker.makeSerialized<ChunkText>({}).pipe(Scope.extend(scope), Effect.provide(workerContext))
+          current = { worker: Fiber.join(yield* Effect.forkIn(making, scope)), scope }
+          return current.worker
+        })
+      }))
+      yield* lease
+      const stream = (document: SourceDocument, options: ChunkOptions): Stream.Stream<Chunk> =>
+        Stream.unwrap(Effect.map(Effect.flatten(lease), (worker) => {
+          let index = 0
+          const total = document.text.length
+          return worker.execute(new ChunkText({ text: document.text, size: options.size, overlap: options.overlap }))
+            .pipe(Stream.map((draft) => {
+              options.onProgress?.(draft.read, total)
+              return chunkOfDraft(document, index++, draft)
+            }))
+        })).pipe(Stream.orDie)
+      const chunk = Effect.fn("Chunker.chunk")(function*(document: SourceDocument, options: ChunkOptions) {
+        return Array.from(yield* Stream.runCollect(stream(document, options)))
+      })
+      const release = () => {
+        const ending = current
+        current = undefined
+        if (ending !== undefined) Effect.runFork(Scope.close(ending.scope, Exit.void))
+      }
+      return Chunker.make({ chunk, stream, release })
+    })
+  ).pipe(Layer.provide(NodeWorker.layer(spawn)))
