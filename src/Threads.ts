@@ -5,7 +5,11 @@
  */
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import { statSync } from "node:fs"
 
 /**
@@ -38,3 +42,38 @@ export const inputBytes = (files: ReadonlyArray<string>, maxBytes = Infinity): n
   }
   return bytes
 }
+
+/**
+ * A resource that is made in the background and can be let go between
+ * uses: worker threads, which take about 0.5 s to load their models.
+ * `start` begins making it without waiting (the caller does other work
+ * meanwhile); `get` waits for it, making it again if it was released;
+ * `release` ends it (its finalizers run, a thread terminates) until the
+ * next `get`. It is made in a scope of its own inside the caller's scope,
+ * which ends it at the latest. Failures of `make` come out of `get`.
+ */
+export const leased = <A, E, R>(make: Effect.Effect<A, E, R | Scope.Scope>) =>
+  Effect.gen(function*() {
+    const outer = yield* Effect.scope
+    const context = yield* Effect.context<Exclude<R, Scope.Scope>>()
+    const leasing = yield* Effect.makeSemaphore(1)
+    let current: { readonly value: Effect.Effect<A, E>; readonly scope: Scope.CloseableScope } | undefined
+    const lease = leasing.withPermits(1)(Effect.suspend(() => {
+      if (current !== undefined) return Effect.succeed(current.value)
+      return Effect.gen(function*() {
+        const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
+        const making = make.pipe(Scope.extend(scope), Effect.provide(context)) as Effect.Effect<A, E>
+        current = { value: Fiber.join(yield* Effect.forkIn(making, scope)), scope }
+        return current.value
+      })
+    }))
+    return {
+      start: Effect.asVoid(lease),
+      get: Effect.flatten(lease),
+      release: leasing.withPermits(1)(Effect.suspend(() => {
+        const ending = current
+        current = undefined
+        return ending === undefined ? Effect.void : Scope.close(ending.scope, Exit.void)
+      }))
+    } as const
+  })

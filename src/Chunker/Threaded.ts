@@ -12,18 +12,14 @@
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
-import type { WorkerError } from "@effect/platform/WorkerError"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as WorkerThreads from "node:worker_threads"
 import { Chunker, chunkOfDraft, type ChunkOptions } from "../Chunker.js"
 import type { Chunk } from "../Domain/Chunk.js"
 import type { SourceDocument } from "../Domain/Document.js"
+import { leased } from "../Threads.js"
 import { ChunkText } from "./Protocol.js"
 
 /**
@@ -56,25 +52,10 @@ export const layer = (spawn: (id: number) => WorkerThreads.Worker = spawnWorker)
   Layer.scoped(
     Chunker,
     Effect.gen(function*() {
-      const layerScope = yield* Effect.scope
-      const workerContext = yield* Effect.context<Worker.WorkerManager | Worker.Spawner>()
-      const leasing = yield* Effect.makeSemaphore(1)
-      type ChunkWorker = Worker.SerializedWorker<ChunkText>
-      let current:
-        | { readonly worker: Effect.Effect<ChunkWorker, WorkerError>; readonly scope: Scope.CloseableScope }
-        | undefined
-      const lease = leasing.withPermits(1)(Effect.suspend(() => {
-        if (current !== undefined) return Effect.succeed(current.worker)
-        return Effect.gen(function*() {
-          const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
-          const making = Worker.makeSerialized<ChunkText>({}).pipe(Scope.extend(scope), Effect.provide(workerContext))
-          current = { worker: Fiber.join(yield* Effect.forkIn(making, scope)), scope }
-          return current.worker
-        })
-      }))
-      yield* lease
+      const thread = yield* leased(Worker.makeSerialized<ChunkText>({}))
+      yield* thread.start
       const stream = (document: SourceDocument, options: ChunkOptions): Stream.Stream<Chunk> =>
-        Stream.unwrap(Effect.map(Effect.flatten(lease), (worker) => {
+        Stream.unwrap(Effect.map(thread.get, (worker) => {
           let index = 0
           const total = document.text.length
           return worker.execute(new ChunkText({ text: document.text, size: options.size, overlap: options.overlap }))
@@ -86,11 +67,8 @@ export const layer = (spawn: (id: number) => WorkerThreads.Worker = spawnWorker)
       const chunk = Effect.fn("Chunker.chunk")(function*(document: SourceDocument, options: ChunkOptions) {
         return Array.from(yield* Stream.runCollect(stream(document, options)))
       })
-      const release = () => {
-        const ending = current
-        current = undefined
-        if (ending !== undefined) Effect.runFork(Scope.close(ending.scope, Exit.void))
-      }
+      // called when a stream has ended (no chunking in flight): the thread ends in the background
+      const release = () => void Effect.runFork(thread.release)
       return Chunker.make({ chunk, stream, release })
     })
   ).pipe(Layer.provide(NodeWorker.layer(spawn)))

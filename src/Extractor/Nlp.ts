@@ -20,21 +20,16 @@
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
-import type { WorkerError } from "@effect/platform/WorkerError"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Scope from "effect/Scope"
 import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import type { Chunk } from "../Domain/Chunk.js"
 import { ChunkExtraction, ExtractedRelation, Mention } from "../Domain/Extraction.js"
 import { CodePointIndex, shiftSpan } from "../Domain/Span.js"
 import { Extractor } from "../Extractor.js"
-import { configuredWorkers, inputBytes } from "../Threads.js"
+import { configuredWorkers, inputBytes, leased } from "../Threads.js"
 import { WinkNlp } from "../WinkNlp.js"
 import { harmonizeTypes } from "./Nlp/Consistency.js"
 import { type Found, recognize } from "./Nlp/Entities.js"
@@ -148,47 +143,22 @@ export const pooledLayer = (workers: number, spawn: (id: number) => WorkerThread
   Layer.scoped(
     Extractor,
     Effect.gen(function*() {
-      const layerScope = yield* Effect.scope
-      const workerContext = yield* Effect.context<Worker.WorkerManager | Worker.Spawner>()
-      const leasing = yield* Effect.makeSemaphore(1)
-      /** The pool in use, in a scope of its own that `release` closes; undefined when there is none. */
-      let current: {
-        readonly pool: Effect.Effect<Worker.SerializedWorkerPool<ExtractChunk>, WorkerError>
-        readonly scope: Scope.CloseableScope
-      } | undefined
-      /**
-       * The pool, made if there is none. It is made in the background: making it waits until a worker has
-       * loaded its model and lexicon (about 0.6 s), and this thread reads and chunks the document meanwhile.
-       */
-      const lease = leasing.withPermits(1)(Effect.suspend(() => {
-        if (current !== undefined) return Effect.succeed(current.pool)
-        return Effect.gen(function*() {
-          const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
-          const making = Worker.makePoolSerialized<ExtractChunk>({ size: workers, concurrency: 8 }).pipe(
-            Scope.extend(scope),
-            Effect.provide(workerContext)
-          )
-          current = { pool: Fiber.join(yield* Effect.forkIn(making, scope)), scope }
-          yield* Effect.logDebug(`nlp extractor: ${workers} worker thread${workers === 1 ? "" : "s"}`)
-          return current.pool
-        })
-      }))
-      yield* lease
-      const release = leasing.withPermits(1)(Effect.suspend(() => {
-        const ending = current
-        current = undefined
-        return ending === undefined ? Effect.void : Scope.close(ending.scope, Exit.void)
-      }))
+      // Made in the background: making the pool waits until a worker has loaded its model and lexicon
+      // (about 0.6 s), and this thread reads and chunks the document meanwhile.
+      const pool = yield* leased(
+        Worker.makePoolSerialized<ExtractChunk>({ size: workers, concurrency: 8 }).pipe(
+          Effect.tap(() => Effect.logDebug(`nlp extractor: ${workers} worker thread${workers === 1 ? "" : "s"}`))
+        )
+      )
+      yield* pool.start
       return Extractor.of({
         kind: "nlp",
         extract: (chunk: Chunk) =>
-          Effect.orDie(
-            lease.pipe(Effect.flatten, Effect.flatMap((pool) => pool.executeEffect(new ExtractChunk({ chunk }))))
-          ),
+          Effect.orDie(Effect.flatMap(pool.get, (workers) => workers.executeEffect(new ExtractChunk({ chunk })))),
         harmonize: harmonizeTypes,
         chunksInFlight: () => workers * 8,
         offThread: true,
-        release
+        release: pool.release
       })
     })
   ).pipe(Layer.provide(NodeWorker.layer(spawn)))
