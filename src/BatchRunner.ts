@@ -157,7 +157,7 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
           outcome
         )
       const outcomes: Array<"completed" | "partial" | "failed" | "badInput" | "locked"> = []
-      for (const input of settings.files) {
+      for (const [position, input] of settings.files.entries()) {
         const outcome = yield* reader.read(input, { encoding: settings.encoding, maxBytes: settings.maxInputBytes })
           .pipe(
             Effect.tap((document) =>
@@ -175,7 +175,7 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
                 )
                 : pipeline.run(document, settings.config, {
                   force: settings.force,
-                  last: input === settings.files[settings.files.length - 1]
+                  last: position === settings.files.length - 1
                 }).pipe(
                   Effect.tap((summary) => report(settings, input, summary)),
                   Effect.tap((summary) =>
