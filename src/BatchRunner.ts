@@ -54,13 +54,23 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
      * milliseconds to load, and a run needs only one of them.
      */
     const layerFor = (settings: ExtractSettings) => {
-      const extractor = settings.config.extractor === "llm"
-        ? Layer.unwrapEffect(
-          Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) => m.layerFromSettings(settings)))
+      const extraction = settings.config.extractor === "llm"
+        ? Layer.merge(
+          Layer.unwrapEffect(
+            Effect.promise(() => import("./Extractor/Llm.js")).pipe(Effect.map((m) => m.layerFromSettings(settings)))
+          ),
+          Chunker.Default
         )
         : Layer.unwrapEffect(
           Effect.promise(() => import("./Extractor/Nlp.js")).pipe(
-            Effect.map((m) => m.layerFor(settings.files, settings.maxInputBytes))
+            Effect.flatMap((m) =>
+              Effect.map(m.workersFor(settings.files, settings.maxInputBytes), (workers) =>
+                // With the embedded extractor in worker threads, the chunker works in a thread of its own too
+                // (Chunker/Threaded.ts): this thread then only writes files and joins results.
+                workers > 0
+                  ? Layer.merge(m.pooledLayer(workers), Threaded.layer())
+                  : Layer.merge(m.layer, Chunker.Default))
+            )
           )
         )
       const storeConfig = (mirror: RunStoreMirror | undefined) =>
@@ -82,17 +92,9 @@ export class BatchRunner extends Effect.Service<BatchRunner>()("BatchRunner", {
         wait: settings.wait,
         onLockWait: (message) => Effect.sync(() => void process.stderr.write(`extract: ${message}\n`))
       })))
-      // With the embedded extractor in worker threads, the chunker works in a thread of its own too
-      // (Chunker/Threaded.ts): this thread then only writes files and joins results.
-      const chunker = settings.config.extractor === "llm" ? Chunker.Default : Layer.unwrapEffect(
-        Effect.promise(() => import("./Extractor/Nlp.js")).pipe(
-          Effect.flatMap((m) => m.workersFor(settings.files, settings.maxInputBytes)),
-          Effect.map((workers) => workers > 0 ? Threaded.layer() : Chunker.Default)
-        )
-      )
       return Layer.mergeAll(Pipeline.DefaultWithoutDependencies, DryRun.DefaultWithoutDependencies).pipe(
         Layer.provideMerge(
-          Layer.mergeAll(chunker, extractor, store, progress, graphs, Resolver.Default, Renderer.Default)
+          Layer.mergeAll(extraction, store, progress, graphs, Resolver.Default, Renderer.Default)
         )
       )
     }

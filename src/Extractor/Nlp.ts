@@ -29,7 +29,7 @@ import type { Chunk } from "../Domain/Chunk.js"
 import { ChunkExtraction, ExtractedRelation, Mention } from "../Domain/Extraction.js"
 import { CodePointIndex, shiftSpan } from "../Domain/Span.js"
 import { Extractor } from "../Extractor.js"
-import { configuredWorkers, inputBytes, leased } from "../Threads.js"
+import { configuredWorkers, inputBytes, leased, startThread } from "../Threads.js"
 import { WinkNlp } from "../WinkNlp.js"
 import { harmonizeTypes } from "./Nlp/Consistency.js"
 import { type Found, recognize } from "./Nlp/Entities.js"
@@ -103,15 +103,8 @@ export const layer = Layer.effect(Extractor, make).pipe(Layer.provide(WinkNlp.De
  * The worker thread's module: `dist/nlp-worker.js` next to the bundle's
  * chunks, or `Nlp/Worker.ts` when running from source (through tsx).
  */
-const spawnWorker = (): WorkerThreads.Worker => {
-  const fromSource = import.meta.url.endsWith(".ts")
-  return fromSource
-    ? new WorkerThreads.Worker(new URL("./Nlp/Worker.ts", import.meta.url), {
-      execArgv: ["--import", "tsx"],
-      resourceLimits: WORKER_LIMITS
-    })
-    : new WorkerThreads.Worker(new URL("../nlp-worker.js", import.meta.url), { resourceLimits: WORKER_LIMITS })
-}
+const spawnWorker = (): WorkerThreads.Worker =>
+  startThread(import.meta.url, { source: "./Nlp/Worker.ts", bundled: "../nlp-worker.js" }, WORKER_OLD_SPACE_MB)
 
 /**
  * A worker's old generation is capped at 768 MiB. It holds the model and
@@ -121,7 +114,7 @@ const spawnWorker = (): WorkerThreads.Worker => {
  * growing factor, which is smaller for a smaller cap), which showed as
  * 100–150 MB more peak RSS per worker on 5.5 MB of prose.
  */
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 768 }
+const WORKER_OLD_SPACE_MB = 768
 
 /**
  * The embedded extractor in `workers` worker threads (`Nlp/Worker.ts`,
@@ -182,7 +175,3 @@ export const workersFor = (files: ReadonlyArray<string>, maxBytes = Infinity): E
       return cores >= 2 && inputBytes(files, maxBytes) >= POOL_MIN_BYTES ? Math.min(cores - 1, 3) : 0
     })
   )
-
-/** The embedded extractor for these input files: in worker threads ({@link pooledLayer}) or in this one ({@link layer}). */
-export const layerFor = (files: ReadonlyArray<string>, maxBytes = Infinity) =>
-  Layer.unwrapEffect(Effect.map(workersFor(files, maxBytes), (n) => (n > 0 ? pooledLayer(n) : layer)))
