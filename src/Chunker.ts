@@ -67,6 +67,16 @@ const PUNCTUATION_END = /[^\s\p{L}\p{N}]$/u
 const FIRST_SPACE = /\s/u
 
 /**
+ * True when the character before `at` (not before `from`) is punctuation
+ * and `at` starts a line break: o200k's pre-tokenizer may then cut one piece
+ * across `at`.
+ */
+const joinsLineBreak = (text: string, from: number, at: number): boolean => {
+  const c = text.charCodeAt(at)
+  return (c === 0x0a || c === 0x0d) && PUNCTUATION_END.test(text.slice(Math.max(from, at - 2), at))
+}
+
+/**
  * Tokens of `text.slice(gapStart, end)` — a gap of whitespace, then a unit
  * `[start, end)` that starts and ends with non-whitespace — counted so that
  * a chunk's exact count is the sum of its first unit's tokens and its
@@ -94,22 +104,12 @@ const joinedTokens = (
   count: (text: string) => number
 ): number => {
   if (gapStart >= start) return -1
-  const gapFirst = text.charCodeAt(gapStart)
-  if (
-    (gapFirst === 0x0a || gapFirst === 0x0d) && PUNCTUATION_END.test(text.slice(Math.max(0, gapStart - 2), gapStart))
-  ) {
-    return -1
-  }
+  if (joinsLineBreak(text, 0, gapStart)) return -1
   const body = text.slice(start, Math.min(end, start + 256))
   const space = body.search(FIRST_SPACE)
   if (space < 0 && end - start > 256) return count(text.slice(gapStart, end))
   const wordEnd = space < 0 ? end : start + space
-  if (wordEnd < end) {
-    const after = text.charCodeAt(wordEnd)
-    if ((after === 0x0a || after === 0x0d) && PUNCTUATION_END.test(text.slice(Math.max(start, wordEnd - 2), wordEnd))) {
-      return count(text.slice(gapStart, end))
-    }
-  }
+  if (wordEnd < end && joinsLineBreak(text, start, wordEnd)) return count(text.slice(gapStart, end))
   const word = text.slice(start, wordEnd)
   return tokens + count(text.slice(gapStart, start) + word) - count(word)
 }
@@ -139,30 +139,60 @@ export interface ChunkTools {
   readonly count: (text: string) => number
 }
 
-/** The Chunk of `document` a draft describes, `index` its place in the document's chunk order. */
-export const chunkOfDraft = (document: SourceDocument, index: number, draft: ChunkDraft): Chunk =>
-  new Chunk({
-    index,
-    span: document.index.span(draft.start, draft.end),
-    tokens: draft.tokens,
-    sentences: draft.sentences
-  }, { disableValidation: true })
+/**
+ * Ties a document's drafts to it, in the order they come: the function
+ * returned numbers them from 0, reports each one's progress to
+ * `options.onProgress` and returns its Chunk of `document`.
+ */
+export const chunksFromDrafts = (
+  document: SourceDocument,
+  options: Pick<ChunkOptions, "onProgress">
+): (draft: ChunkDraft) => Chunk => {
+  let index = 0
+  const total = document.text.length
+  return (draft) => {
+    options.onProgress?.(draft.read, total)
+    return new Chunk({
+      index: index++,
+      span: document.index.span(draft.start, draft.end),
+      tokens: draft.tokens,
+      sentences: draft.sentences
+    }, { disableValidation: true })
+  }
+}
 
 /**
  * The chunking policy over `text`, as a generator of {@link ChunkDraft}s in
- * document order: a pure function of the text, the budgets and the tools,
- * so that this thread and the chunker's worker thread (Chunker/Worker.ts)
- * cut the same chunks. The policy is described on `chunksOf` inside. Never
- * throws; a whitespace-only text gives no drafts.
+ * document order, each yielded as soon as it is decided, so a consumer can
+ * start on the first chunk while the rest is still being split. A pure
+ * function of the text, the budgets and the tools, so that this thread and
+ * the chunker's worker thread (Chunker/Worker.ts) cut the same chunks.
+ * Never throws; a whitespace-only text gives no drafts.
+ *
+ * Policy: the document is split into paragraphs (blank-line separated)
+ * and each paragraph into sentences; sentences longer than the budget are
+ * split at whitespace. Sentences are packed greedily into chunks of at
+ * most `size` tokens. A chunk closes early at a paragraph break once it
+ * is half full and the next paragraph would not fit whole. Each new chunk
+ * starts with the last whole sentences of the previous chunk totalling at
+ * most `overlap` tokens. A chunk's `span` runs from its first sentence's
+ * start to its last sentence's end, so `span.text` is an exact slice of
+ * the document.
+ *
+ * A chunk is yielded once every unit that could change it is known: the
+ * packing decision for a chunk looks at most at the first unit that does
+ * not fit and, when that unit opens a paragraph, at that paragraph's
+ * whole token count. Paragraphs are read window by window
+ * ({@link WINDOW}), and a decision that needs the count of a paragraph
+ * still being read waits for its end, so the chunks are exactly those of
+ * reading the whole document first, and a document on one line streams
+ * as well as one with many paragraphs.
  */
-export const chunkDrafts = (
+export const chunkDrafts = function*(
   text: string,
   options: Pick<ChunkOptions, "size" | "overlap">,
   tools: ChunkTools
-): Generator<ChunkDraft, void, undefined> => {
-  const splitter = tools
-  const tokenizer = tools
-
+): Generator<ChunkDraft, void, undefined> {
   /** UTF-16 ranges of the paragraphs of `text`, trimmed, in order. */
   const paragraphs = (text: string): Array<SentenceRange> => {
     const out: Array<SentenceRange> = []
@@ -188,7 +218,7 @@ export const chunkDrafts = (
     while (pos < para.end) {
       const out: Array<SentenceRange> = []
       const windowEnd = Math.min(para.end, pos + WINDOW)
-      const found = splitter.split(text.slice(pos, windowEnd)).map((s) => ({
+      const found = tools.split(text.slice(pos, windowEnd)).map((s) => ({
         start: s.start + pos,
         end: s.end + pos
       }))
@@ -255,8 +285,8 @@ export const chunkDrafts = (
     // Tokens of each word with the whitespace after it: their running sum
     // estimates a slice's count, so the exact count is taken near the answer only.
     const wordTokens = new Int32Array(words.length - 1)
-    for (let k = 0; k < words.length - 1; k++) wordTokens[k] = tokenizer.count(text.slice(words[k], words[k + 1]))
-    const fits = (i: number, j: number) => tokenizer.count(text.slice(words[i], words[j])) <= budget
+    for (let k = 0; k < words.length - 1; k++) wordTokens[k] = tools.count(text.slice(words[k], words[k + 1]))
+    const fits = (i: number, j: number) => tools.count(text.slice(words[i], words[j])) <= budget
     let i = 0
     while (i < words.length - 1) {
       // Largest j such that words[i]..words[j] fits (token counts grow with j).
@@ -281,7 +311,7 @@ export const chunkDrafts = (
         if (end >= words[i + 1]!) i++
         else {
           words[i] = end
-          wordTokens[i] = tokenizer.count(text.slice(words[i], words[i + 1]))
+          wordTokens[i] = tools.count(text.slice(words[i], words[i + 1]))
         }
         continue
       }
@@ -299,7 +329,7 @@ export const chunkDrafts = (
     let best = start + 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
-      if (tokenizer.count(text.slice(start, mid)) <= budget) {
+      if (tools.count(text.slice(start, mid)) <= budget) {
         best = mid
         lo = mid + 1
       } else hi = mid - 1
@@ -309,144 +339,117 @@ export const chunkDrafts = (
     return best
   }
 
-  /**
-   * The chunking policy as a generator: yields each chunk as soon as it is
-   * decided, reading the document paragraph by paragraph, so a consumer can
-   * start on the first chunk while the rest is still being split.
-   *
-   * Policy: the document is split into paragraphs (blank-line separated)
-   * and each paragraph into sentences; sentences longer than the budget are
-   * split at whitespace. Sentences are packed greedily into chunks of at
-   * most `size` tokens. A chunk closes early at a paragraph break once it
-   * is half full and the next paragraph would not fit whole. Each new chunk
-   * starts with the last whole sentences of the previous chunk totalling at
-   * most `overlap` tokens. A chunk's `span` runs from its first sentence's
-   * start to its last sentence's end, so `span.text` is an exact slice of
-   * the document.
-   *
-   * A chunk is yielded once every unit that could change it is known: the
-   * packing decision for a chunk looks at most at the first unit that does
-   * not fit and, when that unit opens a paragraph, at that paragraph's
-   * whole token count. Paragraphs are read window by window
-   * ({@link WINDOW}), and a decision that needs the count of a paragraph
-   * still being read waits for its end, so the chunks are exactly those of
-   * reading the whole document first, and a document on one line streams
-   * as well as one with many paragraphs.
-   */
-  const chunksOf = function*(): Generator<ChunkDraft, void, undefined> {
-    const size = Math.max(16, Math.floor(options.size))
-    const overlap = Math.max(0, Math.min(Math.floor(options.overlap), Math.floor(size / 2) - 1))
-    const units: Array<Unit> = []
-    let from = 0
-    let read = 0
+  const size = Math.max(16, Math.floor(options.size))
+  const overlap = Math.max(0, Math.min(Math.floor(options.overlap), Math.floor(size / 2) - 1))
+  const units: Array<Unit> = []
+  let from = 0
+  let read = 0
 
-    const chunkOf = (first: number, last: number, tokens: number): ChunkDraft => ({
-      start: units[first]!.start,
-      end: units[last - 1]!.end,
-      tokens,
-      sentences: last - first,
-      read
-    })
-    // Exact token count of units [from, to) as one slice of the document.
-    const exact = (first: number, last: number) => {
-      let n = units[first]!.tokens
-      for (let i = first + 1; i < last; i++) {
-        const joined = units[i]!.joined
-        if (joined < 0) return tokenizer.count(text.slice(units[first]!.start, units[last - 1]!.end))
-        n += joined
-      }
-      return n
+  const chunkOf = (first: number, last: number, tokens: number): ChunkDraft => ({
+    start: units[first]!.start,
+    end: units[last - 1]!.end,
+    tokens,
+    sentences: last - first,
+    read
+  })
+  // Exact token count of units [from, to) as one slice of the document.
+  const exact = (first: number, last: number) => {
+    let n = units[first]!.tokens
+    for (let i = first + 1; i < last; i++) {
+      const joined = units[i]!.joined
+      if (joined < 0) return tools.count(text.slice(units[first]!.start, units[last - 1]!.end))
+      n += joined
     }
+    return n
+  }
 
-    /** Packs the units read so far; with `final` false, stops at the first chunk that more text could change. */
-    const pack = function*(final: boolean): Generator<ChunkDraft, void, undefined> {
-      while (from < units.length) {
-        let to = from + 1
-        let estimate = units[from]!.tokens
-        let decided = false
-        while (to < units.length) {
-          const next = units[to]!
-          // +1: the separator between two sentences costs at most about one token.
-          if (estimate + 1 + next.tokens > size) {
+  /** Packs the units read so far; with `final` false, stops at the first chunk that more text could change. */
+  const pack = function*(final: boolean): Generator<ChunkDraft, void, undefined> {
+    while (from < units.length) {
+      let to = from + 1
+      let estimate = units[from]!.tokens
+      let decided = false
+      while (to < units.length) {
+        const next = units[to]!
+        // +1: the separator between two sentences costs at most about one token.
+        if (estimate + 1 + next.tokens > size) {
+          decided = true
+          break
+        }
+        if (next.paragraphStart && estimate >= size / 2) {
+          // a paragraph still being read: whether it fits whole is not known yet
+          if (next.paragraphTokens < 0) return
+          if (estimate + 1 + next.paragraphTokens > size) {
             decided = true
             break
           }
-          if (next.paragraphStart && estimate >= size / 2) {
-            // a paragraph still being read: whether it fits whole is not known yet
-            if (next.paragraphTokens < 0) return
-            if (estimate + 1 + next.paragraphTokens > size) {
-              decided = true
-              break
-            }
-          }
-          estimate += 1 + next.tokens
-          to++
         }
-        if (!decided && !final) return
-        // The estimate is close but not exact: count once, and shrink (rare) until the real count fits.
-        let tokens = exact(from, to)
-        while (to - from > 1 && tokens > size) tokens = exact(from, --to)
-        yield chunkOf(from, to, tokens)
-        if (to >= units.length) {
-          from = units.length
-          return
-        }
-        // Overlap: the longest suffix of whole units within the overlap budget,
-        // leaving room for at least the next unit, and always moving forward.
-        let next = to
-        let carried = 0
-        while (next - 1 > from && carried + units[next - 1]!.tokens + 1 <= overlap) {
-          carried += units[next - 1]!.tokens + 1
-          next--
-        }
-        while (next < to && carried + units[to]!.tokens + 1 > size) {
-          carried -= units[next]!.tokens + 1
-          next++
-        }
-        from = next
+        estimate += 1 + next.tokens
+        to++
       }
-    }
-
-    for (const para of paragraphs(text)) {
-      const first = units.length
-      let paragraphTokens = 0
-      for (const sentences of sentencesOf(text, para)) {
-        for (const s of sentences) {
-          const tokens = tokenizer.count(text.slice(s.start, s.end))
-          const pieces = tokens <= size ? [{ ...s, tokens }] : splitLong(text, s, size).map((p) => ({
-            ...p,
-            tokens: tokenizer.count(text.slice(p.start, p.end))
-          }))
-          for (const p of pieces) {
-            const previous = units.length > 0 ? units[units.length - 1]!.end : -1
-            const joined = previous < 0 ? -1 : joinedTokens(text, previous, p.start, p.end, p.tokens, tokenizer.count)
-            // the paragraph's first unit: its paragraph's tokens are unknown (-1) until the paragraph is read
-            const opens = units.length === first
-            units.push({
-              start: p.start,
-              end: p.end,
-              tokens: p.tokens,
-              paragraphStart: opens,
-              paragraphTokens: opens ? -1 : 0,
-              joined
-            })
-            paragraphTokens += p.tokens
-          }
-        }
-        // chunks that do not depend on the rest of this paragraph go now (a one-line book streams too)
-        if (sentences.length > 0) {
-          read = sentences[sentences.length - 1]!.end
-          yield* pack(false)
-        }
+      if (!decided && !final) return
+      // The estimate is close but not exact: count once, and shrink (rare) until the real count fits.
+      let tokens = exact(from, to)
+      while (to - from > 1 && tokens > size) tokens = exact(from, --to)
+      yield chunkOf(from, to, tokens)
+      if (to >= units.length) {
+        from = units.length
+        return
       }
-      if (units.length > first) units[first] = { ...units[first]!, paragraphTokens }
-      read = para.end
-      yield* pack(false)
+      // Overlap: the longest suffix of whole units within the overlap budget,
+      // leaving room for at least the next unit, and always moving forward.
+      let next = to
+      let carried = 0
+      while (next - 1 > from && carried + units[next - 1]!.tokens + 1 <= overlap) {
+        carried += units[next - 1]!.tokens + 1
+        next--
+      }
+      while (next < to && carried + units[to]!.tokens + 1 > size) {
+        carried -= units[next]!.tokens + 1
+        next++
+      }
+      from = next
     }
-    read = text.length
-    yield* pack(true)
   }
-  return chunksOf()
+
+  for (const para of paragraphs(text)) {
+    const first = units.length
+    let paragraphTokens = 0
+    for (const sentences of sentencesOf(text, para)) {
+      for (const s of sentences) {
+        const tokens = tools.count(text.slice(s.start, s.end))
+        const pieces = tokens <= size ? [{ ...s, tokens }] : splitLong(text, s, size).map((p) => ({
+          ...p,
+          tokens: tools.count(text.slice(p.start, p.end))
+        }))
+        for (const p of pieces) {
+          const previous = units.length > 0 ? units[units.length - 1]!.end : -1
+          const joined = previous < 0 ? -1 : joinedTokens(text, previous, p.start, p.end, p.tokens, tools.count)
+          // the paragraph's first unit: its paragraph's tokens are unknown (-1) until the paragraph is read
+          const opens = units.length === first
+          units.push({
+            start: p.start,
+            end: p.end,
+            tokens: p.tokens,
+            paragraphStart: opens,
+            paragraphTokens: opens ? -1 : 0,
+            joined
+          })
+          paragraphTokens += p.tokens
+        }
+      }
+      // chunks that do not depend on the rest of this paragraph go now (a one-line book streams too)
+      if (sentences.length > 0) {
+        read = sentences[sentences.length - 1]!.end
+        yield* pack(false)
+      }
+    }
+    if (units.length > first) units[first] = { ...units[first]!, paragraphTokens }
+    read = para.end
+    yield* pack(false)
+  }
+  read = text.length
+  yield* pack(true)
 }
 
 export class Chunker extends Effect.Service<Chunker>()("Chunker", {
@@ -457,11 +460,8 @@ export class Chunker extends Effect.Service<Chunker>()("Chunker", {
 
     /** {@link chunkDrafts} as Chunks of `document`, reporting progress as each is decided. */
     const chunksOf = function*(document: SourceDocument, options: ChunkOptions): Generator<Chunk, void, undefined> {
-      let index = 0
-      for (const draft of chunkDrafts(document.text, options, tools)) {
-        options.onProgress?.(draft.read, document.text.length)
-        yield chunkOfDraft(document, index++, draft)
-      }
+      const toChunk = chunksFromDrafts(document, options)
+      for (const draft of chunkDrafts(document.text, options, tools)) yield toChunk(draft)
     }
 
     /**

@@ -1,7 +1,10 @@
 /**
- * What decides whether work goes to worker threads: the `EXTRACT_WORKERS`
- * setting and the size of the input. Shared by the embedded extractor's pool
- * (Extractor/Nlp.ts) and the chunker's thread (Chunker/Threaded.ts).
+ * Worker threads: whether to use them (the `EXTRACT_WORKERS` setting and the
+ * size of the input, read by Extractor/Nlp.ts `workersFor`, which also
+ * decides the chunker's thread in BatchRunner.ts), how to start one on the
+ * bundled or the source module (`startThread`), and how to hold one between
+ * documents (`leased`): the embedded extractor's pool and the chunker's
+ * thread (Chunker/Threaded.ts) share all three.
  */
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -11,6 +14,7 @@ import * as Fiber from "effect/Fiber"
 import type * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import { statSync } from "node:fs"
+import * as WorkerThreads from "node:worker_threads"
 
 /**
  * `EXTRACT_WORKERS`, when set: how many worker threads the embedded
@@ -77,3 +81,22 @@ export const leased = <A, E, R>(make: Effect.Effect<A, E, R | Scope.Scope>) =>
       }))
     } as const
   })
+
+/**
+ * Starts a worker thread on one of two modules, whichever this process
+ * runs: `bundled` (an entry point of `dist/`, scripts/build.ts) when
+ * `caller` — the starting module's `import.meta.url` — is bundled JavaScript,
+ * `source` (a `.ts` file, loaded through tsx) when it is TypeScript run from
+ * source. Both URLs are resolved against `caller`. `maxOldGenerationSizeMb`
+ * caps the thread's old generation (MiB).
+ */
+export const startThread = (
+  caller: string,
+  modules: { readonly source: string; readonly bundled: string },
+  maxOldGenerationSizeMb: number
+): WorkerThreads.Worker => {
+  const resourceLimits = { maxOldGenerationSizeMb }
+  return caller.endsWith(".ts")
+    ? new WorkerThreads.Worker(new URL(modules.source, caller), { execArgv: ["--import", "tsx"], resourceLimits })
+    : new WorkerThreads.Worker(new URL(modules.bundled, caller), { resourceLimits })
+}

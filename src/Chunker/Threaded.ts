@@ -7,7 +7,7 @@
  *
  * The chunks are those of `Chunker.Default`: the worker runs the same
  * policy (`Chunker.ts` `chunkDrafts`) on the same text, and this thread
- * ties each draft to the document (`chunkOfDraft`), numbering them in
+ * ties each draft to the document (`chunksFromDrafts`), numbering them in
  * order.
  */
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
@@ -16,10 +16,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as WorkerThreads from "node:worker_threads"
-import { Chunker, chunkOfDraft, type ChunkOptions } from "../Chunker.js"
+import { Chunker, type ChunkOptions, chunksFromDrafts } from "../Chunker.js"
 import type { Chunk } from "../Domain/Chunk.js"
 import type { SourceDocument } from "../Domain/Document.js"
-import { leased } from "../Threads.js"
+import { leased, startThread } from "../Threads.js"
 import { ChunkText } from "./Protocol.js"
 
 /**
@@ -28,15 +28,8 @@ import { ChunkText } from "./Protocol.js"
  * Its old generation is capped at 512 MiB: it holds the sentence model
  * (about 60 MB), the tokenizer's ranks and one document's text.
  */
-const spawnWorker = (): WorkerThreads.Worker => {
-  const resourceLimits = { maxOldGenerationSizeMb: 512 }
-  return import.meta.url.endsWith(".ts")
-    ? new WorkerThreads.Worker(new URL("./Worker.ts", import.meta.url), {
-      execArgv: ["--import", "tsx"],
-      resourceLimits
-    })
-    : new WorkerThreads.Worker(new URL("../chunk-worker.js", import.meta.url), { resourceLimits })
-}
+const spawnWorker = (): WorkerThreads.Worker =>
+  startThread(import.meta.url, { source: "./Worker.ts", bundled: "../chunk-worker.js" }, 512)
 
 /**
  * The Chunker with its work in one worker thread, started in the
@@ -55,20 +48,16 @@ export const layer = (spawn: (id: number) => WorkerThreads.Worker = spawnWorker)
       const thread = yield* leased(Worker.makeSerialized<ChunkText>({}))
       yield* thread.start
       const stream = (document: SourceDocument, options: ChunkOptions): Stream.Stream<Chunk> =>
-        Stream.unwrap(Effect.map(thread.get, (worker) => {
-          let index = 0
-          const total = document.text.length
-          return worker.execute(new ChunkText({ text: document.text, size: options.size, overlap: options.overlap }))
-            .pipe(Stream.map((draft) => {
-              options.onProgress?.(draft.read, total)
-              return chunkOfDraft(document, index++, draft)
-            }))
-        })).pipe(Stream.orDie)
+        Stream.unwrap(Effect.map(thread.get, (worker) =>
+          worker.execute(new ChunkText({ text: document.text, size: options.size, overlap: options.overlap })).pipe(
+            Stream.map(chunksFromDrafts(document, options))
+          ))).pipe(Stream.orDie)
       const chunk = Effect.fn("Chunker.chunk")(function*(document: SourceDocument, options: ChunkOptions) {
         return Array.from(yield* Stream.runCollect(stream(document, options)))
       })
       // called when a stream has ended (no chunking in flight): the thread ends in the background
-      const release = () => void Effect.runFork(thread.release)
+      const release = () =>
+        void Effect.runFork(thread.release)
       return Chunker.make({ chunk, stream, release })
     })
   ).pipe(Layer.provide(NodeWorker.layer(spawn)))
