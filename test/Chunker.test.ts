@@ -10,6 +10,18 @@ import { Tokenizer } from "../src/Tokenizer.js"
 import { SHARED } from "./support/Cli.js"
 
 const doc = (text: string) => new SourceDocument(text, "test.txt", Buffer.byteLength(text), "0".repeat(64), "utf-8")
+/** How far the chunker had read (UTF-16 units, by its progress) when it emitted the first chunk; fails if none came. */
+const readAtFirstChunk = (
+  chunker: Chunker,
+  text: string,
+  budgets: { readonly size: number; readonly overlap: number }
+) =>
+  Effect.gen(function*() {
+    let read = 0
+    const first = yield* Stream.runHead(chunker.stream(doc(text), { ...budgets, onProgress: (done) => (read = done) }))
+    expect(first._tag).toBe("Some")
+    return read
+  })
 const cpSlice = (s: string, start: number, end: number) => Array.from(s).slice(start, end).join("")
 
 layer(Layer.merge(Chunker.Default, Tokenizer.Default))("Chunker", (it) => {
@@ -133,13 +145,7 @@ layer(Layer.merge(Chunker.Default, Tokenizer.Default))("Chunker", (it) => {
       // a book on one line (no blank lines): it used to be split whole before its first chunk
       const sentence = "Ada Lovelace wrote the first program. Charles Babbage built the engine. "
       const text = sentence.repeat(8000)
-      let read = 0
-      const first = yield* Stream.runHead(chunker.stream(doc(text), {
-        size: 200,
-        overlap: 20,
-        onProgress: (done) => (read = done)
-      }))
-      expect(first._tag).toBe("Some")
+      const read = yield* readAtFirstChunk(chunker, text, { size: 200, overlap: 20 })
       expect(read).toBeGreaterThan(0)
       expect(read).toBeLessThan(text.length / 10)
       const chunks = yield* chunker.chunk(doc(text), { size: 200, overlap: 20 })
@@ -156,13 +162,7 @@ layer(Layer.merge(Chunker.Default, Tokenizer.Default))("Chunker", (it) => {
       const chunker = yield* Chunker
       const paragraph = "Ada Lovelace wrote the first program. Charles Babbage built the engine."
       const text = Array.from({ length: 4000 }, () => paragraph).join("\n\n")
-      let read = 0
-      const first = yield* Stream.runHead(chunker.stream(doc(text), {
-        size: 200,
-        overlap: 0,
-        onProgress: (done) => (read = done)
-      }))
-      expect(first._tag).toBe("Some")
+      const read = yield* readAtFirstChunk(chunker, text, { size: 200, overlap: 0 })
       // only the paragraphs up to the first chunk's end (plus one) were split
       expect(read).toBeLessThan(text.length / 100)
     }))

@@ -16,16 +16,11 @@ import type { Chunk as DocumentChunk } from "../../src/Domain/Chunk.js"
 import { SourceDocument } from "../../src/Domain/Document.js"
 import { ROOT } from "../support/Cli.js"
 import { sotuText } from "../support/Sotu.js"
+import { until } from "../support/WorkflowProcesses.js"
 
 const doc = (text: string) => new SourceDocument(text, "test.txt", Buffer.byteLength(text), "0".repeat(64), "utf-8")
 const shape = (chunks: ReadonlyArray<DocumentChunk>) =>
   chunks.map((c) => [c.index, c.span.start, c.span.end, c.span.text.length, c.tokens, c.sentences])
-
-/** Waits (polling every 20 ms, at most 10 s) until `done()` holds. */
-const eventually = (done: () => boolean) =>
-  Effect.promise(async () => {
-    for (let waited = 0; !done() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20))
-  })
 
 it.live("chunks as the in-thread chunker does, and release ends its thread", () =>
   Effect.gen(function*() {
@@ -62,14 +57,14 @@ it.live("chunks as the in-thread chunker does, and release ends its thread", () 
       expect(shape(yield* chunker.chunk(doc(text), { size: 1200, overlap: 100 }))).toEqual(shape(inThread[1]))
       expect(started.length).toBe(1)
       chunker.release()
-      yield* eventually(() =>
-        exited === 1
+      yield* Effect.promise(() =>
+        until("worker thread 1 to exit", () => exited === 1, 10_000)
       )
       expect(exited).toBe(1)
       // the next document starts a new thread, and chunks the same
       expect(shape(yield* chunker.chunk(doc(text), { size: 600, overlap: 0 }))).toEqual(shape(inThread[0]))
       expect(started.length).toBe(2)
     }))
-    yield* eventually(() => exited === 2)
+    yield* Effect.promise(() => until("worker thread 2 to exit", () => exited === 2, 10_000))
     expect(exited).toBe(2)
   }), 60_000)

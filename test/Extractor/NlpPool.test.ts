@@ -16,6 +16,7 @@ import { Span } from "../../src/Domain/Span.js"
 import { Extractor } from "../../src/Extractor.js"
 import * as Nlp from "../../src/Extractor/Nlp.js"
 import { ROOT } from "../support/Cli.js"
+import { until } from "../support/WorkflowProcesses.js"
 
 const text = "Ada Lovelace met Charles Babbage in London on 5 June 1833. Babbage built the Analytical Engine."
 const chunk = new Chunk({
@@ -25,12 +26,6 @@ const chunk = new Chunk({
   sentences: 2
 })
 const encode = Schema.encodeSync(ChunkExtraction)
-
-/** Waits (polling every 20 ms, at most 10 s) until `done()` holds. */
-const eventually = (done: () => boolean) =>
-  Effect.promise(async () => {
-    for (let waited = 0; !done() && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20))
-  })
 
 it.live(
   "release ends the worker threads, and the next chunk starts them again with the same result",
@@ -55,14 +50,14 @@ it.live(
         expect(started.length).toBe(1)
         expect(extractor.release).toBeDefined()
         yield* extractor.release!
-        yield* eventually(() => exited === 1)
+        yield* Effect.promise(() => until("worker thread 1 to exit", () => exited === 1, 10_000))
         expect(exited).toBe(1)
         // taken up again on the next chunk: a new thread, the same extraction
         expect(encode(yield* extractor.extract(chunk))).toEqual(encode(inThread))
         expect(started.length).toBe(2)
       }))
       // and the layer's scope ends the second one
-      yield* eventually(() => exited === 2)
+      yield* Effect.promise(() => until("worker thread 2 to exit", () => exited === 2, 10_000))
       expect(exited).toBe(2)
     }),
   60_000

@@ -11,9 +11,9 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
-import { SourceDocument } from "../../src/Domain/Document.js"
 import { RunConfig, RunStats } from "../../src/Domain/Run.js"
 import { ExtractionRunService, RunStoreConfig } from "../../src/Store/ExtractionRunService.js"
+import { documentOf } from "../support/GoldenRun.js"
 
 const config = new RunConfig({
   extractor: "nlp",
@@ -32,10 +32,7 @@ const stats = new RunStats({
   durationMs: 5,
   ungrounded: 0
 })
-const docOf = (text: string) => {
-  const bytes = Buffer.from(text)
-  return new SourceDocument(text, "doc.txt", bytes.length, createHash("sha256").update(bytes).digest("hex"), "utf-8")
-}
+const docOf = (text: string) => documentOf(text, "doc.txt")
 type StoreOptions = Parameters<typeof RunStoreConfig.layer>[1]
 const storeIn = (dir: string, options: StoreOptions = {}) =>
   ExtractionRunService.Default.pipe(Layer.provide(RunStoreConfig.layer(dir, options)), Layer.provide(NodeContext.layer))

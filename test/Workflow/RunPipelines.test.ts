@@ -13,17 +13,16 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NoDatabase } from "../../src/Domain/DatabaseUrl.js"
-import { SourceDocument } from "../../src/Domain/Document.js"
 import { RunConfig } from "../../src/Domain/Run.js"
 import type { RawSettings } from "../../src/Settings.js"
 import { ExtractionRunService, RunStoreConfig } from "../../src/Store/ExtractionRunService.js"
 import { RunPipelines } from "../../src/Workflow/RunPipelines.js"
 import { runServicesLayer } from "../../src/Workflow/WorkflowRuntime.js"
+import { documentOf } from "../support/GoldenRun.js"
 
 const config = new RunConfig({
   extractor: "nlp",
@@ -35,14 +34,7 @@ const config = new RunConfig({
   concurrency: 2
 })
 const text = "Ada Lovelace wrote to Charles Babbage.\n"
-const bytes = Buffer.from(text)
-const document = new SourceDocument(
-  text,
-  "doc.txt",
-  bytes.length,
-  createHash("sha256").update(bytes).digest("hex"),
-  "utf-8"
-)
+const document = documentOf(text, "doc.txt")
 
 const servicesIn = (outputDir: string) => {
   const settings: RawSettings = {
