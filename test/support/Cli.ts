@@ -1,15 +1,34 @@
 /** Runs the built CLI (`dist/bin.js`) as a child process. */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { isAbsolute, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url))
 /**
- * The shared evaluation data and documents (`../shared/` beside the
- * repository, read-only): `EXTRACT_SHARED_DIR` when set, for a clone kept
- * elsewhere. Tests and benches that read real data need it.
+ * The shared evaluation data and documents (read-only), which tests and
+ * benches that read real data need: `EXTRACT_SHARED_DIR` when set;
+ * otherwise `../shared/` beside the repository; otherwise, for a clone of a
+ * local repository (`git clone /work/main /tmp/x/c`), `../shared/` beside the
+ * repository it was cloned from (git's `remote.origin.url`). When none
+ * exists, the first place is named in the error of test/support/Sotu.ts and
+ * the like.
  */
-export const SHARED = process.env.EXTRACT_SHARED_DIR ?? fileURLToPath(new URL("../../../shared", import.meta.url))
+export const SHARED = ((): string => {
+  if (process.env.EXTRACT_SHARED_DIR !== undefined) return process.env.EXTRACT_SHARED_DIR
+  const beside = join(ROOT, "..", "shared")
+  if (existsSync(beside)) return beside
+  try {
+    const origin = execFileSync("git", ["-C", ROOT, "config", "--get", "remote.origin.url"], { encoding: "utf8" })
+      .trim()
+    const besideOrigin = join(origin.startsWith("file://") ? fileURLToPath(origin) : origin, "..", "shared")
+    if (isAbsolute(origin.replace(/^file:\/\//, "/")) && existsSync(besideOrigin)) return besideOrigin
+  } catch {
+    // not a git clone, or no origin
+  }
+  return beside
+})()
 
 export interface CliResult {
   readonly code: number | null
