@@ -34,6 +34,7 @@ import type { Chunk } from "../src/Domain/Chunk.js"
 import { SourceDocument } from "../src/Domain/Document.js"
 import { Extractor } from "../src/Extractor.js"
 import * as Nlp from "../src/Extractor/Nlp.js"
+import { SHARED } from "../test/support/Cli.js"
 import { benchCli } from "./bench-nlp-cli.js"
 
 const option = (name: string, env: string, fallback: string) => {
@@ -42,7 +43,7 @@ const option = (name: string, env: string, fallback: string) => {
 }
 const optionValues = new Set(["--cli-mb", "--runs"].map((o) => process.argv[process.argv.indexOf(o) + 1]))
 const dir = process.argv.slice(2).find((a, i, all) => !a.startsWith("--") && !optionValues.has(all[i]!)) ??
-  join(import.meta.dirname, "../../shared/data/sotu")
+  join(SHARED, "data/sotu")
 
 const main = (loadMs: number) =>
   Effect.gen(function*() {

@@ -24,9 +24,10 @@ import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { gzipSync } from "node:zlib"
 import { chromium } from "playwright-core"
+import { SHARED } from "../test/support/Cli.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
-const SHARED = join(ROOT, "..", "shared", "data")
+const SHARED_DATA = join(SHARED, "data")
 const SCRATCH = join(ROOT, "scratch", "bench-viewer")
 const repeatAt = process.argv.indexOf("--repeat")
 const REPEAT = repeatAt > 0 ? Number(process.argv[repeatAt + 1]) : 3
@@ -36,7 +37,7 @@ const SOTU_BYTES = Math.round(5.5 * 1024 * 1024)
 const sotuInput = () => {
   const file = join(SCRATCH, "sotu-5.5mb.txt")
   if (existsSync(file)) return file
-  const dir = join(SHARED, "sotu")
+  const dir = join(SHARED_DATA, "sotu")
   const names = readdirSync(dir).filter((n) => n.endsWith(".txt")).sort()
   const chosen: Array<string> = []
   let total = 0
@@ -70,7 +71,7 @@ mkdirSync(SCRATCH, { recursive: true })
 const inputs = [
   {
     name: "sherlock",
-    file: join(SHARED, "litbank", "texts", "1661_the_adventures_of_sherlock_holmes.txt"),
+    file: join(SHARED_DATA, "litbank", "texts", "1661_the_adventures_of_sherlock_holmes.txt"),
     goalMs: 2000
   },
   { name: "sotu-5.5MiB", file: sotuInput(), goalMs: 5000 }

@@ -10,18 +10,20 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import {
   chmodSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync
 } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { BIN, type CliResult, ROOT, runCli } from "../support/Cli.js"
+import { BIN, type CliResult, ROOT, runCli, SHARED } from "../support/Cli.js"
 import { type MockOpenAi, startMockOpenAi } from "../support/MockOpenAi.js"
 
 const dir = mkdtempSync(join(tmpdir(), "extract-bad-"))
@@ -64,20 +66,28 @@ describe("bad input", () => {
   it("an unreadable file", async () => {
     const p = file("secret.txt", "Ada Lovelace wrote notes.")
     chmodSync(p, 0o000)
-    // root reads anything: drop to nobody for this one when we are root
+    // root reads anything: drop to nobody for this one when we are root, running a copy of dist/ that nobody
+    // can reach (a clone under `mktemp -d` sits in a directory only root may enter)
     const asRoot = process.getuid?.() === 0
-    const r = asRoot
+    const copy = asRoot ? mkdtempSync(join(tmpdir(), "extract-nobody-")) : undefined
+    if (copy !== undefined) {
+      chmodSync(copy, 0o755)
+      cpSync(join(ROOT, "dist"), join(copy, "dist"), { recursive: true })
+      cpSync(join(ROOT, "package.json"), join(copy, "package.json"))
+    }
+    const r = copy !== undefined
       ? spawnSync("setpriv", [
         "--reuid=65534",
         "--regid=65534",
         "--clear-groups",
         process.execPath,
-        BIN,
+        join(copy, "dist", "bin.js"),
         p,
         "-o",
         join(dir, "nobody-out")
-      ], { encoding: "utf8", cwd: ROOT })
+      ], { encoding: "utf8", cwd: copy })
       : spawnSync(process.execPath, [BIN, p, "-o", out], { encoding: "utf8", cwd: ROOT })
+    if (copy !== undefined) rmSync(copy, { recursive: true, force: true })
     expectMessage(
       { code: r.status, signal: null, stdout: r.stdout, stderr: r.stderr },
       "an unreadable file",
@@ -351,7 +361,7 @@ describe("bad input", () => {
       const before = new Map(
         readdirSync(join(smallRun, "outputs")).map((f) => [f, readFileSync(join(smallRun, "outputs", f))])
       )
-      const novel = join(ROOT, "..", "shared", "data", "litbank", "texts", "41_the_legend_of_sleepy_hollow.txt")
+      const novel = join(SHARED, "data", "litbank", "texts", "41_the_legend_of_sleepy_hollow.txt")
       const r = await runCli([novel, "-o", mnt, "-q", "--database", "none"])
       expectMessage(r, "a disk that fills up mid-run", 1, "no space left on device (ENOSPC)")
       expect(r.stderr).toMatch(/^extract: cannot write \/.+: no space left on device \(ENOSPC\)$/m)

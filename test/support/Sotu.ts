@@ -12,7 +12,7 @@ export const sotuFiles = (): Array<string> => {
   const dir = join(SHARED, "data/sotu")
   if (!existsSync(dir)) {
     throw new Error(
-      `${dir} is missing: the shared data must be beside the repository (../shared), or named by EXTRACT_SHARED_DIR`
+      `${dir} is missing: the shared data must be beside the repository (../shared) or the one it was cloned from, or named by EXTRACT_SHARED_DIR`
     )
   }
   return readdirSync(dir).filter((f) => f.endsWith(".txt")).sort().map((f) => join(dir, f))
