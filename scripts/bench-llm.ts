@@ -12,6 +12,9 @@
  * - ideal: calls × latency / C, the time C perfectly overlapped requests take;
  * - ratio: extract-stage time / ideal (goal ≤ 1.05 at N = 1000, 200 ms, C = 16),
  *   and whole-CLI time / ideal;
+ * - where the rest goes: when the first request reached the mock (ms after
+ *   the CLI was spawned) and how long the CLI ran after the last answer
+ *   left it (resolve, render and the final fsyncs);
  * - peak memory: the CLI process's maximum resident set (GNU time's %M);
  * - the CLI's CPU time and the machine's load average, to tell a slow
  *   client from a busy machine.
@@ -68,6 +71,7 @@ const loadAtStart = loadavg()[0]!
 const server = await startMockOpenAi({ latencyMs, record: false })
 const out = join(dir, "out")
 const started = performance.now()
+const startedAt = Date.now()
 const child = spawn("/usr/bin/time", [
   "-f",
   "maxrss_kb=%M cpu_user_s=%U cpu_sys_s=%S",
@@ -113,6 +117,10 @@ const extraction = meta.events.find((e: any) => e.type === "extraction.complete"
 const extractMs: number = extraction.data.durationMs
 const calls: number = server.answered.length
 const idealMs = (calls * latencyMs) / concurrency
+// Where the whole run's time outside the requests goes: before the first request arrives, and after the last answer.
+const received = server.requests.map((r) => r.receivedAt)
+const firstRequestMs = Math.min(...received) - startedAt
+const afterLastAnswerMs = Math.round(wallMs - (Math.max(...received) + latencyMs - startedAt))
 const maxRssKb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1] ?? NaN)
 const cpuMs = Math.round(
   1000 *
@@ -131,6 +139,8 @@ const figures = {
   idealMs: Math.round(idealMs),
   ratioExtract: Number((extractMs / idealMs).toFixed(3)),
   ratioWall: Number((wallMs / idealMs).toFixed(3)),
+  firstRequestMs,
+  afterLastAnswerMs,
   peakRssMb: Number((maxRssKb / 1024).toFixed(1)),
   cliCpuMs: cpuMs,
   loadAverage: Number(loadAtStart.toFixed(2)),
@@ -142,6 +152,9 @@ console.log(
   `extract stage ${extractMs} ms, whole CLI ${figures.wallMs} ms, ideal calls×latency/C ${figures.idealMs} ms`
 )
 console.log(`ratio extract/ideal ${figures.ratioExtract} (goal ≤ 1.05), whole CLI/ideal ${figures.ratioWall}`)
+console.log(
+  `first request ${firstRequestMs} ms after the CLI started; the CLI ended ${afterLastAnswerMs} ms after the last answer`
+)
 console.log(`peak memory (max RSS of the CLI) ${figures.peakRssMb} MB`)
 console.log(
   `CLI CPU time ${cpuMs} ms (user + sys); load average at start ${figures.loadAverage} on ${figures.cores} cores${
