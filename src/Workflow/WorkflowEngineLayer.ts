@@ -14,6 +14,11 @@
  * Shard-lock timings ({@link FAILOVER_TIMINGS}) make another runner take
  * over a dead runner's shards within about 6 s (issue 11's measurement; the
  * defaults take about 27 s).
+ *
+ * On Postgres, processes start their engines one at a time
+ * ({@link startupSerialized}): @effect/cluster creates its tables when it
+ * starts, and two processes doing so at once on an empty database made one
+ * of them fail.
  */
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import * as RunnerAddress from "@effect/cluster/RunnerAddress"
@@ -22,12 +27,16 @@ import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import type * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import type { PostgresUrl, SqliteUrl } from "../Domain/DatabaseUrl.js"
 import { WorkflowError } from "../Domain/Workflow.js"
 import * as Database from "../Sql/Database.js"
@@ -67,6 +76,46 @@ export const engineSqlLayer = (url: SqliteUrl | PostgresUrl): Layer.Layer<SqlCli
         )
       )
 
+/**
+ * The advisory lock every extract process holds on Postgres while its
+ * engine starts, as the two-key form `pg_advisory_lock(int4, int4)`: a key
+ * space apart from @effect/cluster's one-key shard locks
+ * (https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS).
+ */
+export const STARTUP_LOCK = "hashtext('extract'), 1"
+
+/**
+ * Builds `layer` while this process holds {@link STARTUP_LOCK} on a
+ * connection reserved for it, so that extract processes on one Postgres
+ * database start their engines one after another. @effect/cluster's SQL
+ * storages create their tables (and their migrations table) when they are
+ * built, with `CREATE TABLE IF NOT EXISTS`; two sessions doing that at once
+ * on an empty database can both pass the "not exists" check, and the loser
+ * fails with `duplicate key value violates unique constraint
+ * "pg_type_typname_nsp_index"` (seen with two `extract worker` started
+ * together). The lock is released and the connection returned once the
+ * layer is built or has failed; a process that dies holding it loses it
+ * with its session. Waiting for the lock is bounded only by the other
+ * process's start-up (a few hundred milliseconds). Fails with the SqlError
+ * of taking the lock, or `layer`'s error.
+ */
+export const startupSerialized = <ROut, E, RIn>(
+  layer: Layer.Layer<ROut, E, RIn>
+): Layer.Layer<ROut, E | SqlError, RIn | SqlClient.SqlClient> =>
+  Layer.scopedContext(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const held = yield* Scope.make()
+    const connection = yield* Scope.extend(sql.reserve, held).pipe(
+      Effect.tap((c) => c.executeRaw(`SELECT pg_advisory_lock(${STARTUP_LOCK})`, [])),
+      Effect.onError(() => Scope.close(held, Exit.void))
+    )
+    const release = connection.executeRaw(`SELECT pg_advisory_unlock(${STARTUP_LOCK})`, []).pipe(
+      Effect.ignore,
+      Effect.zipRight(Scope.close(held, Exit.void))
+    )
+    return yield* Layer.buildWithScope(layer, yield* Effect.scope).pipe(Effect.ensuring(release))
+  }))
+
 /** Where a `runner` listens for other runners: host and port (the port must be free). */
 export interface RunnerEndpoint {
   readonly host: string
@@ -105,14 +154,13 @@ export const engineLayer = (
         runnerAddress: Option.some(RunnerAddress.make(endpoint?.host ?? "127.0.0.1", endpoint?.port ?? 34431))
       }
     })
+  const storage = sharding as Layer.Layer<
+    Sharding.Sharding | import("@effect/cluster/MessageStorage").MessageStorage,
+    unknown,
+    SqlClient.SqlClient
+  >
   return ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(
-      sharding as Layer.Layer<
-        Sharding.Sharding | import("@effect/cluster/MessageStorage").MessageStorage,
-        unknown,
-        SqlClient.SqlClient
-      >
-    ),
+    Layer.provideMerge(url._tag === "PostgresUrl" ? startupSerialized(storage) : storage),
     Layer.provide(client ?? engineSqlLayer(url)),
     Layer.catchAllCause((cause) =>
       Layer.fail(
