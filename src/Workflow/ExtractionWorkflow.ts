@@ -25,7 +25,9 @@
  * the extract activities in flight stop their model requests at once
  * (their chunks are journaled as `stopped`, nothing already saved is
  * touched), and `end` records `run.interrupted`: the run's status is
- * `interrupted` and the workflow's result says so.
+ * `interrupted` and the workflow's result says so. Once `end` has run, the
+ * file is removed (and an interrupt of an ended execution writes none), so
+ * no stop request outlives its execution.
  *
  * The idempotency key is the run id plus a hash of the result-affecting
  * config, and the context if any ({@link executionKey}): the same document
@@ -377,6 +379,8 @@ export const ExtractionWorkflowLayer = ExtractionWorkflow.toLayer(
             : pipeline.endRun(handle, end, statsNow(), stage).pipe(Effect.map(toResult))
         )
       )
+      // the run has ended: its stop request, if any, has done its work (a replay removes it again, harmlessly)
+      yield* fs.remove(stopRequest).pipe(Effect.ignore)
       return yield* joinContext(result)
     },
     // the body holds the run in this process while it runs (RunPipelines.holding)

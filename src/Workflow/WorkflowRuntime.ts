@@ -128,11 +128,18 @@ const make = Effect.gen(function*() {
     )
 
   // a running extraction stops on its stop-request file (the engine's interrupt would wait for it to
-  // suspend, which a running extraction does not); the engine's interrupt still ends a suspended one
+  // suspend, which a running extraction does not); the engine's interrupt still ends a suspended one.
+  // An execution that has ended gets no file: it would outlive it (ExtractionWorkflow removes its own at the end).
   const interrupt = (executionId: ExecutionId) =>
-    requestStop(store.outputDir, executionId).pipe(
-      Effect.mapError(engineFailure),
-      Effect.zipRight(ExtractionWorkflow.interrupt(executionId)),
+    ExtractionWorkflow.poll(executionId).pipe(
+      Effect.flatMap((result) =>
+        result !== undefined && result._tag === "Complete"
+          ? Effect.void
+          : requestStop(store.outputDir, executionId).pipe(
+            Effect.mapError(engineFailure),
+            Effect.zipRight(ExtractionWorkflow.interrupt(executionId))
+          )
+      ),
       Effect.provide(context)
     )
   const resume = (executionId: ExecutionId) => ExtractionWorkflow.resume(executionId).pipe(Effect.provide(context))

@@ -5,7 +5,7 @@
  * by chunk, and an interrupt stops a running extraction promptly.
  */
 import * as Sse from "@effect/experimental/Sse"
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
@@ -67,6 +67,10 @@ const submit = async (url: string, text: string, options: Record<string, unknown
 const percentsOf = (messages: ReadonlyArray<Message>) =>
   messages.filter((m) => m.event === "progress").map((m) => (JSON.parse(m.data) as { percent: number }).percent)
 
+/** The stop-request files under `<out>/control/` (src/Workflow/ExtractionWorkflow.ts `stopFile`). */
+const stopRequests = (out: string) =>
+  existsSync(join(out, "control")) ? readdirSync(join(out, "control")).filter((f) => f.endsWith(".stop")) : []
+
 describe("extract serve (llm, real engine)", () => {
   let mock: MockOpenAi | undefined
   let server: RunningCli | undefined
@@ -80,7 +84,8 @@ describe("extract serve (llm, real engine)", () => {
 
   it("streams progress over SSE chunk by chunk: monotonic, with a value per chunk between 5 % and 85 %", async () => {
     mock = await startMockOpenAi({ latencyMs: 120 })
-    const started = await serve(mock, ["-o", join(mkdtempSync(join(tmpdir(), "extract-served-")), "out")])
+    const out = join(mkdtempSync(join(tmpdir(), "extract-served-")), "out")
+    const started = await serve(mock, ["-o", out])
     server = started.cli
     const chunks = 10
     const { runId } = await submit(started.url, paragraphs(chunks), {
@@ -108,6 +113,8 @@ describe("extract serve (llm, real engine)", () => {
     expect(((await (await fetch(`${started.url}/runs/${runId}`)).json()) as { status: string }).status).toBe(
       "completed"
     )
+    // and leaves no stop request behind for the ended execution
+    expect(stopRequests(out)).toEqual([])
   }, 60_000)
 
   it(
@@ -163,6 +170,8 @@ describe("extract serve (llm, real engine)", () => {
       await new Promise((r) => setTimeout(r, 2000))
       expect(mock.requests.length).toBe(asked)
       expect(asked).toBeLessThan(chunks)
+      // the stop request has done its work and is gone
+      expect(stopRequests(join(dir, "out"))).toEqual([])
     },
     60_000
   )
