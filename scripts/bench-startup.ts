@@ -17,7 +17,18 @@
  * more about the others than about us, so each line also gives the CPU time
  * (user + system) per run, from the children's times in /proc/self/stat
  * (Linux; 10 ms ticks, averaged over the runs). Prints one line per
- * command, then one JSON object with every figure.
+ * command.
+ *
+ * Then what an extraction must load before its first model request, each
+ * as a fresh `node` that imports it from node_modules (median of the same
+ * number of runs): effect's core (Effect, Schema, Stream) alone, and on top
+ * of it @effect/ai-openai's client and language model, gpt-tokenizer's
+ * o200k_base ranks (chunk sizes are in its tokens), and the wink-nlp model
+ * with the chunker's pipe (sentence boundaries). Each line gives the time
+ * above effect's core: the llm path loads all three before its first
+ * request (issue 14's whole-run ratio allows 0.05 × calls × latency ÷
+ * concurrency for everything outside the requests; 524 ms in its setup).
+ * Last, one JSON object with every figure.
  */
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
@@ -95,4 +106,47 @@ for (const r of results) {
   )
 }
 console.log(`${RUNS} runs each; load average ${load.toFixed(2)} at the start`)
-console.log(JSON.stringify({ benchmark: "startup", runs: RUNS, loadAverage: load, results }))
+
+const CORE = `await import("effect/Effect"); await import("effect/Schema"); await import("effect/Stream");`
+const LOADS: ReadonlyArray<{ readonly name: string; readonly code: string }> = [
+  { name: "effect core", code: CORE },
+  {
+    name: "@effect/ai-openai",
+    code:
+      `${CORE} await import("@effect/ai-openai/OpenAiClient"); await import("@effect/ai-openai/OpenAiLanguageModel");`
+  },
+  { name: "gpt-tokenizer o200k", code: `${CORE} await import("gpt-tokenizer/encoding/o200k_base");` },
+  {
+    name: "wink-nlp model",
+    code: `${CORE} const m = (await import("wink-eng-lite-web-model")).default;` +
+      ` (await import("wink-nlp")).default(m, ["sbd"]);`
+  }
+]
+const ROOT = fileURLToPath(new URL("..", import.meta.url))
+const loadMs = (code: string): number => {
+  const t0 = performance.now()
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const ms = performance.now() - t0
+  if (r.status !== 0) throw new Error(`loading failed: ${r.stderr}`)
+  return ms
+}
+for (const l of LOADS) loadMs(l.code) // warm the file cache
+const loadSamples = LOADS.map(() => [] as Array<number>)
+for (let round = 0; round < RUNS; round++) LOADS.forEach((l, i) => loadSamples[i]!.push(loadMs(l.code)))
+const core = median(loadSamples[0]!)
+const loads = LOADS.map((l, i) => ({
+  module: l.name,
+  medianMs: Math.round(median(loadSamples[i]!)),
+  aboveCoreMs: i === 0 ? 0 : Math.round(median(loadSamples[i]!) - core)
+}))
+for (const l of loads) {
+  console.log(
+    `load ${l.module.padEnd(20)} median ${String(l.medianMs).padStart(4)} ms  (${
+      l.module === "effect core" ? `node -e 0 + ${l.medianMs - baseline} ms` : `effect core + ${l.aboveCoreMs} ms`
+    })`
+  )
+}
+console.log(JSON.stringify({ benchmark: "startup", runs: RUNS, loadAverage: load, results, loads }))
