@@ -3,7 +3,7 @@
  * detection (https://winkjs.org/wink-nlp/) over one block of text at a time.
  */
 import * as Effect from "effect/Effect"
-import { WinkNlp } from "./WinkNlp.js"
+import { tokenOffsets, WinkNlp } from "./WinkNlp.js"
 
 /** A sentence as a UTF-16 range [start, end) of the text it was found in, without surrounding whitespace. */
 export interface SentenceRange {
@@ -36,16 +36,8 @@ export class SentenceSplitter extends Effect.Service<SentenceSplitter>()("Senten
       const doc = nlp.readDoc(text)
       const values = doc.tokens().out(its.value) as Array<string>
       const spaces = doc.tokens().out(its.precedingSpaces) as Array<string>
-      const tokenStart = new Int32Array(values.length + 1)
-      let pos = 0
-      for (let i = 0; i < values.length; i++) {
-        pos += spaces[i]!.length
-        tokenStart[i] = pos
-        // offsets are only trusted while the tokens spell the text out (see WinkNlp.ts UNTOKENIZED_SPACE)
-        if (!text.startsWith(values[i]!, pos)) return [whole]
-        pos += values[i]!.length
-      }
-      tokenStart[values.length] = pos
+      const tokenStart = tokenOffsets(text, values, spaces)
+      if (tokenStart === undefined) return [whole]
       const out: Array<SentenceRange> = []
       doc.sentences().each((sentence: any) => {
         const [first, last] = sentence.out(its.span) as unknown as [number, number]

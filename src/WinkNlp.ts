@@ -32,6 +32,30 @@ import itsHelpers from "wink-nlp/src/its.js"
  */
 export const UNTOKENIZED_SPACE = /[\v\f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g
 
+/**
+ * The UTF-16 offset of each token of a wink-nlp document of `text`, rebuilt
+ * from the tokens' `precedingSpaces` and `value` (`its.precedingSpaces`,
+ * `its.value`, in token order), plus one last entry: the end of the last
+ * token. Undefined as soon as a token is not the text at its offset, so no
+ * span is ever grounded on the wrong characters (see {@link UNTOKENIZED_SPACE}).
+ */
+export const tokenOffsets = (
+  text: string,
+  values: ReadonlyArray<string>,
+  spaces: ReadonlyArray<string>
+): Int32Array | undefined => {
+  const starts = new Int32Array(values.length + 1)
+  let at = 0
+  for (let i = 0; i < values.length; i++) {
+    at += spaces[i]!.length
+    starts[i] = at
+    if (!text.startsWith(values[i]!, at)) return undefined
+    at += values[i]!.length
+  }
+  starts[values.length] = at
+  return starts
+}
+
 /** A wink-nlp reader whose results depend on the text it is given alone. */
 export interface WinkReader {
   readonly readDoc: (text: string) => any

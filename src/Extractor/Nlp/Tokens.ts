@@ -4,6 +4,7 @@
  * re-joined, lexicon flags attached, and dates and amounts marked
  * (Amounts.ts).
  */
+import { tokenOffsets } from "../../WinkNlp.js"
 import { type Amount, findAmounts } from "./Amounts.js"
 import { F, keyOf, type Lexicon, LOCATION } from "./Lexicon.js"
 
@@ -87,16 +88,9 @@ export const tokenize = (wink: Wink, lexicon: Lexicon, text: string): Tokenized 
     const [a, b] = s.out(its.span) as unknown as [number, number]
     for (let i = a; i <= b; i++) sentenceOf[i] = k
   })
-  // Raw offsets.
-  const starts = new Int32Array(n)
-  let at = 0
-  for (let i = 0; i < n; i++) {
-    at += spaces[i]!.length
-    starts[i] = at
-    // a token that is not the text at its offset would ground mentions on the wrong characters: find none
-    if (!text.startsWith(values[i]!, at)) return { tokens: [], entities: [], sentences: [] }
-    at += values[i]!.length
-  }
+  // Raw offsets; a token that is not the text at its offset would ground mentions on the wrong characters: find none
+  const starts = tokenOffsets(text, values, spaces)
+  if (starts === undefined) return { tokens: [], entities: [], sentences: [] }
 
   const tokens: Array<Token & { entity: string }> = []
   const make = (
