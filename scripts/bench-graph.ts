@@ -28,8 +28,9 @@ import { performance } from "node:perf_hooks"
 import { addRunsFromStore } from "../src/Graph/GraphCommands.js"
 import { GraphStore, GraphStoreConfig } from "../src/Graph/GraphStore.js"
 import { ExtractionRunService, RunStoreConfig } from "../src/Store/ExtractionRunService.js"
+import { SHARED } from "../test/support/Cli.js"
 
-const sotu = resolve(process.argv[2] ?? "../shared/data/sotu")
+const sotu = process.argv[2] === undefined ? join(SHARED, "data/sotu") : resolve(process.argv[2])
 const files = readdirSync(sotu).filter((f) => f.endsWith(".txt")).sort().map((f) => join(sotu, f))
 const cache = process.env.EXTRACT_BENCH_CACHE ?? join(tmpdir(), "extract-bench-graph-runs")
 

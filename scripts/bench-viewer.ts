@@ -18,13 +18,14 @@
  *   npm run bench:viewer [-- --repeat 3]
  */
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { gzipSync } from "node:zlib"
 import { chromium } from "playwright-core"
 import { SHARED } from "../test/support/Cli.js"
+import { sotuFiles } from "../test/support/Sotu.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 const SHARED_DATA = join(SHARED, "data")
@@ -37,15 +38,14 @@ const SOTU_BYTES = Math.round(5.5 * 1024 * 1024)
 const sotuInput = () => {
   const file = join(SCRATCH, "sotu-5.5mb.txt")
   if (existsSync(file)) return file
-  const dir = join(SHARED_DATA, "sotu")
-  const names = readdirSync(dir).filter((n) => n.endsWith(".txt")).sort()
+  const files = sotuFiles()
   const chosen: Array<string> = []
   let total = 0
-  for (let i = names.length - 1; i >= 0 && total < SOTU_BYTES; i--) {
-    chosen.unshift(names[i]!)
-    total += statSync(join(dir, names[i]!)).size + 2
+  for (let i = files.length - 1; i >= 0 && total < SOTU_BYTES; i--) {
+    chosen.unshift(files[i]!)
+    total += statSync(files[i]!).size + 2
   }
-  let bytes = Buffer.concat(chosen.map((n) => Buffer.concat([readFileSync(join(dir, n)), Buffer.from("\n\n")])))
+  let bytes = Buffer.concat(chosen.map((f) => Buffer.concat([readFileSync(f), Buffer.from("\n\n")])))
   bytes = bytes.subarray(0, SOTU_BYTES)
   bytes = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1)
   writeFileSync(file, bytes)
