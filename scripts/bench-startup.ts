@@ -20,8 +20,8 @@
  * command.
  *
  * Then what an extraction must load before its first model request, each
- * as a fresh `node` that imports it from node_modules (median of the same
- * number of runs): effect's core (Effect, Schema, Stream) alone, and on top
+ * as a fresh `node` that imports it from node_modules (timed in the same
+ * rounds as the commands): effect's core (Effect, Schema, Stream) alone, and on top
  * of it @effect/ai-openai's client and language model, gpt-tokenizer's
  * o200k_base ranks (chunk sizes are in its tokens), and the wink-nlp model
  * with the chunker's pipe (sentence boundaries). Each line gives the time
@@ -65,9 +65,33 @@ const childrenCpuMs = (): number => {
   }
 }
 
+const CORE = `await import("effect/Effect"); await import("effect/Schema"); await import("effect/Stream");`
+/** Module graphs to load, each as a fresh `node --input-type=module -e` in the repository (node_modules). */
+const LOADS: ReadonlyArray<{ readonly name: string; readonly code: string }> = [
+  { name: "effect core", code: CORE },
+  {
+    name: "@effect/ai-openai",
+    code:
+      `${CORE} await import("@effect/ai-openai/OpenAiClient"); await import("@effect/ai-openai/OpenAiLanguageModel");`
+  },
+  { name: "gpt-tokenizer o200k", code: `${CORE} await import("gpt-tokenizer/encoding/o200k_base");` },
+  {
+    name: "wink-nlp model",
+    code: `${CORE} const m = (await import("wink-eng-lite-web-model")).default;` +
+      ` (await import("wink-nlp")).default(m, ["sbd"]);`
+  }
+]
+const ROOT = fileURLToPath(new URL("..", import.meta.url))
+// Commands and loads are timed in the same interleaved rounds.
+const MEASURED = [
+  ...COMMANDS,
+  ...LOADS.map((l) => ({ name: l.name, args: ["--input-type=module", "-e", l.code], env: undefined }))
+]
+
 const time = (args: ReadonlyArray<string>, env?: Record<string, string>): number => {
   const t0 = performance.now()
   const r = spawnSync(process.execPath, args, {
+    cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     ...(env === undefined ? {} : { env: { ...process.env, ...env } })
   })
@@ -78,11 +102,11 @@ const time = (args: ReadonlyArray<string>, env?: Record<string, string>): number
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const load = loadavg()[0]!
-for (const c of COMMANDS) time(c.args, c.env) // warm the file cache
-const samples = COMMANDS.map(() => [] as Array<number>)
-const cpu = COMMANDS.map(() => 0)
+for (const c of MEASURED) time(c.args, c.env) // warm the file cache
+const samples = MEASURED.map(() => [] as Array<number>)
+const cpu = MEASURED.map(() => 0)
 for (let round = 0; round < RUNS; round++) {
-  COMMANDS.forEach((c, i) => {
+  MEASURED.forEach((c, i) => {
     const before = childrenCpuMs()
     samples[i]!.push(time(c.args, c.env))
     cpu[i]! += childrenCpuMs() - before
@@ -107,40 +131,11 @@ for (const r of results) {
 }
 console.log(`${RUNS} runs each; load average ${load.toFixed(2)} at the start`)
 
-const CORE = `await import("effect/Effect"); await import("effect/Schema"); await import("effect/Stream");`
-const LOADS: ReadonlyArray<{ readonly name: string; readonly code: string }> = [
-  { name: "effect core", code: CORE },
-  {
-    name: "@effect/ai-openai",
-    code:
-      `${CORE} await import("@effect/ai-openai/OpenAiClient"); await import("@effect/ai-openai/OpenAiLanguageModel");`
-  },
-  { name: "gpt-tokenizer o200k", code: `${CORE} await import("gpt-tokenizer/encoding/o200k_base");` },
-  {
-    name: "wink-nlp model",
-    code: `${CORE} const m = (await import("wink-eng-lite-web-model")).default;` +
-      ` (await import("wink-nlp")).default(m, ["sbd"]);`
-  }
-]
-const ROOT = fileURLToPath(new URL("..", import.meta.url))
-const loadMs = (code: string): number => {
-  const t0 = performance.now()
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  const ms = performance.now() - t0
-  if (r.status !== 0) throw new Error(`loading failed: ${r.stderr}`)
-  return ms
-}
-for (const l of LOADS) loadMs(l.code) // warm the file cache
-const loadSamples = LOADS.map(() => [] as Array<number>)
-for (let round = 0; round < RUNS; round++) LOADS.forEach((l, i) => loadSamples[i]!.push(loadMs(l.code)))
-const core = median(loadSamples[0]!)
+const loadMedians = LOADS.map((_, i) => median(samples[COMMANDS.length + i]!))
 const loads = LOADS.map((l, i) => ({
   module: l.name,
-  medianMs: Math.round(median(loadSamples[i]!)),
-  aboveCoreMs: i === 0 ? 0 : Math.round(median(loadSamples[i]!) - core)
+  medianMs: Math.round(loadMedians[i]!),
+  aboveCoreMs: i === 0 ? 0 : Math.round(loadMedians[i]! - loadMedians[0]!)
 }))
 for (const l of loads) {
   console.log(
