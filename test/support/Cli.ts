@@ -22,8 +22,10 @@ export const SHARED = ((): string => {
   try {
     const origin = execFileSync("git", ["-C", ROOT, "config", "--get", "remote.origin.url"], { encoding: "utf8" })
       .trim()
-    const besideOrigin = join(origin.startsWith("file://") ? fileURLToPath(origin) : origin, "..", "shared")
-    if (isAbsolute(origin.replace(/^file:\/\//, "/")) && existsSync(besideOrigin)) return besideOrigin
+    // a local path or file:// URL; a remote URL (https:, ssh) names no directory here
+    const originDir = origin.startsWith("file://") ? fileURLToPath(origin) : origin
+    const besideOrigin = join(originDir, "..", "shared")
+    if (isAbsolute(originDir) && existsSync(besideOrigin)) return besideOrigin
   } catch {
     // not a git clone, or no origin
   }
