@@ -5,11 +5,11 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { readFileSync } from "node:fs"
 import { Chunker, MAX_SENTENCE } from "../src/Chunker.js"
-import { SourceDocument } from "../src/Domain/Document.js"
 import { Tokenizer } from "../src/Tokenizer.js"
 import { SHARED } from "./support/Cli.js"
+import { documentOf } from "./support/GoldenRun.js"
 
-const doc = (text: string) => new SourceDocument(text, "test.txt", Buffer.byteLength(text), "0".repeat(64), "utf-8")
+const doc = (text: string) => documentOf(text, "test.txt")
 /** How far the chunker had read (UTF-16 units, by its progress) when it emitted the first chunk; fails if none came. */
 const readAtFirstChunk = (
   chunker: Chunker,

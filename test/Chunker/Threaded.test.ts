@@ -13,12 +13,12 @@ import { Worker } from "node:worker_threads"
 import { Chunker } from "../../src/Chunker.js"
 import * as Threaded from "../../src/Chunker/Threaded.js"
 import type { Chunk as DocumentChunk } from "../../src/Domain/Chunk.js"
-import { SourceDocument } from "../../src/Domain/Document.js"
 import { ROOT } from "../support/Cli.js"
+import { documentOf } from "../support/GoldenRun.js"
 import { sotuText } from "../support/Sotu.js"
 import { until } from "../support/WorkflowProcesses.js"
 
-const doc = (text: string) => new SourceDocument(text, "test.txt", Buffer.byteLength(text), "0".repeat(64), "utf-8")
+const doc = (text: string) => documentOf(text, "test.txt")
 const shape = (chunks: ReadonlyArray<DocumentChunk>) =>
   chunks.map((c) => [c.index, c.span.start, c.span.end, c.span.text.length, c.tokens, c.sentences])
 
